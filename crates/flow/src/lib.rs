@@ -6,3 +6,14 @@
 pub mod cron;
 pub mod duration;
 pub mod template;
+pub mod diagnostic;
+pub mod inputs;
+pub mod model;
+pub mod schema;
+pub mod suggest;
+pub mod validate;
+pub mod yaml;
+
+pub use diagnostic::{Diagnostic, Pos, Severity};
+pub use model::Flow;
+pub use validate::{Checked, Validator, check_flow};

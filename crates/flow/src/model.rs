@@ -1,0 +1,250 @@
+//! The typed flow: what the engine and the runners read once validation has passed.
+//!
+//! Properties common to every task are typed here; each type's own properties stay as JSON
+//! (already checked against the type's schema and with plugin defaults applied), for the
+//! `tasks` part to turn into a job.
+
+use crate::diagnostic::Pos;
+use serde::Serialize;
+use std::time::Duration;
+
+/// A validated flow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flow {
+    /// Flow id, unique in its namespace.
+    pub id: String,
+    /// Dotted namespace, like `company.team`.
+    pub namespace: String,
+    /// What the flow does.
+    pub description: Option<String>,
+    /// Labels, in source order.
+    pub labels: Vec<(String, String)>,
+    /// Declared inputs.
+    pub inputs: Vec<Input>,
+    /// Values templates read as `{{ vars.x }}`.
+    pub variables: serde_json::Map<String, serde_json::Value>,
+    /// The main tasks.
+    pub tasks: Vec<Task>,
+    /// Tasks run when a main task fails.
+    pub errors: Vec<Task>,
+    /// Tasks run at the end, whatever happened.
+    pub finally: Vec<Task>,
+    /// Triggers that start executions.
+    pub triggers: Vec<Trigger>,
+    /// Limit of executions running at once.
+    pub concurrency: Option<Concurrency>,
+    /// Flow-level retry of a failed execution.
+    pub retry: Option<Retry>,
+    /// Flow outputs: id to template.
+    pub outputs: Vec<(String, serde_json::Value)>,
+    /// A disabled flow is kept but never started.
+    pub disabled: bool,
+}
+
+/// A declared input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Input {
+    /// Input id, read as `{{ inputs.id }}`.
+    pub id: String,
+    /// What values it takes.
+    pub input_type: InputType,
+    /// Value when none is given.
+    pub defaults: Option<serde_json::Value>,
+    /// Whether an execution must give it (default true unless it has defaults).
+    pub required: bool,
+    /// What the input is for.
+    pub description: Option<String>,
+    /// The allowed values of a SELECT or MULTISELECT.
+    pub values: Vec<String>,
+}
+
+/// Kinds of input values, with Kestra's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+#[allow(missing_docs)]
+pub enum InputType {
+    String,
+    Int,
+    Float,
+    Boolean,
+    Json,
+    Select,
+    Multiselect,
+    Datetime,
+    Date,
+    Time,
+    Duration,
+    File,
+    Uri,
+    Email,
+    Secret,
+    Array,
+    Yaml,
+}
+
+impl InputType {
+    /// Every type name a flow may write, in Kestra's spelling.
+    pub const NAMES: &'static [&'static str] = &[
+        "STRING", "INT", "FLOAT", "BOOLEAN", "BOOL", "JSON", "SELECT", "ENUM", "MULTISELECT", "DATETIME", "DATE",
+        "TIME", "DURATION", "FILE", "URI", "EMAIL", "SECRET", "ARRAY", "YAML",
+    ];
+
+    /// The type a name selects (`ENUM` is Kestra's older `SELECT`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "STRING" => Self::String,
+            "INT" => Self::Int,
+            "FLOAT" => Self::Float,
+            "BOOLEAN" | "BOOL" => Self::Boolean,
+            "JSON" => Self::Json,
+            "SELECT" | "ENUM" => Self::Select,
+            "MULTISELECT" => Self::Multiselect,
+            "DATETIME" => Self::Datetime,
+            "DATE" => Self::Date,
+            "TIME" => Self::Time,
+            "DURATION" => Self::Duration,
+            "FILE" => Self::File,
+            "URI" => Self::Uri,
+            "EMAIL" => Self::Email,
+            "SECRET" => Self::Secret,
+            "ARRAY" => Self::Array,
+            "YAML" => Self::Yaml,
+            _ => return None,
+        })
+    }
+}
+
+/// A task of any type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    /// Task id, unique in the flow.
+    pub id: String,
+    /// Kestra's full type name, whatever alias the flow used.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// What the task does.
+    pub description: Option<String>,
+    /// How failed attempts are retried.
+    pub retry: Option<Retry>,
+    /// Longest an attempt may run.
+    pub timeout: Option<Duration>,
+    /// Skip the task.
+    pub disabled: bool,
+    /// A failure becomes a warning.
+    pub allow_failure: bool,
+    /// A warning becomes a success.
+    pub allow_warning: bool,
+    /// Template that must render to true for the task to run.
+    pub run_if: Option<String>,
+    /// Lowest log level kept.
+    pub log_level: Option<String>,
+    /// Child tasks of flowable tasks (Sequential, Parallel), in order.
+    pub tasks: Vec<Task>,
+    /// The type's own properties, as JSON, with plugin defaults applied.
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Where the task starts in the source.
+    #[serde(skip)]
+    pub pos: Pos,
+}
+
+/// A trigger that starts executions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trigger {
+    /// Trigger id, unique in the flow.
+    pub id: String,
+    /// Kestra's full type name.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Do not fire.
+    pub disabled: bool,
+    /// The type's own properties, as JSON.
+    pub properties: serde_json::Map<String, serde_json::Value>,
+}
+
+/// How many executions of the flow may run at once, and what happens past that.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Concurrency {
+    /// Most executions running at once.
+    pub limit: u32,
+    /// What a new execution does when the limit is reached.
+    pub behavior: ConcurrencyBehavior,
+}
+
+/// What a new execution does when the concurrency limit is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ConcurrencyBehavior {
+    /// Wait its turn.
+    Queue,
+    /// End CANCELLED at once.
+    Cancel,
+    /// End FAILED at once.
+    Fail,
+}
+
+/// A retry policy, with Kestra's meaning of each field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Retry {
+    /// How the delay between attempts is computed.
+    pub kind: RetryKind,
+    /// Delay before the next attempt (constant; first delay of exponential).
+    pub interval: Option<Duration>,
+    /// Upper bound of the delay (exponential, random).
+    pub max_interval: Option<Duration>,
+    /// Lower bound of the delay (random).
+    pub min_interval: Option<Duration>,
+    /// Growth factor of exponential delays (default 2).
+    pub delay_factor: Option<f64>,
+    /// Most attempts in all, the first included (`maxAttempts` or the older `maxAttempt`).
+    pub max_attempts: Option<u32>,
+    /// No new attempt starts after this long since the first one.
+    pub max_duration: Option<Duration>,
+    /// Success after a retry ends as WARNING.
+    pub warning_on_retry: bool,
+    /// Retry the task itself, or create a new execution.
+    pub behavior: RetryBehavior,
+}
+
+/// How retry delays are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetryKind {
+    /// Always `interval`.
+    Constant,
+    /// `interval * delayFactor^(n-1)`, capped by `maxInterval`.
+    Exponential,
+    /// Uniform between `minInterval` and `maxInterval`.
+    Random,
+}
+
+/// What a retry retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RetryBehavior {
+    /// A new attempt of the failed task run.
+    RetryFailedTask,
+    /// A new execution of the flow.
+    CreateNewExecution,
+}
+
+impl Flow {
+    /// Every task of the flow, depth first: main tasks, then errors, then finally.
+    pub fn all_tasks(&self) -> Vec<&Task> {
+        fn walk<'a>(tasks: &'a [Task], out: &mut Vec<&'a Task>) {
+            for t in tasks {
+                out.push(t);
+                walk(&t.tasks, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.tasks, &mut out);
+        walk(&self.errors, &mut out);
+        walk(&self.finally, &mut out);
+        out
+    }
+}

@@ -1,0 +1,150 @@
+//! What Sluice knows of each task, trigger and task runner type: names, aliases, properties.
+//!
+//! One table drives validation, did-you-mean suggestions and the JSON Schema export, so the three
+//! can never disagree.
+
+mod json;
+mod types;
+
+pub use json::json_schema;
+pub use types::{RUNNERS, TASKS, TRIGGERS};
+
+/// What a property's value must look like.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// Any scalar, used as text (may be a template).
+    String,
+    /// true or false.
+    Bool,
+    /// A whole number.
+    Int,
+    /// Any number.
+    Number,
+    /// An ISO-8601 duration such as `PT5M`.
+    Duration,
+    /// A standard cron expression.
+    Cron,
+    /// One of a fixed set of words.
+    Enum(&'static [&'static str]),
+    /// A list of strings.
+    StringList,
+    /// A mapping of names to strings (environment variables, labels).
+    StringMap,
+    /// Files to write before the run: a mapping of file name to content.
+    Files,
+    /// Any mapping, checked elsewhere or not at all.
+    Map,
+    /// Anything at all.
+    Any,
+    /// A mapping with known properties.
+    Object(&'static [Prop]),
+    /// A list of tasks, validated recursively.
+    Tasks,
+    /// A task runner, chosen by its `type`.
+    TaskRunner,
+    /// A retry policy.
+    Retry,
+    /// A message: a string or a list of strings.
+    StringOrList,
+}
+
+/// One property of a type.
+#[derive(Debug, Clone, Copy)]
+pub struct Prop {
+    /// The name as written in YAML.
+    pub name: &'static str,
+    /// What its value must look like.
+    pub kind: Kind,
+    /// Whether a flow must set it.
+    pub required: bool,
+    /// One line for editors and the JSON Schema.
+    pub doc: &'static str,
+}
+
+/// A property that a flow may set.
+pub const fn opt(name: &'static str, kind: Kind, doc: &'static str) -> Prop {
+    Prop { name, kind, required: false, doc }
+}
+
+/// A property that a flow must set.
+pub const fn req(name: &'static str, kind: Kind, doc: &'static str) -> Prop {
+    Prop { name, kind, required: true, doc }
+}
+
+/// A task, trigger or task-runner type.
+#[derive(Debug)]
+pub struct TypeSpec {
+    /// Kestra's full type name, the canonical one.
+    pub name: &'static str,
+    /// Other names that select this type (older Kestra names, short forms).
+    pub aliases: &'static [&'static str],
+    /// Properties beyond the common ones of its category.
+    pub props: &'static [Prop],
+    /// One line for editors and the JSON Schema.
+    pub doc: &'static str,
+}
+
+impl TypeSpec {
+    /// Whether `name` selects this type.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.name == name || self.aliases.contains(&name)
+    }
+
+    /// A property by name.
+    pub fn prop(&self, name: &str) -> Option<&'static Prop> {
+        self.props.iter().find(|p| p.name == name)
+    }
+}
+
+/// Finds the type a flow names, by full name or alias.
+pub fn find_type(table: &'static [TypeSpec], name: &str) -> Option<&'static TypeSpec> {
+    table.iter().find(|t| t.is_named(name))
+}
+
+/// Every name, full or alias, of a table's types: the candidates for did-you-mean.
+pub fn type_names(table: &'static [TypeSpec]) -> impl Iterator<Item = &'static str> {
+    table.iter().flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
+}
+
+/// Properties every task has, whatever its type.
+pub const TASK_COMMON: &[Prop] = &[
+    req("id", Kind::String, "Unique id of the task in the flow."),
+    req("type", Kind::String, "The task type, e.g. `io.kestra.plugin.scripts.shell.Commands`."),
+    opt("description", Kind::String, "What the task does."),
+    opt("retry", Kind::Retry, "How to retry a failed attempt."),
+    opt("timeout", Kind::Duration, "Longest an attempt may run; it then fails and its processes are stopped."),
+    opt("disabled", Kind::Bool, "Skip the task."),
+    opt("allowFailure", Kind::Bool, "A failure of this task makes the execution WARNING, not FAILED."),
+    opt("allowWarning", Kind::Bool, "A warning of this task makes the execution SUCCESS."),
+    opt("runIf", Kind::String, "A template; the task runs only when it renders to true."),
+    opt("logLevel", Kind::Enum(LOG_LEVELS), "Lowest level of log lines kept."),
+    opt("logToFile", Kind::Bool, "Keep logs in a file instead of the log store."),
+    opt("workerGroup", Kind::Map, "Which workers may run the task."),
+];
+
+/// Properties every trigger has.
+pub const TRIGGER_COMMON: &[Prop] = &[
+    req("id", Kind::String, "Unique id of the trigger in the flow."),
+    req("type", Kind::String, "The trigger type, e.g. `io.kestra.plugin.core.trigger.Schedule`."),
+    opt("description", Kind::String, "What the trigger is for."),
+    opt("disabled", Kind::Bool, "Do not fire."),
+    opt("conditions", Kind::Any, "Extra conditions (not evaluated by Sluice yet)."),
+    opt("stopAfter", Kind::Any, "States after which the trigger disables itself."),
+];
+
+/// Log levels, lowest first.
+pub const LOG_LEVELS: &[&str] = &["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
+
+/// Properties of a retry policy.
+pub const RETRY_PROPS: &[Prop] = &[
+    req("type", Kind::Enum(&["constant", "exponential", "random"]), "How the delay between attempts grows."),
+    opt("interval", Kind::Duration, "Delay before a retry (constant, exponential)."),
+    opt("maxInterval", Kind::Duration, "Longest delay (exponential, random)."),
+    opt("minInterval", Kind::Duration, "Shortest delay (random)."),
+    opt("delayFactor", Kind::Number, "Multiplier between delays (exponential, default 2)."),
+    opt("maxAttempts", Kind::Int, "Most attempts in all, the first included."),
+    opt("maxAttempt", Kind::Int, "Older spelling of `maxAttempts`."),
+    opt("maxDuration", Kind::Duration, "No retry starts after this long since the first attempt."),
+    opt("warningOnRetry", Kind::Bool, "A success after retries ends WARNING."),
+    opt("behavior", Kind::Enum(&["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]), "Retry the task, or run the flow anew."),
+];

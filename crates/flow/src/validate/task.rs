@@ -1,0 +1,204 @@
+//! Tasks, triggers and task runners: type lookup, plugin defaults, properties, unique ids.
+
+use super::defaults::{self, PluginDefault};
+use super::flow::{ID_CHARS, valid_id};
+use super::props::{check_bool, check_duration, check_props, check_retry, check_string};
+use super::{Cx, expect_map};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Task, Trigger};
+use crate::schema::{self, Kind, TASK_COMMON, TRIGGER_COMMON, TypeSpec};
+use crate::suggest::did_you_mean;
+use crate::yaml::{Node, Value};
+
+/// Checks a list of tasks (`tasks`, `errors`, `finally`, or a flowable's children).
+pub(super) fn check_task_list(cx: &mut Cx<'_>, node: &Node, section: &str, defaults: &[PluginDefault]) -> Vec<Task> {
+    match &node.value {
+        Value::Seq(items) if items.is_empty() && section == "tasks" => {
+            cx.push(
+                Diagnostic::error(node.pos, "empty-tasks", "`tasks` is empty")
+                    .with_help("add at least one task, e.g. `- id: hello` with `type: io.kestra.plugin.core.log.Log`"),
+            );
+            Vec::new()
+        }
+        Value::Seq(items) => items.iter().filter_map(|item| check_task(cx, item, defaults)).collect(),
+        Value::Null if section != "tasks" => Vec::new(),
+        _ => {
+            cx.push(
+                Diagnostic::error(node.pos, "wrong-type", format!("`{section}` must be a list of tasks, found {}", node.kind_name()))
+                    .with_help("start each task with `- id: …` on its own line, indented under the list's name"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Checks the id of a task or trigger: present, well-formed, unique in the whole flow.
+fn check_unique_id(cx: &mut Cx<'_>, node: &Node, owner: &str) -> Option<String> {
+    let Some(id_node) = node.get("id") else {
+        // `check_props` reports the missing id.
+        return None;
+    };
+    let id = check_string(cx, id_node, "id")?;
+    if let Err(why) = valid_id(&id, ID_CHARS) {
+        cx.push(
+            Diagnostic::error(id_node.pos, "invalid-id", format!("{owner} id `{id}` {why}"))
+                .with_help(format!("use only {ID_CHARS}, starting with a letter or digit")),
+        );
+        return None;
+    }
+    if let Some(first) = cx.ids.get(&id) {
+        cx.push(
+            Diagnostic::error(id_node.pos, "duplicate-id", format!("id `{id}` is already used at line {}", first.line))
+                .with_help("ids of tasks and triggers must be unique in the whole flow, nested tasks included; rename one"),
+        );
+        return None;
+    }
+    cx.ids.insert(id.clone(), id_node.pos);
+    Some(id)
+}
+
+/// Looks a type up in `table`, explaining a miss (a type of another kind, a typo, a plugin we lack).
+fn resolve_type(cx: &mut Cx<'_>, node: &Node, table: &'static [TypeSpec], kind: &str) -> Option<(&'static TypeSpec, String)> {
+    let Some(type_node) = node.get("type") else {
+        cx.push(
+            Diagnostic::error(node.pos, "missing-property", format!("this {kind} has no `type`"))
+                .with_help(format!("add `type:` with one of: {}", table.iter().map(|t| t.name).collect::<Vec<_>>().join(", "))),
+        );
+        return None;
+    };
+    let written = check_string(cx, type_node, "type")?;
+    if let Some(spec) = schema::find_type(table, &written) {
+        return Some((spec, written));
+    }
+    let elsewhere = [("task", schema::TASKS, "`tasks`"), ("trigger", schema::TRIGGERS, "`triggers`"), ("task runner", schema::RUNNERS, "a task's `taskRunner`")]
+        .into_iter()
+        .find(|(_, t, _)| schema::find_type(t, &written).is_some());
+    let d = Diagnostic::error(type_node.pos, "unknown-type", format!("unknown {kind} type `{written}`"));
+    cx.push(match (elsewhere, did_you_mean(&written, schema::type_names(table))) {
+        (Some((other, _, place)), _) => d.with_help(format!("`{written}` is a {other} type; it belongs under {place}")),
+        (None, Some(s)) => d.with_help(format!("did you mean `{s}`?")),
+        (None, None) => d.with_help(format!(
+            "Sluice runs these {kind} types: {}",
+            table.iter().map(|t| t.name.rsplit('.').next().unwrap_or(t.name)).collect::<Vec<_>>().join(", ")
+        )),
+    });
+    None
+}
+
+fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Option<Task> {
+    expect_map(cx, node, "a task")?;
+    let id = check_unique_id(cx, node, "task");
+    let owner = match &id {
+        Some(id) => format!("task `{id}`"),
+        None => "this task".to_string(),
+    };
+    let Some((spec, written)) = resolve_type(cx, node, schema::TASKS, "task") else {
+        // Still look inside, so ids and errors of children are reported too.
+        if let Some(children) = node.get("tasks") {
+            check_task_list(cx, children, "tasks", defaults);
+        }
+        return None;
+    };
+    let merged = defaults::apply(defaults, spec, &written, node);
+    check_props(cx, &merged, &owner, TASK_COMMON, spec.props);
+    let mut children = Vec::new();
+    let mut properties = serde_json::Map::new();
+    for (k, v) in merged.as_map().unwrap_or_default() {
+        let key = k.scalar_text().unwrap_or_default();
+        if TASK_COMMON.iter().any(|p| p.name == key) {
+            continue;
+        }
+        match spec.prop(&key).map(|p| p.kind) {
+            Some(Kind::Tasks) => children = check_task_list(cx, v, &key, defaults),
+            Some(Kind::TaskRunner) => {
+                let runner = check_runner(cx, v, defaults);
+                properties.insert(key, runner.map_or(serde_json::Value::Null, |r| r.to_json()));
+            }
+            _ => {
+                properties.insert(key, v.to_json());
+            }
+        }
+    }
+    let get = |key: &str| merged.get(key);
+    let flag = |cx: &mut Cx<'_>, key: &str| get(key).and_then(|n| check_bool(cx, n, key)).unwrap_or(false);
+    Some(Task {
+        id: id?,
+        type_name: spec.name.to_string(),
+        description: get("description").and_then(|n| n.scalar_text()),
+        retry: get("retry").and_then(|n| check_retry(cx, n)),
+        timeout: get("timeout").and_then(|n| check_duration(cx, n, "timeout")),
+        disabled: flag(cx, "disabled"),
+        allow_failure: flag(cx, "allowFailure"),
+        allow_warning: flag(cx, "allowWarning"),
+        run_if: get("runIf").and_then(|n| n.scalar_text()),
+        log_level: get("logLevel").and_then(|n| n.scalar_text()),
+        tasks: children,
+        properties,
+        pos: node.pos,
+    })
+}
+
+/// Checks a task runner and returns it with plugin defaults applied.
+fn check_runner(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Option<Node> {
+    expect_map(cx, node, "`taskRunner`")?;
+    let (spec, written) = resolve_type(cx, node, schema::RUNNERS, "task runner")?;
+    let merged = defaults::apply(defaults, spec, &written, node);
+    const RUNNER_COMMON: &[schema::Prop] = &[schema::req("type", Kind::String, "The task runner type.")];
+    check_props(cx, &merged, &format!("task runner `{}`", written), RUNNER_COMMON, spec.props);
+    let mut merged = merged;
+    if let Value::Map(entries) = &mut merged.value {
+        for (k, v) in entries.iter_mut() {
+            if k.as_str() == Some("type") {
+                v.value = Value::String(spec.name.to_string());
+            }
+        }
+    }
+    Some(merged)
+}
+
+/// Checks the `triggers` list.
+pub(super) fn check_triggers(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Vec<Trigger> {
+    let Value::Seq(items) = &node.value else {
+        cx.push(
+            Diagnostic::error(node.pos, "wrong-type", format!("`triggers` must be a list, found {}", node.kind_name()))
+                .with_help("write `- id: nightly`, `type: io.kestra.plugin.core.trigger.Schedule`, `cron: \"0 2 * * *\"`"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        if expect_map(cx, item, "a trigger").is_none() {
+            continue;
+        }
+        let id = check_unique_id(cx, item, "trigger");
+        let Some((spec, written)) = resolve_type(cx, item, schema::TRIGGERS, "trigger") else { continue };
+        let merged = defaults::apply(defaults, spec, &written, item);
+        let owner = id.as_ref().map_or("this trigger".to_string(), |id| format!("trigger `{id}`"));
+        check_props(cx, &merged, &owner, TRIGGER_COMMON, spec.props);
+        if let (Some(tz), Some(id)) = (merged.get("timezone"), &id) {
+            check_timezone(cx, tz, id);
+        }
+        let properties = merged
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter(|(k, _)| !TRIGGER_COMMON.iter().any(|p| Some(p.name) == k.as_str()))
+            .map(|(k, v)| (k.scalar_text().unwrap_or_default(), v.to_json()))
+            .collect();
+        let disabled = merged.get("disabled").is_some_and(|n| n.value == Value::Bool(true));
+        if let Some(id) = id {
+            out.push(Trigger { id, type_name: spec.name.to_string(), disabled, properties });
+        }
+    }
+    out
+}
+
+fn check_timezone(cx: &mut Cx<'_>, node: &Node, id: &str) {
+    let Some(name) = node.as_str() else { return };
+    if jiff::tz::TimeZone::get(name).is_err() {
+        cx.push(
+            Diagnostic::error(node.pos, "unknown-timezone", format!("trigger `{id}`: unknown time zone `{name}`"))
+                .with_help("use an IANA time zone name like `Europe/Paris`, `America/New_York` or `UTC`"),
+        );
+    }
+}

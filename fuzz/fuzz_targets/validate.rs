@@ -1,0 +1,14 @@
+//! Arbitrary bytes through the YAML reader and the validator must never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let checked = sluice_flow::check_flow(text);
+        for d in &checked.diagnostics {
+            assert!(d.pos.line >= 1 && d.pos.column >= 1, "positions are 1-based: {d:?}");
+            let _ = d.render("fuzz.yaml");
+        }
+    }
+});
