@@ -58,9 +58,10 @@ pub enum CronError {
     #[error("cron `{}` uses an unknown nickname", show(.0))]
     UnknownNickname(String),
     /// A number outside the field's range, e.g. minute `75`.
-    #[error("{} field `{}` is out of range {} in cron `{}`", .1, show(.2), range(.1), show(.0))]
+    #[error("{} field `{}` is out of range {} in cron `{}`",
+        .1, show(.2), range(.1, false), show(.0))]
     OutOfRange(String, &'static str, String),
-    /// Text that is neither a number nor a name the field knows.
+    /// Text that is neither a number nor a name the field knows (or `?` outside the day fields).
     #[error("{} field has `{}`, which is not a valid value, in cron `{}`", .1, show(.2), show(.0))]
     BadValue(String, &'static str, String),
     /// Quartz's `L`, `W` or `#`, which standard cron does not have.
@@ -73,10 +74,6 @@ pub enum CronError {
     /// A range whose start is after its end, e.g. `50-10`.
     #[error("{} field `{}` is a range that runs backwards in cron `{}`", .1, show(.2), show(.0))]
     Reversed(String, &'static str, String),
-    /// `?` outside the day-of-month and day-of-week fields.
-    #[error("{} field `{}` uses `?`, which only the day fields allow, in cron `{}`",
-        .1, show(.2), show(.0))]
-    Question(String, &'static str, String),
 }
 
 impl CronError {
@@ -85,15 +82,11 @@ impl CronError {
         match self {
             E::Empty => FIVE.to_owned(),
             E::FieldCount(_, 6, false) => {
-                format!("{FIVE}; 6 fields start with seconds: set `withSeconds: true` on the trigger")
+                format!("{FIVE}; for 6 fields (seconds first) set `withSeconds: true`")
             }
-            E::FieldCount(_, 5, true) => "with `withSeconds: true` a cron expression has 6 fields, \
-                seconds first, like `0 */15 * * * *`; or drop `withSeconds` to use 5 fields"
-                .to_owned(),
-            E::FieldCount(_, 7, _) => format!("{FIVE}; a 7th (year) field is not supported"),
             E::FieldCount(_, n, true) => format!(
-                "found {n}; with `withSeconds: true` write 6 fields: second minute hour \
-                day-of-month month day-of-week, like `0 */15 * * * *`"
+                "found {n}; with `withSeconds: true` there are 6 fields, seconds first, like \
+                `0 */15 * * * *`; without it, 5"
             ),
             E::FieldCount(_, n, false) => format!("found {n}; {FIVE}"),
             E::UnknownNickname(x) if x.to_ascii_lowercase().contains("@every") => format!(
@@ -103,16 +96,19 @@ impl CronError {
             E::UnknownNickname(_) => {
                 format!("use one of {NICKNAMES}, or fields like `*/15 * * * *`")
             }
+            E::BadValue(_, _, v) if v == "?" => {
+                "use `*` here; `?` only works in day-of-month and day-of-week".to_owned()
+            }
             E::OutOfRange(_, f, _) | E::BadValue(_, f, _) => format!(
                 "{}; write a value, a list `1,5`, a range `1-5` or a step `*/15`",
-                values(f)
+                range(f, true)
             ),
             E::Unsupported(..) => "`L`, `W` and `#` are Quartz extensions that are not \
                 supported; list the values instead, like `1,15` or `MON-FRI`"
                 .to_owned(),
             E::BadStep(_, f, _) => format!(
-                "write a step as a whole number of at least 1, like `*/15` or `10-50/5`; {}",
-                values(f)
+                "a step is a whole number from 1 to the field's size, like `*/15` or `10-50/5`; {}",
+                range(f, true)
             ),
             E::Reversed(_, "day-of-week", _) => "ranges go from low to high, like `MON-FRI`; \
                 Sunday can also be written `7`, like `FRI-7`"
@@ -120,7 +116,6 @@ impl CronError {
             E::Reversed(..) => "ranges go from low to high, like `1-5`; to wrap around, \
                 list two ranges, like `22-23,0-2`"
                 .to_owned(),
-            E::Question(..) => "use `*` here; `?` is only for day-of-month and day-of-week".into(),
         }
     }
 }
@@ -272,7 +267,7 @@ fn parse_field(text: &str, spec: &Spec, expr: &str) -> Result<u64, CronError> {
         let (lo, hi) = match range {
             "*" => (min, open_max),
             "?" if name.starts_with("day") => (min, open_max),
-            "?" => return Err(err(E::Question, item)),
+            "?" => return Err(err(E::BadValue, item)),
             _ => match range.split_once('-') {
                 Some((a, b)) => (value(a)?, value(b)?),
                 // `5/15` runs from 5 to the end of the field.
@@ -316,29 +311,23 @@ fn days_in_month(y: i32, m: i32) -> i32 {
 fn weekday(y: i32, m: i32, d: i32) -> i32 {
     const OFFSET: [i32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
     let y = if m < 3 { y - 1 } else { y };
-    let off = usize::try_from(m - 1)
-        .ok()
-        .and_then(|i| OFFSET.get(i))
-        .copied()
-        .unwrap_or(0);
+    let off = OFFSET.get(usize::try_from(m - 1).unwrap_or(0)).unwrap_or(&0);
     (y + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400) + off + d).rem_euclid(7)
 }
 
-fn range(field: &str) -> &'static str {
-    match field {
-        "second" | "minute" => "0-59",
-        "hour" => "0-23",
-        "day-of-month" => "1-31",
-        "month" => "1-12",
-        _ => "0-7",
-    }
-}
-
-fn values(field: &str) -> String {
-    match field {
-        "month" => "months go from 1 to 12, or JAN-DEC".to_owned(),
-        "day-of-week" => "days of the week go from 0 to 7 (0 and 7 are Sunday), or SUN-SAT".into(),
-        f => format!("{f} values go from {}", range(f).replace('-', " to ")),
+/// A field's values for messages: `0-59`, or with `words` its help ("minutes go from …").
+fn range(field: &str, words: bool) -> String {
+    let Some(Spec(_, min, max, _, names, _)) = SPECS.iter().find(|s| s.0 == field) else {
+        return String::new();
+    };
+    let or_names = match (names.first(), names.last()) {
+        (Some(a), Some(b)) => format!(", or {a}-{b}"),
+        _ => String::new(),
+    };
+    let sunday = if names.len() == 7 { " (0 and 7 are Sunday)" } else { "" };
+    match words {
+        true => format!("{field} values go from {min} to {max}{sunday}{or_names}"),
+        false => format!("{min}-{max}"),
     }
 }
 
@@ -347,4 +336,191 @@ fn show(s: &str) -> String {
     let head: String = s.chars().take(60).collect();
     let more = if s.chars().nth(60).is_some() { "…" } else { "" };
     format!("{}{more}", head.escape_debug())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::{Timestamp, tz::TimeZone};
+    use proptest::prelude::*;
+
+    fn utc(s: &str) -> ZonedDateTime {
+        let dt: DateTime = s.parse().unwrap();
+        TimeZone::UTC.to_zoned_datetime(dt).unwrap()
+    }
+
+    fn cron(expr: &str) -> Cron {
+        Cron::parse(expr, false).unwrap()
+    }
+
+    #[test]
+    fn parses_valid() {
+        let same = "@daily = 0 0 * * *; @MIDNIGHT = 0 0 * * *; @yearly = 0 0 1 1 *;
+            @annually = 0 0 1 JAN *; @monthly = 0 0 1 * *; @weekly = 0 0 * * SUN;
+            @hourly = 0 * * * *; 0 0 * * 7 = 0 0 * * 0; 0 0 ? * * = 0 0 * * *;
+            * * * jan-Mar * = * * * 1-3 *; */15 * * * * = 0,15,30,45 * * * *;
+            5/20 * * * * = 5,25,45 * * * *; 10-50/20 * * * * = 10,30,50 * * * *;
+            0 0 * * FRI-7 = 0 0 * * 0,5,6; 0 0 * * */2 = 0 0 * * 0,2,4,6";
+        for (a, b) in same.split(';').filter_map(|p| p.split_once('=')) {
+            assert_eq!(cron(a), cron(b), "{a}");
+        }
+        assert_eq!(cron("  0   0 * * *\t"), cron("@daily"));
+        assert_eq!(Cron::parse("@daily", true), Ok(cron("@daily")));
+        assert_eq!(Cron::parse("0 0 0 * * *", true), Ok(cron("@daily")));
+        assert!(Cron::parse("59 59 23 31 DEC SAT", true).is_ok());
+    }
+
+    #[test]
+    fn rejects_invalid_with_help() {
+        // expression | with seconds | part of the message | part of the help
+        let table = r"
+            75 * * * * | n | minute field `75` is out of range 0-59 in cron `75 * * * *` | 0 to 59
+            * 24 * * * | n | hour field `24` is out of range 0-23 | 0 to 23
+            * * 0 * * | n | day-of-month field `0` is out of range 1-31 | 1 to 31
+            * * * 13 * | n | month field `13` is out of range 1-12 | JAN-DEC
+            * * * * 8 | n | day-of-week field `8` is out of range 0-7 | 0 and 7 are Sunday
+            60 * * * * * | y | second field `60` | 0 to 59
+            * * * * | n | has 4 fields, expected 5 | found 4; a cron expression has 5 fields
+            0 * * * * * | n | has 6 fields, expected 5 | `withSeconds: true`
+            * * * * * | y | has 5 fields, expected 6 | 6 fields, seconds first
+            0 0 0 * * * 2026 | y | has 7 fields | seconds first
+            @every 5m | n | unknown nickname | `*/5 * * * *`
+            @reboot | n | unknown nickname | `@yearly`, `@annually`, `@monthly`, `@weekly`
+            0 0 L * * | n | day-of-month field `L` uses Quartz | not supported
+            0 0 15W * * | n | `15W` uses Quartz | not supported
+            0 0 * * 5L | n | day-of-week field `5L` | Quartz
+            0 0 * * MON#2 | n | day-of-week field `MON#2` | Quartz
+            */0 * * * * | n | minute field `*/0` has an invalid step | `*/15`
+            */x * * * * | n | invalid step | from 1 to the field's size
+            50-10 * * * * | n | `50-10` is a range that runs backwards | `22-23,0-2`
+            0 0 * * SAT-SUN | n | runs backwards | `FRI-7`
+            ? * * * * | n | minute field has `?` | use `*` here
+            1,,2 * * * * | n | minute field has `1,,2`, which is not a valid value | a list `1,5`
+            * * * * MONDAY | n | `MONDAY`, which is not | SUN-SAT
+            * * * FOO * | n | month field has `FOO` | JAN-DEC
+            -5 * * * * | n | has `-5` | 0 to 59
+            99999999999 * * * * | n | `99999999999` is out of range | 0 to 59";
+        let mut cases: Vec<(String, bool, &str, &str)> = table
+            .lines()
+            .filter_map(|l| {
+                let mut p = l.split(" | ").map(str::trim);
+                Some((p.next()?.into(), p.next()? == "y", p.next()?, p.next()?))
+            })
+            .collect();
+        cases.push(("  ".into(), false, "cron expression is empty", "5 fields"));
+        cases.push(("* * *\n* *\u{7}".into(), false, "`*\\u{7}`", "0 to 7"));
+        for (expr, secs, msg, help) in &cases {
+            let e = Cron::parse(expr, *secs).expect_err(expr);
+            assert!(e.to_string().contains(msg), "{expr}: {e}");
+            assert!(e.help().contains(help), "{expr}: {}", e.help());
+            assert!(!e.to_string().contains('\n'), "{expr}: {e}");
+        }
+    }
+
+    #[test]
+    fn next_after_in_utc() {
+        let cases = [
+            ("*/15 * * * *", "2026-01-01T00:07:00", "2026-01-01T00:15:00"),
+            ("*/15 * * * *", "2026-01-01T00:45:00", "2026-01-01T01:00:00"),
+            ("*/15 * * * *", "2026-12-31T23:59:59.5", "2027-01-01T00:00:00"),
+            ("30 2 * * *", "2026-01-01T02:30:00", "2026-01-02T02:30:00"),
+            ("0 9 * * MON-FRI", "2026-01-02T09:00:00", "2026-01-05T09:00:00"),
+            ("0 12 * * 7", "2026-01-01T00:00:00", "2026-01-04T12:00:00"),
+            ("0 0 13 * FRI", "2026-01-01T00:00:00", "2026-01-02T00:00:00"),
+            ("0 0 13 * FRI", "2026-01-10T00:00:00", "2026-01-13T00:00:00"),
+            ("0 0 1 * *", "2026-01-15T08:00:00", "2026-02-01T00:00:00"),
+            ("@hourly", "2026-01-01T10:59:59", "2026-01-01T11:00:00"),
+            ("@yearly", "2026-06-01T00:00:00", "2027-01-01T00:00:00"),
+            ("5/15 * * * *", "2026-01-01T00:50:00", "2026-01-01T01:05:00"),
+            ("0 0 29 2 *", "2026-01-01T00:00:00", "2028-02-29T00:00:00"),
+            ("0 0 29 2 *", "2096-03-01T00:00:00", "2104-02-29T00:00:00"),
+            ("0 0 31 * *", "2026-04-01T00:00:00", "2026-05-31T00:00:00"),
+        ];
+        for (expr, after, want) in cases {
+            let got = cron(expr).next_after(&utc(after)).map(|z| z.datetime().to_string());
+            assert_eq!(got.as_deref(), Some(want), "{expr} after {after}");
+        }
+        let secs = Cron::parse("*/10 * * * * *", true).unwrap();
+        let got = secs.next_after(&utc("2026-01-01T10:00:05")).unwrap();
+        assert_eq!(got.datetime().to_string(), "2026-01-01T10:00:10");
+        let end = Timestamp::MAX.to_zoned_datetime(TimeZone::UTC);
+        assert_eq!(cron("* * * * *").next_after(&end), None);
+        let start = std::time::Instant::now();
+        assert_eq!(cron("0 0 30 2 *").next_after(&utc("2026-01-01T00:00:00")), None);
+        assert!(start.elapsed().as_millis() < 100, "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn next_after_across_dst_in_paris() {
+        if TimeZone::get("Europe/Paris").is_err() {
+            return; // no system time zone database here
+        }
+        let cases = [
+            // 02:30 does not exist on 2026-03-29: it fires just after the jump.
+            ("30 2 * * *", "2026-03-28T12:00+01:00", "2026-03-29T03:30:00+02:00"),
+            // 02:30 happens twice on 2026-10-25: it fires once, at the first one.
+            ("30 2 * * *", "2026-10-24T12:00+02:00", "2026-10-25T02:30:00+02:00"),
+            ("30 2 * * *", "2026-10-25T02:30+02:00", "2026-10-26T02:30:00+01:00"),
+            ("0 * * * *", "2026-10-25T02:00+02:00", "2026-10-25T03:00:00+01:00"),
+            ("0 9 * * *", "2026-03-28T10:00+01:00", "2026-03-29T09:00:00+02:00"),
+        ];
+        for (expr, after, want) in cases {
+            let after: ZonedDateTime = format!("{after}[Europe/Paris]").parse().unwrap();
+            let got = cron(expr).next_after(&after).unwrap().to_string();
+            assert_eq!(got, format!("{want}[Europe/Paris]"), "{expr} after {after}");
+        }
+    }
+
+    fn field(lo: u32, hi: u32) -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("*".to_owned()),
+            (lo..=hi).prop_map(|v| v.to_string()),
+            (lo..=hi, lo..=hi).prop_map(|(a, b)| format!("{}-{}", a.min(b), a.max(b))),
+            (1..=hi - lo + 1).prop_map(|s| format!("*/{s}")),
+            (lo..=hi, 1..=hi - lo + 1).prop_map(|(a, s)| format!("{a}/{s}")),
+            prop::collection::vec(lo..=hi, 1..4)
+                .prop_map(|v| { v.iter().map(u32::to_string).collect::<Vec<_>>().join(",") }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC*", t in "[0-9*/,?LW#A-Za-z@ -]{0,30}", secs: bool) {
+            for s in [s, t] {
+                if let Err(e) = Cron::parse(&s, secs) {
+                    let _ = (e.to_string(), e.help());
+                }
+            }
+        }
+
+        #[test]
+        fn next_after_matches(
+            f in (field(0, 59), field(0, 59), field(0, 23), field(1, 31), field(1, 12)),
+            dow in field(0, 7),
+            secs: bool,
+            at in 946_684_800i64..2_208_988_800,
+            nanos in 0i32..1_000_000_000,
+        ) {
+            let (s, mi, h, dom, mo) = f;
+            let expr = format!("{mi} {h} {dom} {mo} {dow}");
+            let expr = if secs { format!("{s} {expr}") } else { expr };
+            let after = Timestamp::new(at, nanos).unwrap().to_zoned_datetime(TimeZone::UTC);
+            check_next(&Cron::parse(&expr, secs).unwrap(), &after, !secs);
+        }
+    }
+
+    /// The next fire time is later and matches; with `brute`, no minute before it matched.
+    fn check_next(c: &Cron, after: &ZonedDateTime, brute: bool) {
+        let Some(next) = c.next_after(after) else { return };
+        assert!(next > *after && c.matches(next.datetime()), "{c:?}: {next}");
+        let minute = |z: &ZonedDateTime| z.timestamp().as_second().div_euclid(60);
+        let (from, to) = (minute(after) + 1, minute(&next));
+        if brute && to - from < 3 * 1440 {
+            for m in from..to {
+                let t = Timestamp::from_second(m * 60).unwrap();
+                let t = t.to_zoned_datetime(TimeZone::UTC);
+                assert!(!c.matches(t.datetime()), "{c:?} skipped {t}");
+            }
+        }
+    }
 }

@@ -81,9 +81,9 @@ impl DurationError {
             E::Missing(_) => "a number and unit are missing: write days like `P1D`, \
                 or `T` then hours, minutes or seconds like `PT5M`"
                 .to_owned(),
-            E::NoUnit(_, n) => format!(
-                "add a unit after `{n}`: `D` for days, or after `T` `H`, `M` or `S`, like `PT{n}S`"
-            ),
+            E::NoUnit(_, n) => {
+                format!("add a unit after `{n}`: `D` for days, or after `T` `H`, `M` or `S`, like `PT{n}S`")
+            }
             E::NoNumber(_, u) => format!("put a number before `{u}`, like `PT5{u}`"),
             E::UnknownUnit(..) | E::Misplaced(..) => "use `D` for days, then `T` and `H` hours, \
                 `M` minutes, `S` seconds, each once and in that order, like `P1DT2H30M`"
@@ -107,9 +107,7 @@ impl DurationError {
                 format!("only seconds can have a fraction: `{n}{u}` is `{s}`")
             }
             E::Fraction(..) => "only seconds can have a fraction, like `PT1.5S`".to_owned(),
-            E::TooPrecise(_) => {
-                "seconds take at most 9 digits after the point, like `PT0.5S`".to_owned()
-            }
+            E::TooPrecise(_) => "seconds take at most 9 digits after the point, like `PT0.5S`".to_owned(),
             E::TooLarge(_) => "use a smaller duration".to_owned(),
         }
     }
@@ -183,9 +181,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
             ('M', true) => 3,
             ('S', true) => 4,
             ('H' | 'M' | 'S', false) => {
-                let fixed = s
-                    .get(..start)
-                    .map(|h| format!("{h}T{}", s.get(start..).unwrap_or("")));
+                let fixed = s.get(..start).map(|h| format!("{h}T{}", s.get(start..).unwrap_or("")));
                 let fixed = fixed.filter(|f| parse_duration(f).is_ok());
                 return Err(E::MissingT(inp(), unit, number, fixed));
             }
@@ -245,11 +241,7 @@ pub fn format_duration(d: Duration) -> String {
     }
     if rem % 60 > 0 || nanos > 0 || rem < 60 {
         let frac = format!(".{nanos:09}");
-        let frac = if nanos > 0 {
-            frac.trim_end_matches('0')
-        } else {
-            ""
-        };
+        let frac = if nanos > 0 { frac.trim_end_matches('0') } else { "" };
         let _ = write!(out, "{}{frac}S", rem % 60);
     }
     out
@@ -290,9 +282,7 @@ fn hint(s: &str) -> Option<String> {
             .unwrap_or(rest.len());
         let (num, tail) = rest.split_at(n_end);
         let tail = tail.trim_start();
-        let u_end = tail
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(tail.len());
+        let u_end = tail.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(tail.len());
         let (word, tail) = tail.split_at(u_end);
         rest = tail.trim_start_matches([' ', ',']);
         let (int, frac) = num.split_once('.').unwrap_or((num, ""));
@@ -339,11 +329,7 @@ fn name(unit: char) -> &'static str {
 /// The input for an error message: control characters escaped, long text cut short.
 fn show(s: &str) -> String {
     let head: String = s.chars().take(40).collect();
-    let more = if s.chars().nth(40).is_some() {
-        "…"
-    } else {
-        ""
-    };
+    let more = if s.chars().nth(40).is_some() { "…" } else { "" };
     format!("{}{more}", head.escape_debug())
 }
 
@@ -369,10 +355,7 @@ mod tests {
             assert_eq!(parse_duration(p[0]), Ok(want), "{}", p[0]);
             assert_eq!(format_duration(want) == p[0], p[1] == "=", "{}", p[0]);
         }
-        assert_eq!(
-            parse_duration(&format_duration(Duration::MAX)),
-            Ok(Duration::MAX)
-        );
+        assert_eq!(parse_duration(&format_duration(Duration::MAX)), Ok(Duration::MAX));
     }
 
     #[test]
