@@ -160,7 +160,7 @@ impl Cron {
     ///
     /// Candidates are civil times in order, placed in the zone with jiff's `compatible`
     /// rule: a time skipped by a DST jump fires just after the jump, and a repeated time
-    /// fires once, at its first occurrence.
+    /// fires once, at its first occurrence (so nothing fires in the hour's second pass).
     pub fn next_after(&self, after: &ZonedDateTime) -> Option<ZonedDateTime> {
         let mut start = after.datetime();
         let limit = i32::from(start.year()).saturating_add(YEARS_AHEAD);
@@ -315,7 +315,7 @@ fn weekday(y: i32, m: i32, d: i32) -> i32 {
     (y + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400) + off + d).rem_euclid(7)
 }
 
-/// A field's values for messages: `0-59`, or with `words` its help ("minutes go from …").
+/// A field's values for messages: `0-59`, or with `words` a sentence ("minute values go …").
 fn range(field: &str, words: bool) -> String {
     let Some(Spec(_, min, max, _, names, _)) = SPECS.iter().find(|s| s.0 == field) else {
         return String::new();
@@ -468,6 +468,17 @@ mod tests {
             let after: ZonedDateTime = format!("{after}[Europe/Paris]").parse().unwrap();
             let got = cron(expr).next_after(&after).unwrap().to_string();
             assert_eq!(got, format!("{want}[Europe/Paris]"), "{expr} after {after}");
+        }
+    }
+
+    #[test]
+    fn weekday_agrees_with_jiff() {
+        let mut date = jiff::civil::Date::MIN;
+        while let Ok(next) = date.checked_add(jiff::Span::new().days(997)) {
+            let [y, mo, d, ..] = fields(date.to_datetime(jiff::civil::Time::midnight()));
+            let want = date.weekday().to_sunday_zero_offset();
+            assert_eq!(weekday(y, mo, d), i32::from(want), "{date}");
+            date = next;
         }
     }
 

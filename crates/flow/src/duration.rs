@@ -81,9 +81,10 @@ impl DurationError {
             E::Missing(_) => "a number and unit are missing: write days like `P1D`, \
                 or `T` then hours, minutes or seconds like `PT5M`"
                 .to_owned(),
-            E::NoUnit(_, n) => {
-                format!("add a unit after `{n}`: `D` for days, or after `T` `H`, `M` or `S`, like `PT{n}S`")
-            }
+            E::NoUnit(_, n) => format!(
+                "add a unit after `{n}`: `D` for days, or after `T` `H`, `M` or `S`, \
+                like `PT{n}S`"
+            ),
             E::NoNumber(_, u) => format!("put a number before `{u}`, like `PT5{u}`"),
             E::UnknownUnit(..) | E::Misplaced(..) => "use `D` for days, then `T` and `H` hours, \
                 `M` minutes, `S` seconds, each once and in that order, like `P1DT2H30M`"
@@ -107,7 +108,7 @@ impl DurationError {
                 format!("only seconds can have a fraction: `{n}{u}` is `{s}`")
             }
             E::Fraction(..) => "only seconds can have a fraction, like `PT1.5S`".to_owned(),
-            E::TooPrecise(_) => "seconds take at most 9 digits after the point, like `PT0.5S`".to_owned(),
+            E::TooPrecise(_) => "seconds take at most 9 decimals, like `PT0.5S`".to_owned(),
             E::TooLarge(_) => "use a smaller duration".to_owned(),
         }
     }
@@ -266,7 +267,8 @@ fn nanos_to_duration(n: u128) -> Option<Duration> {
     Some(Duration::new(secs, u32::try_from(n % NANOS).ok()?))
 }
 
-/// The ISO form of humantime-style text (`5m`, `1h30m`, `300`, `2 days`), or of ISO missing its `P`.
+/// The ISO form of humantime-style text (`5m`, `1h30m`, `300`, `2 days`), or of ISO
+/// missing its `P`.
 fn hint(s: &str) -> Option<String> {
     let with_p = format!("P{}", s.to_ascii_uppercase());
     if parse_duration(&with_p).is_ok() {
@@ -413,14 +415,22 @@ mod tests {
 
     proptest! {
         #[test]
-        fn round_trips(secs in 0u64..1_000_000_000, ms in 0u32..1000, big: u64, ns in 0u32..1_000_000_000) {
+        fn round_trips(
+            secs in 0u64..1_000_000_000,
+            ms in 0u32..1000,
+            big: u64,
+            ns in 0u32..1_000_000_000,
+        ) {
             for dur in [d(secs, ms * 1_000_000), d(big, ns)] {
                 prop_assert_eq!(parse_duration(&format_duration(dur)), Ok(dur));
             }
         }
 
         #[test]
-        fn never_panics(s in "\\PC*", t in "[+-]?[pP]?[tT]?[0-9.,+-]{0,6}[A-Za-z]?[0-9.]{0,4}[HMSDhms ]{0,2}") {
+        fn never_panics(
+            s in "\\PC*",
+            t in "[+-]?[pP]?[tT]?[0-9.,+-]{0,6}[A-Za-z]?[0-9.]{0,4}[HMSDhms ]{0,2}",
+        ) {
             for s in [s, t] {
                 if let Err(e) = parse_duration(&s) {
                     let _ = (e.to_string(), e.help());

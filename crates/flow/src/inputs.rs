@@ -16,7 +16,10 @@ pub struct InputError {
 }
 
 fn err(message: String, help: &str) -> InputError {
-    InputError { message, help: help.to_string() }
+    InputError {
+        message,
+        help: help.to_string(),
+    }
 }
 
 fn text_of(value: &Value) -> String {
@@ -35,16 +38,23 @@ pub fn coerce(ty: InputType, value: &Value, values: &[String]) -> Result<Value, 
     match ty {
         InputType::String | InputType::Secret | InputType::File => Ok(Value::String(text)),
         InputType::Email if text.contains('@') => Ok(Value::String(text)),
-        InputType::Email => Err(err(format!("`{text}` is not an email address"), "write an address like `ops@example.com`")),
+        InputType::Email => Err(err(
+            format!("`{text}` is not an email address"),
+            "write an address like `ops@example.com`",
+        )),
         InputType::Uri if text.contains(':') => Ok(Value::String(text)),
-        InputType::Uri => Err(err(format!("`{text}` is not a URI"), "write a URI with a scheme, like `https://example.com/data.csv`")),
+        InputType::Uri => Err(err(
+            format!("`{text}` is not a URI"),
+            "write a URI with a scheme, like `https://example.com/data.csv`",
+        )),
         InputType::Int => match value {
             Value::Number(n) if n.is_i64() => Ok(value.clone()),
-            _ => text
-                .trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| err(format!("`{text}` is not a whole number"), "write a whole number like `42`")),
+            _ => text.trim().parse::<i64>().map(Value::from).map_err(|_| {
+                err(
+                    format!("`{text}` is not a whole number"),
+                    "write a whole number like `42`",
+                )
+            }),
         },
         InputType::Float => match value {
             Value::Number(_) => Ok(value.clone()),
@@ -63,15 +73,22 @@ pub fn coerce(ty: InputType, value: &Value, values: &[String]) -> Result<Value, 
             _ => Err(err(format!("`{text}` is not a boolean"), "write `true` or `false`")),
         },
         InputType::Json | InputType::Yaml => match value {
-            Value::String(s) if ty == InputType::Json => serde_json::from_str(s)
-                .map_err(|e| err(format!("`{s}` is not valid JSON: {e}"), "write JSON like `{\"key\": \"value\"}`")),
+            Value::String(s) if ty == InputType::Json => serde_json::from_str(s).map_err(|e| {
+                err(
+                    format!("`{s}` is not valid JSON: {e}"),
+                    "write JSON like `{\"key\": \"value\"}`",
+                )
+            }),
             _ => Ok(value.clone()),
         },
         InputType::Select => {
-            if values.iter().any(|v| *v == text) {
+            if values.contains(&text) {
                 Ok(Value::String(text))
             } else {
-                Err(err(format!("`{text}` is not one of the allowed values"), &format!("choose one of: {}", values.join(", "))))
+                Err(err(
+                    format!("`{text}` is not one of the allowed values"),
+                    &format!("choose one of: {}", values.join(", ")),
+                ))
             }
         }
         InputType::Multiselect | InputType::Array => {
@@ -93,7 +110,12 @@ pub fn coerce(ty: InputType, value: &Value, values: &[String]) -> Result<Value, 
         InputType::Datetime => text
             .parse::<jiff::Timestamp>()
             .map(|t| Value::String(t.to_string()))
-            .map_err(|_| err(format!("`{text}` is not a date and time"), "write an ISO-8601 timestamp like `2026-11-28T09:30:00Z`")),
+            .map_err(|_| {
+                err(
+                    format!("`{text}` is not a date and time"),
+                    "write an ISO-8601 timestamp like `2026-11-28T09:30:00Z`",
+                )
+            }),
         InputType::Date => text
             .parse::<jiff::civil::Date>()
             .map(|d| Value::String(d.to_string()))
@@ -104,7 +126,10 @@ pub fn coerce(ty: InputType, value: &Value, values: &[String]) -> Result<Value, 
             .map_err(|_| err(format!("`{text}` is not a time of day"), "write a time like `09:30:00`")),
         InputType::Duration => match parse_duration(&text) {
             Ok(_) => Ok(Value::String(text)),
-            Err(e) => Err(InputError { message: format!("`{text}`: {e}"), help: e.help() }),
+            Err(e) => Err(InputError {
+                message: format!("`{text}`: {e}"),
+                help: e.help(),
+            }),
         },
     }
 }
@@ -120,17 +145,31 @@ mod tests {
         assert_eq!(coerce(InputType::Float, &json!("1.5"), &[]), Ok(json!(1.5)));
         assert_eq!(coerce(InputType::Boolean, &json!("true"), &[]), Ok(json!(true)));
         assert_eq!(coerce(InputType::Json, &json!("{\"a\":1}"), &[]), Ok(json!({"a": 1})));
-        assert_eq!(coerce(InputType::Datetime, &json!("2026-11-28T09:30:00Z"), &[]), Ok(json!("2026-11-28T09:30:00Z")));
+        assert_eq!(
+            coerce(InputType::Datetime, &json!("2026-11-28T09:30:00Z"), &[]),
+            Ok(json!("2026-11-28T09:30:00Z"))
+        );
         assert_eq!(coerce(InputType::Duration, &json!("PT5M"), &[]), Ok(json!("PT5M")));
         let choices = vec!["a".to_string(), "b".to_string()];
         assert_eq!(coerce(InputType::Select, &json!("b"), &choices), Ok(json!("b")));
-        assert_eq!(coerce(InputType::Multiselect, &json!("a,b"), &choices), Ok(json!(["a", "b"])));
+        assert_eq!(
+            coerce(InputType::Multiselect, &json!("a,b"), &choices),
+            Ok(json!(["a", "b"]))
+        );
     }
 
     #[test]
     fn wrong_values_say_what_is_expected() {
-        assert_eq!(coerce(InputType::Int, &json!("abc"), &[]).unwrap_err().message, "`abc` is not a whole number");
-        assert!(coerce(InputType::Select, &json!("c"), &["a".into()]).unwrap_err().help.contains("a"));
+        assert_eq!(
+            coerce(InputType::Int, &json!("abc"), &[]).unwrap_err().message,
+            "`abc` is not a whole number"
+        );
+        assert!(
+            coerce(InputType::Select, &json!("c"), &["a".into()])
+                .unwrap_err()
+                .help
+                .contains("a")
+        );
         assert!(coerce(InputType::Date, &json!("28/11/2026"), &[]).is_err());
         assert!(coerce(InputType::Duration, &json!("5 minutes"), &[]).is_err());
     }

@@ -4,13 +4,13 @@
 //! diagnostics out. Everything else in Sluice builds on it.
 
 pub mod cron;
-pub mod duration;
-pub mod template;
 pub mod diagnostic;
+pub mod duration;
 pub mod inputs;
 pub mod model;
 pub mod schema;
 pub mod suggest;
+pub mod template;
 pub mod validate;
 pub mod yaml;
 

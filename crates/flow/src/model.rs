@@ -87,8 +87,25 @@ pub enum InputType {
 impl InputType {
     /// Every type name a flow may write, in Kestra's spelling.
     pub const NAMES: &'static [&'static str] = &[
-        "STRING", "INT", "FLOAT", "BOOLEAN", "BOOL", "JSON", "SELECT", "ENUM", "MULTISELECT", "DATETIME", "DATE",
-        "TIME", "DURATION", "FILE", "URI", "EMAIL", "SECRET", "ARRAY", "YAML",
+        "STRING",
+        "INT",
+        "FLOAT",
+        "BOOLEAN",
+        "BOOL",
+        "JSON",
+        "SELECT",
+        "ENUM",
+        "MULTISELECT",
+        "DATETIME",
+        "DATE",
+        "TIME",
+        "DURATION",
+        "FILE",
+        "URI",
+        "EMAIL",
+        "SECRET",
+        "ARRAY",
+        "YAML",
     ];
 
     /// The type a name selects (`ENUM` is Kestra's older `SELECT`).

@@ -12,7 +12,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         } else {
             levenshtein(&lower, &candidate.to_ascii_lowercase())
         };
-        let limit = (candidate.chars().count().max(word.chars().count()) / 3).max(1);
+        let limit = (candidate.chars().count().max(word.chars().count()) / 3).clamp(1, 3);
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }

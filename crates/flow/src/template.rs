@@ -384,14 +384,19 @@ fn scan(src: &str) -> Scan<'_> {
 fn convert(e: &Error, source: &str) -> TemplateError {
     use TemplateErrorKind::*;
     let detail = e.detail().unwrap_or_default();
-    let (kind, message, help) = match e.kind() {
-        ErrorKind::SyntaxError | ErrorKind::BadEscape => {
+    let end = detail.find("` is undefined");
+    let name = end.and_then(|end| detail[..end].rfind('`').map(|start| &detail[start + 1..end]));
+    let (kind, message, help) = match (e.kind(), name) {
+        (ErrorKind::SyntaxError | ErrorKind::BadEscape, _) => {
             let s = scan(source);
             let help = [
                 (s.coalesce, "replace `a ?? b` with `a | default(b)`"),
                 (s.ternary, "replace `a ? b : c` with `b if a else c`"),
-                (detail.contains("end of variable block"), "close every `{{` with `}}`"),
-                (detail.contains("end of block"), "close every `{%` with `%}`"),
+                (
+                    detail.contains(", expected end of variable block"),
+                    "close every `{{` with `}}`",
+                ),
+                (detail.contains(", expected end of block"), "close every `{%` with `%}`"),
             ];
             (
                 Syntax,
@@ -399,17 +404,13 @@ fn convert(e: &Error, source: &str) -> TemplateError {
                 help.iter().find(|h| h.0).map(|h| h.1),
             )
         }
-        ErrorKind::UndefinedError => {
-            let name = detail.split('`').nth(1).filter(|_| detail.contains("` is undefined"));
+        (ErrorKind::UndefinedError, _) | (_, Some(_)) => {
             let message = name.map_or("undefined variable".into(), |n| format!("undefined variable `{n}`"));
-            (
-                UndefinedVariable,
-                message,
-                Some("pass it in, or make it optional with `| default(...)` or `is defined`"),
-            )
+            let help = "pass it in, or make it optional with `| default(...)` or `is defined`";
+            (UndefinedVariable, message, Some(help))
         }
-        k if detail.is_empty() => (Render, k.to_string(), None),
-        k => (Render, format!("{k}: {detail}"), None),
+        (k, _) if detail.is_empty() => (Render, k.to_string(), None),
+        (k, _) => (Render, format!("{k}: {detail}"), None),
     };
     terr(kind, message, e.line(), help.map(str::to_string))
 }
@@ -476,7 +477,7 @@ impl TemplateEngine {
         }
         let tmpl = self.env.template_from_str(source).map_err(|e| convert(&e, source))?;
         let scan = scan(source);
-        let mut state = self.env.empty_state();
+        let mut state = self.env.empty_state(); // probes whether each filter/test name exists
         for &(pos, name, filter) in &scan.calls {
             let kind = match filter {
                 true => state.apply_filter(name, &[]).err().map(|e| e.kind()),
@@ -621,9 +622,12 @@ x\n{{ secret('NAME') }} => Secret | secret `NAME` is not set | 2 | set the envir
 {{ secret('NA' ~ 'ME') }} => Secret | secret `NAME` is not set | 1 | set the environment variable SECRET_NAME to the base64-encoded value
 a\nb\n{{ inputs.x }\nc => Syntax | syntax error: unexpected `}`, expected end of variable block | 3 | close every `{{` with `}}`
 {{ inputs.x ?? 'd' }} => Syntax | syntax error: unexpected character | 1 | replace `a ?? b` with `a | default(b)`
+{% if x %}\n{% endif => Syntax | syntax error: unexpected end of input, expected end of block | 2 | close every `{%` with `%}`
+{% if %}{% endif %} => Syntax | syntax error: unexpected end of block | 1 |
 {{ x ? 1 : 2 }} => Syntax | syntax error: unexpected character | 1 | replace `a ? b : c` with `b if a else c`
 x\n{{ 'a' | uppper }} => Syntax | unknown filter `uppper` | 2 |
 {{ 'a' is not nonsense }} => Syntax | unknown test `nonsense` | 1 |
+{{ 1 + x }} => UndefinedVariable | undefined variable `x` | 1 | pass it in, or make it optional with `| default(...)` or `is defined`
 {{ 1 + 'a' }} => Render | invalid operation: tried to use + operator on unsupported types number and string | 1 |
 {{ 'a' | replace('a') }} => Render | invalid operation: use replace('a', 'b') or replace({'a': 'b'}) | 1 |
 {{ inputs.ts | date('yyyy QQ') }} => Render | invalid operation: unsupported date pattern `QQ` | 1 |
@@ -687,6 +691,11 @@ x\n{{ 'a' | uppper }} => Syntax | unknown filter `uppper` | 2 |
         );
         let local = "{% set a = inputs.y %}{{ a.b }}{% for i in vars.l %}{{ i }}{{ loop.index }}{% endfor %}";
         assert_eq!(refs(local), vec![Input(s("y")), Var(s("l"))]);
+    }
+
+    /// The engine is built once and shared between threads.
+    fn _shareable(engine: TemplateEngine) -> impl Send + Sync {
+        engine
     }
 
     #[test]

@@ -133,8 +133,10 @@ pub fn parse(source: &str) -> Result<Node, Diagnostic> {
         return Err(err);
     }
     match builder.documents.len() {
-        0 => Err(Diagnostic::error(Pos::new(1, 1), "empty-file", "the file holds no flow")
-            .with_help("a flow needs at least `id`, `namespace` and `tasks`")),
+        0 => Err(
+            Diagnostic::error(Pos::new(1, 1), "empty-file", "the file holds no flow")
+                .with_help("a flow needs at least `id`, `namespace` and `tasks`"),
+        ),
         1 => Ok(builder.documents.remove(0)),
         n => Err(Diagnostic::error(
             builder.document_starts.get(1).copied().unwrap_or(Pos::new(1, 1)),
@@ -151,18 +153,33 @@ fn to_pos(mark: &Marker) -> Pos {
 }
 
 fn scan_error(source: &str, e: &ScanError) -> Diagnostic {
-    let pos = to_pos(e.marker());
-    let line = source.lines().nth((pos.line as usize).saturating_sub(1)).unwrap_or("");
-    let help = if line.contains('\t') {
+    let mut pos = to_pos(e.marker());
+    let info = e.info();
+    // A tab is often reported at the start of the scalar before it: point at the tab itself.
+    let tab = source
+        .lines()
+        .enumerate()
+        .skip((pos.line as usize).saturating_sub(1))
+        .take(2)
+        .find_map(|(i, l)| l.chars().position(|c| c == '\t').map(|c| (i, c)));
+    let help = if let (true, Some((line, col))) = (info.contains("tab"), tab) {
+        pos = Pos::new(
+            u32::try_from(line + 1).unwrap_or(u32::MAX),
+            u32::try_from(col + 1).unwrap_or(u32::MAX),
+        );
         "YAML indents with spaces only: replace the tab characters on this line with spaces"
-    } else if e.info().contains("mapping values are not allowed") {
+    } else if tab.is_some_and(|(line, _)| line + 1 == pos.line as usize) {
+        "YAML indents with spaces only: replace the tab characters on this line with spaces"
+    } else if info.contains("anchor") {
+        "an alias `*name` must refer to an anchor `&name` defined earlier in the file"
+    } else if info.contains("mapping values are not allowed") {
         "a value that contains `: ` must be quoted, e.g. `message: \"time: now\"`; or fix the indentation"
-    } else if e.info().contains("did not find expected key") || e.info().contains("block") {
+    } else if info.contains("did not find expected key") || info.contains("block") {
         "check the indentation: items of one list or mapping must start in the same column"
     } else {
         "check the quoting and indentation near this position"
     };
-    Diagnostic::error(pos, "yaml-syntax", format!("invalid YAML: {}", e.info())).with_help(help)
+    Diagnostic::error(pos, "yaml-syntax", format!("invalid YAML: {info}")).with_help(help)
 }
 
 enum Frame {
@@ -220,21 +237,45 @@ impl MarkedEventReceiver for Builder {
             Event::DocumentStart => self.document_starts.push(pos),
             Event::Scalar(text, style, anchor, tag) => {
                 let plain = style == TScalarStyle::Plain && tag.is_none();
-                let value = if plain { resolve_plain(text) } else { Value::String(text) };
+                let value = if plain {
+                    resolve_plain(text)
+                } else {
+                    Value::String(text)
+                };
                 let block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
+                // An empty value is marked at the next token; point at its key instead.
+                let pos = match (&value, self.stack.last()) {
+                    (Value::Null, Some((Frame::Map(_, Some(key)), _))) if plain => key.pos,
+                    _ => pos,
+                };
                 self.push_value(Node { value, pos, block }, anchor);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(
-                        Diagnostic::error(pos, "yaml-too-deep", format!("YAML nested deeper than {MAX_DEPTH} levels"))
-                            .with_help("flatten the structure"),
+                        Diagnostic::error(
+                            pos,
+                            "yaml-too-deep",
+                            format!("YAML nested deeper than {MAX_DEPTH} levels"),
+                        )
+                        .with_help("flatten the structure"),
                     );
                 }
                 let frame = if matches!(ev, Event::SequenceStart(..)) {
-                    Frame::Seq(Node { value: Value::Seq(Vec::new()), pos, block: false })
+                    Frame::Seq(Node {
+                        value: Value::Seq(Vec::new()),
+                        pos,
+                        block: false,
+                    })
                 } else {
-                    Frame::Map(Node { value: Value::Map(Vec::new()), pos, block: false }, None)
+                    Frame::Map(
+                        Node {
+                            value: Value::Map(Vec::new()),
+                            pos,
+                            block: false,
+                        },
+                        None,
+                    )
                 };
                 self.stack.push((frame, anchor));
             }
@@ -292,7 +333,9 @@ fn resolve_plain(text: String) -> Value {
         if let Some(oct) = text.strip_prefix("0o").and_then(|o| i64::from_str_radix(o, 8).ok()) {
             return Value::Int(oct);
         }
-        let looks_numeric = text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+        let looks_numeric = text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
         if looks_numeric && text.bytes().any(|b| b.is_ascii_digit()) {
             if let Ok(f) = text.parse::<f64>() {
                 return Value::Float(f);

@@ -37,7 +37,11 @@ fn assert_all_valid(files: &[PathBuf]) {
             failures.push(errors.join("\n"));
         }
     }
-    assert!(failures.is_empty(), "flows that should be valid are not:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "flows that should be valid are not:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -51,7 +55,11 @@ fn valid_corpus_validates() {
 fn seed_flows_validate() {
     // The repository's sibling `shared/` folder holds the flows our first users write.
     let dir = manifest_dir().join("../../../shared/flows/seed");
-    assert!(dir.is_dir(), "seed flows not found at {}: clone the repository beside `shared/`", dir.display());
+    assert!(
+        dir.is_dir(),
+        "seed flows not found at {}: clone the repository beside `shared/`",
+        dir.display()
+    );
     let files = yaml_files(&dir);
     assert_eq!(files.len(), 3, "expected the three seed flows");
     assert_all_valid(&files);
@@ -66,7 +74,10 @@ fn expectations(source: &str) -> Vec<Expectation> {
     let mut out: Vec<Expectation> = Vec::new();
     for line in source.lines() {
         if let Some(rest) = line.strip_prefix("# expect: ") {
-            out.push(Expectation { line: rest.to_string(), help: None });
+            out.push(Expectation {
+                line: rest.to_string(),
+                help: None,
+            });
         } else if let Some(rest) = line.strip_prefix("# help: ") {
             if let Some(last) = out.last_mut() {
                 last.help = Some(rest.to_string());
@@ -79,7 +90,11 @@ fn expectations(source: &str) -> Vec<Expectation> {
 #[test]
 fn invalid_corpus_gives_exact_diagnostics() {
     let files = yaml_files(&manifest_dir().join("tests/invalid"));
-    assert!(files.len() >= 40, "the invalid corpus should hold at least 40 flows, found {}", files.len());
+    assert!(
+        files.len() >= 40,
+        "the invalid corpus should hold at least 40 flows, found {}",
+        files.len()
+    );
     let validator = Validator::new();
     let mut failures = Vec::new();
     for file in &files {
@@ -94,24 +109,42 @@ fn invalid_corpus_gives_exact_diagnostics() {
         let got: Vec<(String, Option<String>)> = checked
             .diagnostics
             .iter()
-            .map(|d| (format!("{}:{}: {}: {}", d.pos.line, d.pos.column, d.severity, d.message), d.help.clone()))
+            .map(|d| {
+                (
+                    format!("{}:{}: {}: {}", d.pos.line, d.pos.column, d.severity, d.message),
+                    d.help.clone(),
+                )
+            })
             .collect();
         for exp in &expected {
             match got.iter().find(|(line, _)| *line == exp.line) {
                 None => failures.push(format!("{name}: expected `{}`\n  got: {got:#?}", exp.line)),
-                Some((_, help)) if exp.help.is_some() && *help != exp.help => {
-                    failures.push(format!("{name}: `{}`\n  expected help {:?}\n  got help {help:?}", exp.line, exp.help))
-                }
+                Some((_, help)) if exp.help.is_some() && *help != exp.help => failures.push(format!(
+                    "{name}: `{}`\n  expected help {:?}\n  got help {help:?}",
+                    exp.line, exp.help
+                )),
                 Some(_) => {}
             }
         }
         if got.len() != expected.len() {
-            failures.push(format!("{name}: expected {} diagnostics, got {}: {got:#?}", expected.len(), got.len()));
+            failures.push(format!(
+                "{name}: expected {} diagnostics, got {}: {got:#?}",
+                expected.len(),
+                got.len()
+            ));
         }
         let expects_error = expected.iter().any(|e| e.line.contains(": error: "));
         if expects_error == checked.is_valid() {
-            failures.push(format!("{name}: validity is {} but the header expects errors: {expects_error}", checked.is_valid()));
+            failures.push(format!(
+                "{name}: validity is {} but the header expects errors: {expects_error}",
+                checked.is_valid()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

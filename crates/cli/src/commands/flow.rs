@@ -39,7 +39,7 @@ pub fn run(cmd: FlowCommand) -> Result<ExitCode> {
     match cmd {
         FlowCommand::Validate { paths, format } => validate(&paths, format),
         FlowCommand::Schema => {
-            println!("{}", serde_json::to_string_pretty(&sluice_flow::schema::json_schema())?);
+            super::print(&serde_json::to_string_pretty(&sluice_flow::schema::json_schema())?)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -85,13 +85,21 @@ struct FileReport {
 
 fn check_file(validator: &Validator, path: &Path) -> FileReport {
     let display = path.display().to_string();
-    let diagnostics_for = |d: Diagnostic| FileReport { path: display.clone(), flow: None, diagnostics: vec![d] };
+    let diagnostics_for = |d: Diagnostic| FileReport {
+        path: display.clone(),
+        flow: None,
+        diagnostics: vec![d],
+    };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             return diagnostics_for(
-                Diagnostic::error(sluice_flow::Pos::new(1, 1), "unreadable-file", format!("cannot read the file: {e}"))
-                    .with_help("check that the file exists and that you may read it"),
+                Diagnostic::error(
+                    sluice_flow::Pos::new(1, 1),
+                    "unreadable-file",
+                    format!("cannot read the file: {e}"),
+                )
+                .with_help("check that the file exists and that you may read it"),
             );
         }
     };
@@ -112,22 +120,40 @@ fn check_file(validator: &Validator, path: &Path) -> FileReport {
 fn validate(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     let files = collect_flow_files(paths)?;
     if files.is_empty() {
-        bail!("no `*.yml` or `*.yaml` flow files under {}", paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "));
+        bail!(
+            "no `*.yml` or `*.yaml` flow files under {}",
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let validator = Validator::new();
     let mut reports: Vec<FileReport> = files.iter().map(|f| check_file(&validator, f)).collect();
     flag_duplicate_flows(&mut reports);
-    let invalid = reports.iter().filter(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error)).count();
-    let warnings: usize = reports.iter().map(|r| r.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()).sum();
-    let errors: usize = reports.iter().map(|r| r.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()).sum();
+    let invalid = reports
+        .iter()
+        .filter(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error))
+        .count();
+    let warnings: usize = reports
+        .iter()
+        .map(|r| r.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count())
+        .sum();
+    let errors: usize = reports
+        .iter()
+        .map(|r| r.diagnostics.iter().filter(|d| d.severity == Severity::Error).count())
+        .sum();
+    let mut text = String::new();
     match format {
         Format::Text => {
             for r in &reports {
                 for d in &r.diagnostics {
-                    println!("{}", d.render(&r.path));
+                    text.push_str(&d.render(&r.path));
+                    text.push('\n');
                 }
             }
-            println!(
+            text += &format!(
                 "checked {} flow file{}: {} valid, {invalid} invalid ({errors} error{}, {warnings} warning{})",
                 reports.len(),
                 plural(reports.len()),
@@ -153,10 +179,15 @@ fn validate(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
                 "files": files,
                 "summary": {"files": reports.len(), "invalid": invalid, "errors": errors, "warnings": warnings},
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            text = serde_json::to_string_pretty(&out)?;
         }
     }
-    Ok(if invalid == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    super::print(&text)?;
+    Ok(if invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Two files defining the same `namespace` and `id` would overwrite each other once deployed.
@@ -166,8 +197,12 @@ fn flag_duplicate_flows(reports: &mut [FileReport]) {
         let Some(key) = r.flow.clone() else { continue };
         match first.get(&key) {
             Some(other) => r.diagnostics.push(
-                Diagnostic::warning(sluice_flow::Pos::new(1, 1), "duplicate-flow", format!("flow `{}.{}` is also defined in `{other}`", key.0, key.1))
-                    .with_help("give one of them another `id` or `namespace`; deployed together, the last one wins"),
+                Diagnostic::warning(
+                    sluice_flow::Pos::new(1, 1),
+                    "duplicate-flow",
+                    format!("flow `{}.{}` is also defined in `{other}`", key.0, key.1),
+                )
+                .with_help("give one of them another `id` or `namespace`; deployed together, the last one wins"),
             ),
             None => {
                 first.insert(key, r.path.clone());

@@ -5,7 +5,8 @@ use super::{Kind, Prop, RETRY_PROPS, RUNNERS, TASK_COMMON, TASKS, TRIGGER_COMMON
 use crate::model::InputType;
 use serde_json::{Value, json};
 
-const DURATION_PATTERN: &str = r"^(\{\{.*\}\}|[Pp]([0-9]+[Dd])?([Tt]([0-9]+[Hh])?([0-9]+[Mm])?([0-9]+(\.[0-9]+)?[Ss])?)?)$";
+const DURATION_PATTERN: &str =
+    r"^(\{\{.*\}\}|[Pp]([0-9]+[Dd])?([Tt]([0-9]+[Hh])?([0-9]+[Mm])?([0-9]+(\.[0-9]+)?[Ss])?)?)$";
 
 fn kind_schema(kind: &Kind) -> Value {
     match kind {

@@ -63,12 +63,22 @@ pub struct Prop {
 
 /// A property that a flow may set.
 pub const fn opt(name: &'static str, kind: Kind, doc: &'static str) -> Prop {
-    Prop { name, kind, required: false, doc }
+    Prop {
+        name,
+        kind,
+        required: false,
+        doc,
+    }
 }
 
 /// A property that a flow must set.
 pub const fn req(name: &'static str, kind: Kind, doc: &'static str) -> Prop {
-    Prop { name, kind, required: true, doc }
+    Prop {
+        name,
+        kind,
+        required: true,
+        doc,
+    }
 }
 
 /// A task, trigger or task-runner type.
@@ -90,6 +100,15 @@ impl TypeSpec {
         self.name == name || self.aliases.contains(&name)
     }
 
+    /// The shortest name a flow may write for this type, for lists in messages.
+    pub fn short_name(&self) -> &'static str {
+        self.aliases
+            .iter()
+            .copied()
+            .min_by_key(|a| a.len())
+            .unwrap_or(self.name)
+    }
+
     /// A property by name.
     pub fn prop(&self, name: &str) -> Option<&'static Prop> {
         self.props.iter().find(|p| p.name == name)
@@ -103,20 +122,42 @@ pub fn find_type(table: &'static [TypeSpec], name: &str) -> Option<&'static Type
 
 /// Every name, full or alias, of a table's types: the candidates for did-you-mean.
 pub fn type_names(table: &'static [TypeSpec]) -> impl Iterator<Item = &'static str> {
-    table.iter().flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
+    table
+        .iter()
+        .flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
 }
 
 /// Properties every task has, whatever its type.
 pub const TASK_COMMON: &[Prop] = &[
     req("id", Kind::String, "Unique id of the task in the flow."),
-    req("type", Kind::String, "The task type, e.g. `io.kestra.plugin.scripts.shell.Commands`."),
+    req(
+        "type",
+        Kind::String,
+        "The task type, e.g. `io.kestra.plugin.scripts.shell.Commands`.",
+    ),
     opt("description", Kind::String, "What the task does."),
     opt("retry", Kind::Retry, "How to retry a failed attempt."),
-    opt("timeout", Kind::Duration, "Longest an attempt may run; it then fails and its processes are stopped."),
+    opt(
+        "timeout",
+        Kind::Duration,
+        "Longest an attempt may run; it then fails and its processes are stopped.",
+    ),
     opt("disabled", Kind::Bool, "Skip the task."),
-    opt("allowFailure", Kind::Bool, "A failure of this task makes the execution WARNING, not FAILED."),
-    opt("allowWarning", Kind::Bool, "A warning of this task makes the execution SUCCESS."),
-    opt("runIf", Kind::String, "A template; the task runs only when it renders to true."),
+    opt(
+        "allowFailure",
+        Kind::Bool,
+        "A failure of this task makes the execution WARNING, not FAILED.",
+    ),
+    opt(
+        "allowWarning",
+        Kind::Bool,
+        "A warning of this task makes the execution SUCCESS.",
+    ),
+    opt(
+        "runIf",
+        Kind::String,
+        "A template; the task runs only when it renders to true.",
+    ),
     opt("logLevel", Kind::Enum(LOG_LEVELS), "Lowest level of log lines kept."),
     opt("logToFile", Kind::Bool, "Keep logs in a file instead of the log store."),
     opt("workerGroup", Kind::Map, "Which workers may run the task."),
@@ -125,11 +166,23 @@ pub const TASK_COMMON: &[Prop] = &[
 /// Properties every trigger has.
 pub const TRIGGER_COMMON: &[Prop] = &[
     req("id", Kind::String, "Unique id of the trigger in the flow."),
-    req("type", Kind::String, "The trigger type, e.g. `io.kestra.plugin.core.trigger.Schedule`."),
+    req(
+        "type",
+        Kind::String,
+        "The trigger type, e.g. `io.kestra.plugin.core.trigger.Schedule`.",
+    ),
     opt("description", Kind::String, "What the trigger is for."),
     opt("disabled", Kind::Bool, "Do not fire."),
-    opt("conditions", Kind::Any, "Extra conditions (not evaluated by Sluice yet)."),
-    opt("stopAfter", Kind::Any, "States after which the trigger disables itself."),
+    opt(
+        "conditions",
+        Kind::Any,
+        "Extra conditions (not evaluated by Sluice yet).",
+    ),
+    opt(
+        "stopAfter",
+        Kind::Any,
+        "States after which the trigger disables itself.",
+    ),
 ];
 
 /// Log levels, lowest first.
@@ -137,14 +190,34 @@ pub const LOG_LEVELS: &[&str] = &["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
 
 /// Properties of a retry policy.
 pub const RETRY_PROPS: &[Prop] = &[
-    req("type", Kind::Enum(&["constant", "exponential", "random"]), "How the delay between attempts grows."),
-    opt("interval", Kind::Duration, "Delay before a retry (constant, exponential)."),
+    req(
+        "type",
+        Kind::Enum(&["constant", "exponential", "random"]),
+        "How the delay between attempts grows.",
+    ),
+    opt(
+        "interval",
+        Kind::Duration,
+        "Delay before a retry (constant, exponential).",
+    ),
     opt("maxInterval", Kind::Duration, "Longest delay (exponential, random)."),
     opt("minInterval", Kind::Duration, "Shortest delay (random)."),
-    opt("delayFactor", Kind::Number, "Multiplier between delays (exponential, default 2)."),
+    opt(
+        "delayFactor",
+        Kind::Number,
+        "Multiplier between delays (exponential, default 2).",
+    ),
     opt("maxAttempts", Kind::Int, "Most attempts in all, the first included."),
     opt("maxAttempt", Kind::Int, "Older spelling of `maxAttempts`."),
-    opt("maxDuration", Kind::Duration, "No retry starts after this long since the first attempt."),
+    opt(
+        "maxDuration",
+        Kind::Duration,
+        "No retry starts after this long since the first attempt.",
+    ),
     opt("warningOnRetry", Kind::Bool, "A success after retries ends WARNING."),
-    opt("behavior", Kind::Enum(&["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]), "Retry the task, or run the flow anew."),
+    opt(
+        "behavior",
+        Kind::Enum(&["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]),
+        "Retry the task, or run the flow anew.",
+    ),
 ];

@@ -34,8 +34,12 @@ pub(super) fn collect(cx: &mut Cx<'_>, root: &Node) -> Vec<PluginDefault> {
         let Some(list) = root.get(key) else { continue };
         let Value::Seq(items) = &list.value else {
             cx.push(
-                Diagnostic::error(list.pos, "wrong-type", format!("`{key}` must be a list, found {}", list.kind_name()))
-                    .with_help("write `- type: io.kestra.plugin.scripts.shell.Commands` with `values:` under it"),
+                Diagnostic::error(
+                    list.pos,
+                    "wrong-type",
+                    format!("`{key}` must be a list, found {}", list.kind_name()),
+                )
+                .with_help("write `- type: io.kestra.plugin.scripts.shell.Commands` with `values:` under it"),
             );
             continue;
         };
@@ -59,14 +63,21 @@ fn check_one(cx: &mut Cx<'_>, item: &Node) -> Option<PluginDefault> {
     }
     let (Some(type_node), Some(values)) = (item.get("type"), item.get("values")) else {
         cx.push(
-            Diagnostic::error(item.pos, "missing-property", "a plugin default needs `type` and `values`")
-                .with_help("e.g. `- type: io.kestra.plugin.scripts` and `values: {containerImage: python:3.12}`"),
+            Diagnostic::error(
+                item.pos,
+                "missing-property",
+                "a plugin default needs `type` and `values`",
+            )
+            .with_help("e.g. `- type: io.kestra.plugin.scripts` and `values: {containerImage: python:3.12}`"),
         );
         return None;
     };
     let type_name = type_node.scalar_text().unwrap_or_default();
     expect_map(cx, values, "`values`")?;
-    let forced = item.get("forced").and_then(|n| check_bool(cx, n, "forced")).unwrap_or(false);
+    let forced = item
+        .get("forced")
+        .and_then(|n| check_bool(cx, n, "forced"))
+        .unwrap_or(false);
     if let Some(spec) = any_type(&type_name) {
         for (k, _) in values.as_map().unwrap_or_default() {
             let key = k.scalar_text().unwrap_or_default();
@@ -87,7 +98,11 @@ fn check_one(cx: &mut Cx<'_>, item: &Node) -> Option<PluginDefault> {
                 .with_help("use a full type name like `io.kestra.plugin.scripts.shell.Commands`, or a prefix like `io.kestra.plugin.scripts`"),
         );
     }
-    Some(PluginDefault { type_name, values: values.clone(), forced })
+    Some(PluginDefault {
+        type_name,
+        values: values.clone(),
+        forced,
+    })
 }
 
 fn common_props(spec: &TypeSpec) -> &'static [schema::Prop] {
@@ -105,7 +120,8 @@ fn is_known_prop(spec: &TypeSpec, key: &str) -> bool {
 }
 
 fn prefix_matches(prefix: &str, full: &str) -> bool {
-    full.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || prefix.ends_with('.'))
+    full.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || prefix.ends_with('.'))
 }
 
 /// The node with every matching default merged in. `written` is the type as the flow wrote it.

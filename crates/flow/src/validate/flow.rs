@@ -8,15 +8,48 @@ use crate::model::{Concurrency, ConcurrencyBehavior, Flow, Input};
 use crate::yaml::{Node, Value};
 
 const FLOW_KEYS: &[&str] = &[
-    "id", "namespace", "description", "labels", "inputs", "variables", "tasks", "errors", "finally",
-    "afterExecution", "triggers", "concurrency", "retry", "pluginDefaults", "taskDefaults", "outputs",
-    "disabled", "revision", "deleted",
+    "id",
+    "namespace",
+    "description",
+    "labels",
+    "inputs",
+    "variables",
+    "tasks",
+    "errors",
+    "finally",
+    "afterExecution",
+    "triggers",
+    "concurrency",
+    "retry",
+    "pluginDefaults",
+    "taskDefaults",
+    "outputs",
+    "disabled",
+    "revision",
+    "deleted",
 ];
 
 const INPUT_KEYS: &[&str] = &[
-    "id", "name", "type", "defaults", "required", "description", "displayName", "values", "allowCustomValue",
-    "validator", "min", "max", "itemType", "dependsOn", "prefill", "expression", "isRadio", "autoSelectFirst",
-    "extension", "allowedFileExtensions",
+    "id",
+    "name",
+    "type",
+    "defaults",
+    "required",
+    "description",
+    "displayName",
+    "values",
+    "allowCustomValue",
+    "validator",
+    "min",
+    "max",
+    "itemType",
+    "dependsOn",
+    "prefill",
+    "expression",
+    "isRadio",
+    "autoSelectFirst",
+    "extension",
+    "allowedFileExtensions",
 ];
 
 /// Checks the whole flow; returns the typed flow when its structure could be read.
@@ -50,16 +83,28 @@ pub(super) fn check_flow(cx: &mut Cx<'_>, root: &Node) -> Option<Flow> {
             Vec::new()
         }
     };
-    let errors = root.get("errors").map(|n| check_task_list(cx, n, "errors", &defaults)).unwrap_or_default();
-    let mut finally = root.get("finally").map(|n| check_task_list(cx, n, "finally", &defaults)).unwrap_or_default();
+    let errors = root
+        .get("errors")
+        .map(|n| check_task_list(cx, n, "errors", &defaults))
+        .unwrap_or_default();
+    let mut finally = root
+        .get("finally")
+        .map(|n| check_task_list(cx, n, "finally", &defaults))
+        .unwrap_or_default();
     if let Some(n) = root.get("afterExecution") {
         finally.extend(check_task_list(cx, n, "afterExecution", &defaults));
     }
-    let triggers = root.get("triggers").map(|n| check_triggers(cx, n, &defaults)).unwrap_or_default();
+    let triggers = root
+        .get("triggers")
+        .map(|n| check_triggers(cx, n, &defaults))
+        .unwrap_or_default();
     let concurrency = root.get("concurrency").and_then(|n| check_concurrency(cx, n));
     let retry = root.get("retry").and_then(|n| check_retry(cx, n));
     let outputs = root.get("outputs").map(|n| check_outputs(cx, n)).unwrap_or_default();
-    let disabled = root.get("disabled").and_then(|n| check_bool(cx, n, "disabled")).unwrap_or(false);
+    let disabled = root
+        .get("disabled")
+        .and_then(|n| check_bool(cx, n, "disabled"))
+        .unwrap_or(false);
     Some(Flow {
         id: id?,
         namespace: namespace?,
@@ -97,7 +142,11 @@ pub(super) fn valid_id(id: &str, chars: &str) -> Result<(), String> {
         return Err("is longer than 100 characters".into());
     }
     if let Some(bad) = id.chars().find(|c| !ok_char(*c)) {
-        return Err(format!("contains `{bad}`"));
+        return Err(match bad {
+            ' ' => "contains a space".to_string(),
+            c if c.is_control() => format!("contains the control character {:?}", c),
+            c => format!("contains `{c}`"),
+        });
     }
     if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Err("does not start with a letter or digit".into());
@@ -108,8 +157,12 @@ pub(super) fn valid_id(id: &str, chars: &str) -> Result<(), String> {
 fn check_id(cx: &mut Cx<'_>, parent: &Node, key: &str, owner: &str, chars: &str) -> Option<String> {
     let Some(node) = parent.get(key) else {
         cx.push(
-            Diagnostic::error(parent.pos, "missing-property", format!("the {owner} has no `{key}`"))
-                .with_help(format!("add `{key}:` with {chars}, e.g. `{key}: {}`", if key == "namespace" { "company.team" } else { "my-flow" })),
+            Diagnostic::error(parent.pos, "missing-property", format!("the {owner} has no `{key}`")).with_help(
+                format!(
+                    "add `{key}:` with {chars}, e.g. `{key}: {}`",
+                    if key == "namespace" { "company.team" } else { "my-flow" }
+                ),
+            ),
         );
         return None;
     };
@@ -130,7 +183,9 @@ fn check_labels(cx: &mut Cx<'_>, node: &Node) -> Vec<(String, String)> {
         Value::Map(entries) => {
             expect_map(cx, node, "`labels`");
             for (k, v) in entries {
-                if let (Some(k), Some(v)) = (k.scalar_text(), check_string(cx, v, "label value")) {
+                if let Some(k) = k.scalar_text()
+                    && let Some(v) = check_string(cx, v, &k)
+                {
                     labels.push((k, v));
                 }
             }
@@ -140,7 +195,9 @@ fn check_labels(cx: &mut Cx<'_>, node: &Node) -> Vec<(String, String)> {
                 let (Some(k), Some(v)) = (item.get("key"), item.get("value")) else {
                     cx.push(
                         Diagnostic::error(item.pos, "wrong-type", "a label in a list needs `key` and `value`")
-                            .with_help("write `- key: team` and `value: data`, or use a mapping `labels: {team: data}`"),
+                            .with_help(
+                                "write `- key: team` and `value: data`, or use a mapping `labels: {team: data}`",
+                            ),
                     );
                     continue;
                 };
@@ -150,8 +207,12 @@ fn check_labels(cx: &mut Cx<'_>, node: &Node) -> Vec<(String, String)> {
             }
         }
         _ => cx.push(
-            Diagnostic::error(node.pos, "wrong-type", format!("`labels` must be a mapping or a list, found {}", node.kind_name()))
-                .with_help("write `labels:` then lines like `team: data`"),
+            Diagnostic::error(
+                node.pos,
+                "wrong-type",
+                format!("`labels` must be a mapping or a list, found {}", node.kind_name()),
+            )
+            .with_help("write `labels:` then lines like `team: data`"),
         ),
     }
     labels
@@ -160,13 +221,20 @@ fn check_labels(cx: &mut Cx<'_>, node: &Node) -> Vec<(String, String)> {
 fn check_inputs(cx: &mut Cx<'_>, node: &Node) -> Vec<Input> {
     let Value::Seq(items) = &node.value else {
         cx.push(
-            Diagnostic::error(node.pos, "wrong-type", format!("`inputs` must be a list, found {}", node.kind_name()))
-                .with_help("write each input as a list item: `- id: name` and `type: STRING`"),
+            Diagnostic::error(
+                node.pos,
+                "wrong-type",
+                format!("`inputs` must be a list, found {}", node.kind_name()),
+            )
+            .with_help("write each input as a list item: `- id: name` and `type: STRING`"),
         );
         return Vec::new();
     };
     let mut seen = std::collections::HashMap::new();
-    items.iter().filter_map(|item| super::props::check_input(cx, item, &mut seen, INPUT_KEYS)).collect()
+    items
+        .iter()
+        .filter_map(|item| super::props::check_input(cx, item, &mut seen, INPUT_KEYS))
+        .collect()
 }
 
 fn check_concurrency(cx: &mut Cx<'_>, node: &Node) -> Option<Concurrency> {
@@ -183,8 +251,12 @@ fn check_concurrency(cx: &mut Cx<'_>, node: &Node) -> Option<Concurrency> {
         Some(_) => {
             let n = node.get("limit")?;
             cx.push(
-                Diagnostic::error(n.pos, "invalid-value", "concurrency `limit` must be a whole number of at least 1")
-                    .with_help("e.g. `limit: 1` lets one execution run at a time"),
+                Diagnostic::error(
+                    n.pos,
+                    "invalid-value",
+                    "concurrency `limit` must be a whole number of at least 1",
+                )
+                .with_help("e.g. `limit: 1` lets one execution run at a time"),
             );
             None
         }
@@ -204,27 +276,43 @@ fn check_concurrency(cx: &mut Cx<'_>, node: &Node) -> Option<Concurrency> {
             Some("FAIL") => ConcurrencyBehavior::Fail,
             other => {
                 cx.push(
-                    Diagnostic::error(n.pos, "invalid-value", format!("concurrency behavior `{}` is not one of QUEUE, CANCEL, FAIL", other.unwrap_or("?")))
-                        .with_help("QUEUE waits, CANCEL drops the new execution, FAIL fails it"),
+                    Diagnostic::error(
+                        n.pos,
+                        "invalid-value",
+                        format!(
+                            "concurrency behavior `{}` is not one of QUEUE, CANCEL, FAIL",
+                            other.unwrap_or("?")
+                        ),
+                    )
+                    .with_help("QUEUE waits, CANCEL drops the new execution, FAIL fails it"),
                 );
                 return None;
             }
         },
     };
-    Some(Concurrency { limit: limit?, behavior })
+    Some(Concurrency {
+        limit: limit?,
+        behavior,
+    })
 }
 
 fn check_outputs(cx: &mut Cx<'_>, node: &Node) -> Vec<(String, serde_json::Value)> {
     let Value::Seq(items) = &node.value else {
         cx.push(
-            Diagnostic::error(node.pos, "wrong-type", format!("`outputs` must be a list, found {}", node.kind_name()))
-                .with_help("write `- id: result`, `type: STRING` and `value: \"{{ outputs.task.vars.x }}\"`"),
+            Diagnostic::error(
+                node.pos,
+                "wrong-type",
+                format!("`outputs` must be a list, found {}", node.kind_name()),
+            )
+            .with_help("write `- id: result`, `type: STRING` and `value: \"{{ outputs.task.vars.x }}\"`"),
         );
         return Vec::new();
     };
     let mut out = Vec::new();
     for item in items {
-        let Some(entries) = expect_map(cx, item, "a flow output") else { continue };
+        let Some(entries) = expect_map(cx, item, "a flow output") else {
+            continue;
+        };
         const KEYS: &[&str] = &["id", "type", "value", "description", "displayName", "required"];
         for (k, v) in entries {
             let key = k.scalar_text().unwrap_or_default();

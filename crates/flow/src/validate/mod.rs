@@ -43,16 +43,28 @@ impl Default for Validator {
 impl Validator {
     /// A validator with Sluice's template engine.
     pub fn new() -> Self {
-        Validator { templates: TemplateEngine::new() }
+        Validator {
+            templates: TemplateEngine::new(),
+        }
     }
 
     /// Checks a flow's source text. Never panics, whatever the input.
     pub fn check(&self, source: &str) -> Checked {
         let root = match yaml::parse(source) {
             Ok(root) => root,
-            Err(d) => return Checked { flow: None, diagnostics: vec![d] },
+            Err(d) => {
+                return Checked {
+                    flow: None,
+                    diagnostics: vec![d],
+                };
+            }
         };
-        let mut cx = Cx { templates: &self.templates, diags: Vec::new(), ids: HashMap::new(), refs: Vec::new() };
+        let mut cx = Cx {
+            templates: &self.templates,
+            diags: Vec::new(),
+            ids: HashMap::new(),
+            refs: Vec::new(),
+        };
         let flow = flow::check_flow(&mut cx, &root);
         refs::check_references(&mut cx, &root);
         let mut diagnostics = cx.diags;
@@ -84,6 +96,15 @@ impl Cx<'_> {
     }
 }
 
+/// Reports a node that is not a mapping, without looking at its keys (for nodes whose keys
+/// `check_props` reads later, so duplicates are reported once).
+pub(crate) fn expect_map_shape(cx: &mut Cx<'_>, node: &Node, what: &str) -> Option<()> {
+    match node.as_map() {
+        Some(_) => Some(()),
+        None => expect_map(cx, node, what).map(|_| ()),
+    }
+}
+
 /// Keys of a mapping node with positions; non-mapping nodes give an error and `None`.
 pub(crate) fn expect_map<'n>(cx: &mut Cx<'_>, node: &'n Node, what: &str) -> Option<&'n [(Node, Node)]> {
     match node.as_map() {
@@ -104,8 +125,12 @@ pub(crate) fn expect_map<'n>(cx: &mut Cx<'_>, node: &'n Node, what: &str) -> Opt
         }
         None => {
             cx.push(
-                Diagnostic::error(node.pos, "wrong-type", format!("{what} must be a mapping, found {}", node.kind_name()))
-                    .with_help("write it as `key: value` lines, indented under its name"),
+                Diagnostic::error(
+                    node.pos,
+                    "wrong-type",
+                    format!("{what} must be a mapping, found {}", node.kind_name()),
+                )
+                .with_help("write it as `key: value` lines, indented under its name"),
             );
             None
         }

@@ -14,7 +14,11 @@ use std::time::Duration;
 
 /// "unknown property" with a did-you-mean among `known`.
 pub(super) fn unknown_key(key_node: &Node, key: &str, owner: &str, known: &[&str]) -> Diagnostic {
-    let d = Diagnostic::error(key_node.pos, "unknown-property", format!("unknown property `{key}` in {owner}"));
+    let d = Diagnostic::error(
+        key_node.pos,
+        "unknown-property",
+        format!("unknown property `{key}` in {owner}"),
+    );
     match did_you_mean(key, known.iter().copied()) {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
         None => d.with_help(format!("known properties: {}", known.join(", "))),
@@ -22,15 +26,24 @@ pub(super) fn unknown_key(key_node: &Node, key: &str, owner: &str, known: &[&str
 }
 
 fn wrong_type(node: &Node, name: &str, expected: &str, help: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(node.pos, "wrong-type", format!("`{name}` must be {expected}, found {}", node.kind_name()))
-        .with_help(help)
+    Diagnostic::error(
+        node.pos,
+        "wrong-type",
+        format!("`{name}` must be {expected}, found {}", node.kind_name()),
+    )
+    .with_help(help)
 }
 
 /// A scalar read as text; collections and null are errors.
 pub(super) fn check_string(cx: &mut Cx<'_>, node: &Node, name: &str) -> Option<String> {
     match &node.value {
         Value::Seq(_) | Value::Map(_) | Value::Null => {
-            cx.push(wrong_type(node, name, "a string", format!("write a single value after `{name}:`, quoted if it contains `: ` or starts with `{{`")));
+            cx.push(wrong_type(
+                node,
+                name,
+                "a string",
+                format!("write a single value after `{name}:`, quoted if it contains `: ` or starts with `{{`"),
+            ));
             None
         }
         _ => {
@@ -53,7 +66,12 @@ pub(super) fn check_bool(cx: &mut Cx<'_>, node: &Node, name: &str) -> Option<boo
             Some(false)
         }
         _ => {
-            cx.push(wrong_type(node, name, "true or false", format!("write `{name}: true` or `{name}: false`")));
+            cx.push(wrong_type(
+                node,
+                name,
+                "true or false",
+                format!("write `{name}: true` or `{name}: false`"),
+            ));
             None
         }
     }
@@ -64,11 +82,21 @@ pub(super) fn check_duration(cx: &mut Cx<'_>, node: &Node, name: &str) -> Option
     let text = match &node.value {
         Value::String(s) => s.clone(),
         Value::Int(i) => {
-            cx.push(wrong_type(node, name, "an ISO-8601 duration", format!("for {i} seconds write `{name}: PT{i}S`")));
+            cx.push(wrong_type(
+                node,
+                name,
+                "an ISO-8601 duration",
+                format!("for {i} seconds write `{name}: PT{i}S`"),
+            ));
             return None;
         }
         _ => {
-            cx.push(wrong_type(node, name, "an ISO-8601 duration", "write e.g. `PT5M` (5 minutes), `PT30S` or `P1DT2H`"));
+            cx.push(wrong_type(
+                node,
+                name,
+                "an ISO-8601 duration",
+                "write e.g. `PT5M` (5 minutes), `PT30S` or `P1DT2H`",
+            ));
             return None;
         }
     };
@@ -88,23 +116,33 @@ pub(super) fn check_duration(cx: &mut Cx<'_>, node: &Node, name: &str) -> Option
 /// Checks every property of a mapping against `props` (and `common`), reporting unknown and
 /// missing ones. `owner` names the mapping in messages.
 pub(super) fn check_props(cx: &mut Cx<'_>, node: &Node, owner: &str, common: &[Prop], props: &[Prop]) {
-    let Some(entries) = expect_map(cx, node, owner) else { return };
-    let known = || common.iter().chain(props).map(|p| p.name);
+    let Some(entries) = expect_map(cx, node, owner) else {
+        return;
+    };
+    let names: Vec<&str> = common.iter().chain(props).map(|p| p.name).collect();
+    // Names that a misspelled key probably meant: their "missing" error would only repeat it.
+    let mut meant = Vec::new();
     for (k, v) in entries {
         let key = k.scalar_text().unwrap_or_default();
         match common.iter().chain(props).find(|p| p.name == key) {
             Some(prop) => check_kind(cx, v, node, prop),
             None => {
-                let names: Vec<&str> = known().collect();
+                meant.extend(did_you_mean(&key, names.iter().copied()));
                 cx.push(unknown_key(k, &key, owner, &names));
             }
         }
     }
     for prop in common.iter().chain(props).filter(|p| p.required) {
-        if node.get(prop.name).is_none() {
+        if node.get(prop.name).is_none() && !meant.contains(&prop.name) {
             cx.push(
-                Diagnostic::error(node.pos, "missing-property", format!("{owner} has no `{}`", prop.name))
-                    .with_help(format!("add `{}`: {}", prop.name, prop.doc)),
+                Diagnostic::error(node.pos, "missing-property", format!("{owner} has no `{}`", prop.name)).with_help(
+                    match prop.kind {
+                        Kind::Enum(values) => {
+                            format!("add `{}`: {} One of: {}", prop.name, prop.doc, values.join(", "))
+                        }
+                        _ => format!("add `{}`: {}", prop.name, prop.doc),
+                    },
+                ),
             );
         }
     }
@@ -116,7 +154,10 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
     let name = prop.name;
     if let Value::String(s) = &node.value
         && is_template(s)
-        && !matches!(prop.kind, Kind::Tasks | Kind::TaskRunner | Kind::Retry | Kind::Object(_) | Kind::Cron)
+        && !matches!(
+            prop.kind,
+            Kind::Tasks | Kind::TaskRunner | Kind::Retry | Kind::Object(_) | Kind::Cron
+        )
     {
         super::refs::check_template(cx, node, s, name);
         return;
@@ -130,7 +171,12 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
         }
         Kind::Int => {
             if !matches!(node.value, Value::Int(_)) {
-                cx.push(wrong_type(node, name, "a whole number", format!("write e.g. `{name}: 3`")));
+                cx.push(wrong_type(
+                    node,
+                    name,
+                    "a whole number",
+                    format!("write e.g. `{name}: 3`"),
+                ));
             }
         }
         Kind::Number => {
@@ -149,7 +195,12 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
                     check_string(cx, item, name);
                 }
             }
-            _ => cx.push(wrong_type(node, name, "a list of strings", format!("write each item on its own line under `{name}:`, starting with `- `"))),
+            _ => cx.push(wrong_type(
+                node,
+                name,
+                "a list of strings",
+                format!("write each item on its own line under `{name}:`, starting with `- `"),
+            )),
         },
         Kind::StringOrList => match &node.value {
             Value::Seq(items) => {
@@ -190,7 +241,11 @@ fn check_enum(cx: &mut Cx<'_>, node: &Node, name: &str, values: &[&str]) {
     if values.contains(&text.as_str()) {
         return;
     }
-    let d = Diagnostic::error(node.pos, "invalid-value", format!("`{name}` is `{text}`, which is not one of {}", values.join(", ")));
+    let d = Diagnostic::error(
+        node.pos,
+        "invalid-value",
+        format!("`{name}` is `{text}`, which is not one of {}", values.join(", ")),
+    );
     cx.push(match did_you_mean(&text, values.iter().copied()) {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
         None => d.with_help(format!("write one of {}", values.join(", "))),
@@ -199,7 +254,12 @@ fn check_enum(cx: &mut Cx<'_>, node: &Node, name: &str, values: &[&str]) {
 
 fn check_cron(cx: &mut Cx<'_>, node: &Node, parent: &Node) {
     let Some(expr) = node.as_str() else {
-        cx.push(wrong_type(node, "cron", "a cron expression", "quote it: `cron: \"0 2 * * *\"`"));
+        cx.push(wrong_type(
+            node,
+            "cron",
+            "a cron expression",
+            "quote it: `cron: \"0 2 * * *\"`",
+        ));
         return;
     };
     let with_seconds = parent.get("withSeconds").is_some_and(|n| n.value == Value::Bool(true));
@@ -210,7 +270,9 @@ fn check_cron(cx: &mut Cx<'_>, node: &Node, parent: &Node) {
 
 /// File names of `inputFiles` must stay inside the working directory.
 fn check_files(cx: &mut Cx<'_>, node: &Node, name: &str) {
-    let Some(entries) = expect_map(cx, node, &format!("`{name}`")) else { return };
+    let Some(entries) = expect_map(cx, node, &format!("`{name}`")) else {
+        return;
+    };
     for (k, v) in entries {
         let file = k.scalar_text().unwrap_or_default();
         if let Err(why) = safe_relative_path(&file) {
@@ -260,8 +322,16 @@ pub(super) fn check_retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
     for key in needs {
         if node.get(key).is_none() {
             cx.push(
-                Diagnostic::error(node.pos, "missing-property", format!("a `{}` retry needs `{key}`", node.get("type")?.scalar_text()?))
-                    .with_help(format!("add `{key}: PT30S` (or the delay you want)")),
+                Diagnostic::error(node.pos, "missing-property", {
+                    let kind = node.get("type")?.scalar_text()?;
+                    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
+                    format!("{article} `{kind}` retry needs `{key}`")
+                })
+                .with_help(format!("add `{key}: PT30S` (or the delay you want)")),
             );
         }
     }
@@ -269,8 +339,12 @@ pub(super) fn check_retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
         && lo > hi
     {
         cx.push(
-            Diagnostic::error(node.get("maxInterval")?.pos, "invalid-value", "`maxInterval` is shorter than the first delay")
-                .with_help("make `maxInterval` at least as long as `interval` / `minInterval`"),
+            Diagnostic::error(
+                node.get("maxInterval")?.pos,
+                "invalid-value",
+                "`maxInterval` is shorter than the first delay",
+            )
+            .with_help("make `maxInterval` at least as long as `interval` / `minInterval`"),
         );
     }
     let attempts = |key: &str| match node.get(key).map(|n| (&n.value, n.pos)) {
@@ -280,8 +354,12 @@ pub(super) fn check_retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
     let max_attempts = match (attempts("maxAttempts"), attempts("maxAttempt")) {
         (Some(a), Some((_, pos))) => {
             cx.push(
-                Diagnostic::warning(pos, "duplicate-property", "both `maxAttempts` and `maxAttempt` are set; `maxAttempts` wins")
-                    .with_help("remove `maxAttempt`, the older spelling"),
+                Diagnostic::warning(
+                    pos,
+                    "duplicate-property",
+                    "both `maxAttempts` and `maxAttempt` are set; `maxAttempts` wins",
+                )
+                .with_help("remove `maxAttempt`, the older spelling"),
             );
             Some(a)
         }
@@ -296,8 +374,12 @@ pub(super) fn check_retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
     let max_duration = dur(cx, "maxDuration");
     if max_attempts.is_none() && node.get("maxDuration").is_none() {
         cx.push(
-            Diagnostic::warning(node.pos, "unbounded-retry", "this retry has neither `maxAttempts` nor `maxDuration`, so it retries without end")
-                .with_help("add `maxAttempts: 3` or `maxDuration: PT1H`"),
+            Diagnostic::warning(
+                node.pos,
+                "unbounded-retry",
+                "this retry has neither `maxAttempts` nor `maxDuration`, so it retries without end",
+            )
+            .with_help("add `maxAttempts: 3` or `maxDuration: PT1H`"),
         );
     }
     let behavior = match node.get("behavior").and_then(|n| n.scalar_text()).as_deref() {
@@ -327,7 +409,12 @@ fn check_duration_quiet(_cx: &mut Cx<'_>, node: &Node, _name: &str) -> Option<Du
 }
 
 /// Checks one declared input.
-pub(super) fn check_input(cx: &mut Cx<'_>, item: &Node, seen: &mut HashMap<String, Pos>, keys: &[&str]) -> Option<Input> {
+pub(super) fn check_input(
+    cx: &mut Cx<'_>,
+    item: &Node,
+    seen: &mut HashMap<String, Pos>,
+    keys: &[&str],
+) -> Option<Input> {
     let entries = expect_map(cx, item, "an input")?;
     for (k, _) in entries {
         let key = k.scalar_text().unwrap_or_default();
@@ -338,11 +425,16 @@ pub(super) fn check_input(cx: &mut Cx<'_>, item: &Node, seen: &mut HashMap<Strin
     let id_node = match (item.get("id"), item.get("name")) {
         (Some(n), _) => n,
         (None, Some(n)) => {
-            cx.push(Diagnostic::warning(n.pos, "deprecated", "`name` of an input is Kestra's older spelling").with_help("write `id:` instead of `name:`"));
+            cx.push(
+                Diagnostic::warning(n.pos, "deprecated", "`name` of an input is Kestra's older spelling")
+                    .with_help("write `id:` instead of `name:`"),
+            );
             n
         }
         (None, None) => {
-            cx.push(Diagnostic::error(item.pos, "missing-property", "an input has no `id`").with_help("add `id: my_input`"));
+            cx.push(
+                Diagnostic::error(item.pos, "missing-property", "an input has no `id`").with_help("add `id: my_input`"),
+            );
             return None;
         }
     };
@@ -369,26 +461,51 @@ pub(super) fn check_input(cx: &mut Cx<'_>, item: &Node, seen: &mut HashMap<Strin
         return None;
     };
     let values: Vec<String> = match item.get("values") {
-        Some(Node { value: Value::Seq(items), .. }) => items.iter().filter_map(|n| n.scalar_text()).collect(),
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items.iter().filter_map(|n| n.scalar_text()).collect(),
         Some(n) => {
-            cx.push(wrong_type(n, "values", "a list", "write each allowed value on its own line, starting with `- `"));
+            cx.push(wrong_type(
+                n,
+                "values",
+                "a list",
+                "write each allowed value on its own line, starting with `- `",
+            ));
             Vec::new()
         }
         None => Vec::new(),
     };
     if matches!(input_type, InputType::Select | InputType::Multiselect) && item.get("values").is_none() {
         cx.push(
-            Diagnostic::error(item.pos, "missing-property", format!("{type_name} input `{id}` has no `values`"))
-                .with_help("list the allowed values under `values:`"),
+            Diagnostic::error(
+                item.pos,
+                "missing-property",
+                format!("{type_name} input `{id}` has no `values`"),
+            )
+            .with_help("list the allowed values under `values:`"),
         );
     }
     let defaults = item.get("defaults");
     if let Some(d) = defaults {
-        check_default(cx, d, &id, input_type, &values);
+        let needs_values = matches!(input_type, InputType::Select | InputType::Multiselect);
+        if !needs_values || item.get("values").is_some() {
+            check_default(cx, d, &id, input_type, &values);
+        }
     }
-    let required = item.get("required").and_then(|n| check_bool(cx, n, "required")).unwrap_or(true);
+    let required = item
+        .get("required")
+        .and_then(|n| check_bool(cx, n, "required"))
+        .unwrap_or(true);
     let description = item.get("description").and_then(|n| check_string(cx, n, "description"));
-    Some(Input { id, input_type, defaults: defaults.map(Node::to_json), required, description, values })
+    Some(Input {
+        id,
+        input_type,
+        defaults: defaults.map(Node::to_json),
+        required,
+        description,
+        values,
+    })
 }
 
 fn check_default(cx: &mut Cx<'_>, node: &Node, id: &str, ty: InputType, values: &[String]) {
@@ -397,7 +514,12 @@ fn check_default(cx: &mut Cx<'_>, node: &Node, id: &str, ty: InputType, values: 
     }
     if let Err(e) = crate::inputs::coerce(ty, &node.to_json(), values) {
         cx.push(
-            Diagnostic::error(node.pos, "invalid-default", format!("default of input `{id}`: {}", e.message)).with_help(e.help),
+            Diagnostic::error(
+                node.pos,
+                "invalid-default",
+                format!("default of input `{id}`: {}", e.message),
+            )
+            .with_help(e.help),
         );
     }
 }

@@ -10,8 +10,24 @@ use std::collections::HashSet;
 
 /// Variables a template may read at run time besides inputs, outputs and vars.
 const KNOWN_ROOTS: &[&str] = &[
-    "inputs", "outputs", "vars", "flow", "execution", "taskrun", "task", "workingDir", "labels", "trigger",
-    "parent", "parents", "envs", "globals", "kestra", "item", "loop", "now",
+    "inputs",
+    "outputs",
+    "vars",
+    "flow",
+    "execution",
+    "taskrun",
+    "task",
+    "workingDir",
+    "labels",
+    "trigger",
+    "parent",
+    "parents",
+    "envs",
+    "globals",
+    "kestra",
+    "item",
+    "loop",
+    "now",
 ];
 
 /// A template reference with where it was written.
@@ -29,15 +45,30 @@ pub(super) fn check_template(cx: &mut Cx<'_>, node: &Node, text: &str, name: &st
     match cx.templates.check(text) {
         Ok(info) => {
             for reference in info.references {
-                cx.refs.push(SeenRef { reference, pos: node.pos, owner: name.to_string() });
+                cx.refs.push(SeenRef {
+                    reference,
+                    pos: node.pos,
+                    owner: name.to_string(),
+                });
             }
         }
         Err(e) => {
             let line_in_template = e.line.unwrap_or(1).max(1) as u32;
-            let line = if node.block { node.pos.line + line_in_template } else { node.pos.line + line_in_template - 1 };
-            let column = if line == node.pos.line { node.pos.column } else { 1 };
-            let d = Diagnostic::error(Pos::new(line, column), "template-syntax", format!("template in `{name}`: {}", e.message));
-            cx.push(d.with_help(e.help.unwrap_or_else(|| "expressions are written `{{ inputs.name }}`; blocks `{% if … %}…{% endif %}`".into())));
+            // A node's position is its first line of text, block scalars included.
+            let line = node.pos.line + line_in_template - 1;
+            let column = if line == node.pos.line || node.block {
+                node.pos.column
+            } else {
+                1
+            };
+            let d = Diagnostic::error(
+                Pos::new(line, column),
+                "template-syntax",
+                format!("template in `{name}`: {}", e.message),
+            );
+            cx.push(d.with_help(e.help.unwrap_or_else(|| {
+                "expressions are written `{{ inputs.name }}`; blocks `{% if … %}…{% endif %}`".into()
+            })));
         }
     }
 }
@@ -71,28 +102,44 @@ pub(super) fn check_references(cx: &mut Cx<'_>, root: &Node) {
     for r in refs {
         let d = match &r.reference {
             Reference::Input(name) if !inputs.contains(name) => {
-                let d = Diagnostic::error(r.pos, "unknown-input", format!("`{}` reads input `{name}`, which the flow does not declare", r.owner));
+                let d = Diagnostic::error(
+                    r.pos,
+                    "unknown-input",
+                    format!("`{}` reads input `{name}`, which the flow does not declare", r.owner),
+                );
                 Some(match did_you_mean(name, inputs.iter().map(String::as_str)) {
                     Some(s) => d.with_help(format!("did you mean `inputs.{s}`?")),
                     None => d.with_help(format!("declare it under `inputs:` with `- id: {name}` and a `type`")),
                 })
             }
             Reference::Output(task) if !cx.ids.contains_key(task) => {
-                let d = Diagnostic::error(r.pos, "unknown-task", format!("`{}` reads outputs of task `{task}`, which does not exist", r.owner));
+                let d = Diagnostic::error(
+                    r.pos,
+                    "unknown-task",
+                    format!("`{}` reads outputs of task `{task}`, which does not exist", r.owner),
+                );
                 Some(match did_you_mean(task, cx.ids.keys().map(String::as_str)) {
                     Some(s) => d.with_help(format!("did you mean `outputs.{s}`?")),
                     None => d.with_help("use the id of a task of this flow"),
                 })
             }
             Reference::Var(name) if !vars.contains(name) => {
-                let d = Diagnostic::error(r.pos, "unknown-variable", format!("`{}` reads `vars.{name}`, which the flow does not define", r.owner));
+                let d = Diagnostic::error(
+                    r.pos,
+                    "unknown-variable",
+                    format!("`{}` reads `vars.{name}`, which the flow does not define", r.owner),
+                );
                 Some(match did_you_mean(name, vars.iter().map(String::as_str)) {
                     Some(s) => d.with_help(format!("did you mean `vars.{s}`?")),
                     None => d.with_help(format!("define it under `variables:` as `{name}: …`")),
                 })
             }
             Reference::Other(root_name) if !KNOWN_ROOTS.contains(&root_name.as_str()) => {
-                let d = Diagnostic::warning(r.pos, "unknown-variable", format!("`{}` reads `{root_name}`, which no execution defines", r.owner));
+                let d = Diagnostic::warning(
+                    r.pos,
+                    "unknown-variable",
+                    format!("`{}` reads `{root_name}`, which no execution defines", r.owner),
+                );
                 Some(match did_you_mean(root_name, KNOWN_ROOTS.iter().copied()) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(format!("templates can read: {}", KNOWN_ROOTS.join(", "))),

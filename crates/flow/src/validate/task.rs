@@ -3,7 +3,7 @@
 use super::defaults::{self, PluginDefault};
 use super::flow::{ID_CHARS, valid_id};
 use super::props::{check_bool, check_duration, check_props, check_retry, check_string};
-use super::{Cx, expect_map};
+use super::{Cx, expect_map_shape};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Task, Trigger};
 use crate::schema::{self, Kind, TASK_COMMON, TRIGGER_COMMON, TypeSpec};
@@ -24,8 +24,12 @@ pub(super) fn check_task_list(cx: &mut Cx<'_>, node: &Node, section: &str, defau
         Value::Null if section != "tasks" => Vec::new(),
         _ => {
             cx.push(
-                Diagnostic::error(node.pos, "wrong-type", format!("`{section}` must be a list of tasks, found {}", node.kind_name()))
-                    .with_help("start each task with `- id: …` on its own line, indented under the list's name"),
+                Diagnostic::error(
+                    node.pos,
+                    "wrong-type",
+                    format!("`{section}` must be a list of tasks, found {}", node.kind_name()),
+                )
+                .with_help("start each task with `- id: …` on its own line, indented under the list's name"),
             );
             Vec::new()
         }
@@ -48,8 +52,12 @@ fn check_unique_id(cx: &mut Cx<'_>, node: &Node, owner: &str) -> Option<String> 
     }
     if let Some(first) = cx.ids.get(&id) {
         cx.push(
-            Diagnostic::error(id_node.pos, "duplicate-id", format!("id `{id}` is already used at line {}", first.line))
-                .with_help("ids of tasks and triggers must be unique in the whole flow, nested tasks included; rename one"),
+            Diagnostic::error(
+                id_node.pos,
+                "duplicate-id",
+                format!("id `{id}` is already used at line {}", first.line),
+            )
+            .with_help("ids of tasks and triggers must be unique in the whole flow, nested tasks included; rename one"),
         );
         return None;
     }
@@ -58,11 +66,26 @@ fn check_unique_id(cx: &mut Cx<'_>, node: &Node, owner: &str) -> Option<String> 
 }
 
 /// Looks a type up in `table`, explaining a miss (a type of another kind, a typo, a plugin we lack).
-fn resolve_type(cx: &mut Cx<'_>, node: &Node, table: &'static [TypeSpec], kind: &str) -> Option<(&'static TypeSpec, String)> {
+fn resolve_type(
+    cx: &mut Cx<'_>,
+    node: &Node,
+    table: &'static [TypeSpec],
+    kind: &str,
+) -> Option<(&'static TypeSpec, String)> {
     let Some(type_node) = node.get("type") else {
         cx.push(
-            Diagnostic::error(node.pos, "missing-property", format!("this {kind} has no `type`"))
-                .with_help(format!("add `type:` with one of: {}", table.iter().map(|t| t.name).collect::<Vec<_>>().join(", "))),
+            Diagnostic::error(
+                node.pos,
+                "missing-property",
+                match node.get("id").and_then(Node::scalar_text) {
+                    Some(id) => format!("{kind} `{id}` has no `type`"),
+                    None => format!("this {kind} has no `type`"),
+                },
+            )
+            .with_help(format!(
+                "add `type:` with one of: {}",
+                table.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+            )),
         );
         return None;
     };
@@ -70,23 +93,31 @@ fn resolve_type(cx: &mut Cx<'_>, node: &Node, table: &'static [TypeSpec], kind: 
     if let Some(spec) = schema::find_type(table, &written) {
         return Some((spec, written));
     }
-    let elsewhere = [("task", schema::TASKS, "`tasks`"), ("trigger", schema::TRIGGERS, "`triggers`"), ("task runner", schema::RUNNERS, "a task's `taskRunner`")]
-        .into_iter()
-        .find(|(_, t, _)| schema::find_type(t, &written).is_some());
-    let d = Diagnostic::error(type_node.pos, "unknown-type", format!("unknown {kind} type `{written}`"));
+    let elsewhere = [
+        ("task", schema::TASKS, "`tasks`"),
+        ("trigger", schema::TRIGGERS, "`triggers`"),
+        ("task runner", schema::RUNNERS, "a task's `taskRunner`"),
+    ]
+    .into_iter()
+    .find(|(_, t, _)| schema::find_type(t, &written).is_some());
+    let d = Diagnostic::error(
+        type_node.pos,
+        "unknown-type",
+        format!("unknown {kind} type `{written}`"),
+    );
     cx.push(match (elsewhere, did_you_mean(&written, schema::type_names(table))) {
         (Some((other, _, place)), _) => d.with_help(format!("`{written}` is a {other} type; it belongs under {place}")),
         (None, Some(s)) => d.with_help(format!("did you mean `{s}`?")),
         (None, None) => d.with_help(format!(
             "Sluice runs these {kind} types: {}",
-            table.iter().map(|t| t.name.rsplit('.').next().unwrap_or(t.name)).collect::<Vec<_>>().join(", ")
+            table.iter().map(|t| t.short_name()).collect::<Vec<_>>().join(", ")
         )),
     });
     None
 }
 
 fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Option<Task> {
-    expect_map(cx, node, "a task")?;
+    expect_map_shape(cx, node, "a task")?;
     let id = check_unique_id(cx, node, "task");
     let owner = match &id {
         Some(id) => format!("task `{id}`"),
@@ -140,11 +171,17 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
 
 /// Checks a task runner and returns it with plugin defaults applied.
 fn check_runner(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Option<Node> {
-    expect_map(cx, node, "`taskRunner`")?;
+    expect_map_shape(cx, node, "`taskRunner`")?;
     let (spec, written) = resolve_type(cx, node, schema::RUNNERS, "task runner")?;
     let merged = defaults::apply(defaults, spec, &written, node);
     const RUNNER_COMMON: &[schema::Prop] = &[schema::req("type", Kind::String, "The task runner type.")];
-    check_props(cx, &merged, &format!("task runner `{}`", written), RUNNER_COMMON, spec.props);
+    check_props(
+        cx,
+        &merged,
+        &format!("task runner `{}`", written),
+        RUNNER_COMMON,
+        spec.props,
+    );
     let mut merged = merged;
     if let Value::Map(entries) = &mut merged.value {
         for (k, v) in entries.iter_mut() {
@@ -160,20 +197,28 @@ fn check_runner(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Opt
 pub(super) fn check_triggers(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Vec<Trigger> {
     let Value::Seq(items) = &node.value else {
         cx.push(
-            Diagnostic::error(node.pos, "wrong-type", format!("`triggers` must be a list, found {}", node.kind_name()))
-                .with_help("write `- id: nightly`, `type: io.kestra.plugin.core.trigger.Schedule`, `cron: \"0 2 * * *\"`"),
+            Diagnostic::error(
+                node.pos,
+                "wrong-type",
+                format!("`triggers` must be a list, found {}", node.kind_name()),
+            )
+            .with_help("write `- id: nightly`, `type: io.kestra.plugin.core.trigger.Schedule`, `cron: \"0 2 * * *\"`"),
         );
         return Vec::new();
     };
     let mut out = Vec::new();
     for item in items {
-        if expect_map(cx, item, "a trigger").is_none() {
+        if expect_map_shape(cx, item, "a trigger").is_none() {
             continue;
         }
         let id = check_unique_id(cx, item, "trigger");
-        let Some((spec, written)) = resolve_type(cx, item, schema::TRIGGERS, "trigger") else { continue };
+        let Some((spec, written)) = resolve_type(cx, item, schema::TRIGGERS, "trigger") else {
+            continue;
+        };
         let merged = defaults::apply(defaults, spec, &written, item);
-        let owner = id.as_ref().map_or("this trigger".to_string(), |id| format!("trigger `{id}`"));
+        let owner = id
+            .as_ref()
+            .map_or("this trigger".to_string(), |id| format!("trigger `{id}`"));
         check_props(cx, &merged, &owner, TRIGGER_COMMON, spec.props);
         if let (Some(tz), Some(id)) = (merged.get("timezone"), &id) {
             check_timezone(cx, tz, id);
@@ -187,7 +232,12 @@ pub(super) fn check_triggers(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDef
             .collect();
         let disabled = merged.get("disabled").is_some_and(|n| n.value == Value::Bool(true));
         if let Some(id) = id {
-            out.push(Trigger { id, type_name: spec.name.to_string(), disabled, properties });
+            out.push(Trigger {
+                id,
+                type_name: spec.name.to_string(),
+                disabled,
+                properties,
+            });
         }
     }
     out
@@ -197,8 +247,12 @@ fn check_timezone(cx: &mut Cx<'_>, node: &Node, id: &str) {
     let Some(name) = node.as_str() else { return };
     if jiff::tz::TimeZone::get(name).is_err() {
         cx.push(
-            Diagnostic::error(node.pos, "unknown-timezone", format!("trigger `{id}`: unknown time zone `{name}`"))
-                .with_help("use an IANA time zone name like `Europe/Paris`, `America/New_York` or `UTC`"),
+            Diagnostic::error(
+                node.pos,
+                "unknown-timezone",
+                format!("trigger `{id}`: unknown time zone `{name}`"),
+            )
+            .with_help("use an IANA time zone name like `Europe/Paris`, `America/New_York` or `UTC`"),
         );
     }
 }
