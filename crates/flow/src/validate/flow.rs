@@ -1,6 +1,7 @@
 //! The top level of a flow: ids, namespace, labels, inputs, variables, concurrency, outputs.
 
-use super::props::{check_bool, check_retry, check_string, unknown_key};
+use super::props::{check_bool, check_string, unknown_key};
+use super::retry::check_retry;
 use super::task::{check_task_list, check_triggers};
 use super::{Cx, defaults, expect_map};
 use crate::diagnostic::Diagnostic;
@@ -233,7 +234,7 @@ fn check_inputs(cx: &mut Cx<'_>, node: &Node) -> Vec<Input> {
     let mut seen = std::collections::HashMap::new();
     items
         .iter()
-        .filter_map(|item| super::props::check_input(cx, item, &mut seen, INPUT_KEYS))
+        .filter_map(|item| super::inputs::check_input(cx, item, &mut seen, INPUT_KEYS))
         .collect()
 }
 

@@ -3,8 +3,10 @@
 
 mod defaults;
 mod flow;
+mod inputs;
 mod props;
 mod refs;
+mod retry;
 mod task;
 
 use crate::diagnostic::{Diagnostic, Pos, has_errors};

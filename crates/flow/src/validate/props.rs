@@ -1,15 +1,13 @@
-//! Checks of single values against the kind a property expects, and of retry policies and inputs.
+//! Checks of single values against the kind a property expects.
 
 use super::{Cx, expect_map};
 use crate::cron::Cron;
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::Diagnostic;
 use crate::duration::parse_duration;
-use crate::model::{Input, InputType, Retry, RetryBehavior, RetryKind};
-use crate::schema::{Kind, Prop, RETRY_PROPS};
+use crate::schema::{Kind, Prop};
 use crate::suggest::did_you_mean;
 use crate::template::is_template;
 use crate::yaml::{Node, Value};
-use std::collections::HashMap;
 use std::time::Duration;
 
 /// "unknown property" with a did-you-mean among `known`.
@@ -25,7 +23,7 @@ pub(super) fn unknown_key(key_node: &Node, key: &str, owner: &str, known: &[&str
     }
 }
 
-fn wrong_type(node: &Node, name: &str, expected: &str, help: impl Into<String>) -> Diagnostic {
+pub(super) fn wrong_type(node: &Node, name: &str, expected: &str, help: impl Into<String>) -> Diagnostic {
     Diagnostic::error(
         node.pos,
         "wrong-type",
@@ -229,7 +227,7 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
         Kind::Any => super::refs::walk_templates(cx, node, name),
         Kind::Object(props) => check_props(cx, node, &format!("`{name}`"), &[], props),
         Kind::Retry => {
-            check_retry(cx, node);
+            super::retry::check_retry(cx, node);
         }
         // Checked by the task module, which knows about plugin defaults and ids.
         Kind::Tasks | Kind::TaskRunner => {}
@@ -300,226 +298,4 @@ pub fn safe_relative_path(name: &str) -> Result<(), &'static str> {
         return Err("climbs out of the working directory with `..`");
     }
     Ok(())
-}
-
-/// Checks a retry policy and returns it typed.
-pub(super) fn check_retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
-    check_props(cx, node, "`retry`", &[], RETRY_PROPS);
-    node.as_map()?;
-    let dur = |cx: &mut Cx<'_>, key: &str| node.get(key).and_then(|n| check_duration_quiet(cx, n, key));
-    let kind = match node.get("type")?.scalar_text()?.as_str() {
-        "constant" => RetryKind::Constant,
-        "exponential" => RetryKind::Exponential,
-        "random" => RetryKind::Random,
-        _ => return None,
-    };
-    let (interval, max_interval, min_interval) = (dur(cx, "interval"), dur(cx, "maxInterval"), dur(cx, "minInterval"));
-    let needs: &[&str] = match kind {
-        RetryKind::Constant => &["interval"],
-        RetryKind::Exponential => &["interval", "maxInterval"],
-        RetryKind::Random => &["minInterval", "maxInterval"],
-    };
-    for key in needs {
-        if node.get(key).is_none() {
-            cx.push(
-                Diagnostic::error(node.pos, "missing-property", {
-                    let kind = node.get("type")?.scalar_text()?;
-                    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                        "an"
-                    } else {
-                        "a"
-                    };
-                    format!("{article} `{kind}` retry needs `{key}`")
-                })
-                .with_help(format!("add `{key}: PT30S` (or the delay you want)")),
-            );
-        }
-    }
-    if let (Some(lo), Some(hi)) = (min_interval.or(interval), max_interval)
-        && lo > hi
-    {
-        cx.push(
-            Diagnostic::error(
-                node.get("maxInterval")?.pos,
-                "invalid-value",
-                "`maxInterval` is shorter than the first delay",
-            )
-            .with_help("make `maxInterval` at least as long as `interval` / `minInterval`"),
-        );
-    }
-    let attempts = |key: &str| match node.get(key).map(|n| (&n.value, n.pos)) {
-        Some((Value::Int(i), pos)) => Some((u32::try_from(*i).ok().filter(|n| *n >= 1), pos)),
-        _ => None,
-    };
-    let max_attempts = match (attempts("maxAttempts"), attempts("maxAttempt")) {
-        (Some(a), Some((_, pos))) => {
-            cx.push(
-                Diagnostic::warning(
-                    pos,
-                    "duplicate-property",
-                    "both `maxAttempts` and `maxAttempt` are set; `maxAttempts` wins",
-                )
-                .with_help("remove `maxAttempt`, the older spelling"),
-            );
-            Some(a)
-        }
-        (a, b) => a.or(b),
-    };
-    if let Some((None, pos)) = max_attempts {
-        cx.push(
-            Diagnostic::error(pos, "invalid-value", "`maxAttempts` must be at least 1")
-                .with_help("it counts every attempt, the first included: `maxAttempts: 3` retries twice"),
-        );
-    }
-    let max_duration = dur(cx, "maxDuration");
-    if max_attempts.is_none() && node.get("maxDuration").is_none() {
-        cx.push(
-            Diagnostic::warning(
-                node.pos,
-                "unbounded-retry",
-                "this retry has neither `maxAttempts` nor `maxDuration`, so it retries without end",
-            )
-            .with_help("add `maxAttempts: 3` or `maxDuration: PT1H`"),
-        );
-    }
-    let behavior = match node.get("behavior").and_then(|n| n.scalar_text()).as_deref() {
-        Some("CREATE_NEW_EXECUTION") => RetryBehavior::CreateNewExecution,
-        _ => RetryBehavior::RetryFailedTask,
-    };
-    Some(Retry {
-        kind,
-        interval,
-        max_interval,
-        min_interval,
-        delay_factor: node.get("delayFactor").and_then(|n| match n.value {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) => Some(f),
-            _ => None,
-        }),
-        max_attempts: max_attempts.and_then(|(n, _)| n),
-        max_duration,
-        warning_on_retry: node.get("warningOnRetry").is_some_and(|n| n.value == Value::Bool(true)),
-        behavior,
-    })
-}
-
-/// A duration already reported by `check_props` when wrong: parse without a second message.
-fn check_duration_quiet(_cx: &mut Cx<'_>, node: &Node, _name: &str) -> Option<Duration> {
-    node.as_str().and_then(|s| parse_duration(s).ok())
-}
-
-/// Checks one declared input.
-pub(super) fn check_input(
-    cx: &mut Cx<'_>,
-    item: &Node,
-    seen: &mut HashMap<String, Pos>,
-    keys: &[&str],
-) -> Option<Input> {
-    let entries = expect_map(cx, item, "an input")?;
-    for (k, _) in entries {
-        let key = k.scalar_text().unwrap_or_default();
-        if !keys.contains(&key.as_str()) {
-            cx.push(unknown_key(k, &key, "an input", keys));
-        }
-    }
-    let id_node = match (item.get("id"), item.get("name")) {
-        (Some(n), _) => n,
-        (None, Some(n)) => {
-            cx.push(
-                Diagnostic::warning(n.pos, "deprecated", "`name` of an input is Kestra's older spelling")
-                    .with_help("write `id:` instead of `name:`"),
-            );
-            n
-        }
-        (None, None) => {
-            cx.push(
-                Diagnostic::error(item.pos, "missing-property", "an input has no `id`").with_help("add `id: my_input`"),
-            );
-            return None;
-        }
-    };
-    let id = check_string(cx, id_node, "id")?;
-    if let Some(first) = seen.insert(id.clone(), id_node.pos) {
-        cx.push(
-            Diagnostic::error(id_node.pos, "duplicate-id", format!("input id `{id}` is used twice"))
-                .with_help(format!("rename one of them; the other is at line {}", first.line)),
-        );
-    }
-    let type_node = item.get("type");
-    let type_name = type_node.and_then(|n| n.scalar_text()).unwrap_or_default();
-    let Some(input_type) = InputType::from_name(&type_name) else {
-        let pos = type_node.map_or(item.pos, |n| n.pos);
-        let d = if type_node.is_none() {
-            Diagnostic::error(pos, "missing-property", format!("input `{id}` has no `type`"))
-        } else {
-            Diagnostic::error(pos, "unknown-type", format!("unknown input type `{type_name}`"))
-        };
-        cx.push(match did_you_mean(&type_name, InputType::NAMES.iter().copied()) {
-            Some(s) if type_node.is_some() => d.with_help(format!("did you mean `{s}`?")),
-            _ => d.with_help(format!("use one of {}", InputType::NAMES.join(", "))),
-        });
-        return None;
-    };
-    let values: Vec<String> = match item.get("values") {
-        Some(Node {
-            value: Value::Seq(items),
-            ..
-        }) => items.iter().filter_map(|n| n.scalar_text()).collect(),
-        Some(n) => {
-            cx.push(wrong_type(
-                n,
-                "values",
-                "a list",
-                "write each allowed value on its own line, starting with `- `",
-            ));
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
-    if matches!(input_type, InputType::Select | InputType::Multiselect) && item.get("values").is_none() {
-        cx.push(
-            Diagnostic::error(
-                item.pos,
-                "missing-property",
-                format!("{type_name} input `{id}` has no `values`"),
-            )
-            .with_help("list the allowed values under `values:`"),
-        );
-    }
-    let defaults = item.get("defaults");
-    if let Some(d) = defaults {
-        let needs_values = matches!(input_type, InputType::Select | InputType::Multiselect);
-        if !needs_values || item.get("values").is_some() {
-            check_default(cx, d, &id, input_type, &values);
-        }
-    }
-    let required = item
-        .get("required")
-        .and_then(|n| check_bool(cx, n, "required"))
-        .unwrap_or(true);
-    let description = item.get("description").and_then(|n| check_string(cx, n, "description"));
-    Some(Input {
-        id,
-        input_type,
-        defaults: defaults.map(Node::to_json),
-        required,
-        description,
-        values,
-    })
-}
-
-fn check_default(cx: &mut Cx<'_>, node: &Node, id: &str, ty: InputType, values: &[String]) {
-    if node.as_str().is_some_and(is_template) {
-        return;
-    }
-    if let Err(e) = crate::inputs::coerce(ty, &node.to_json(), values) {
-        cx.push(
-            Diagnostic::error(
-                node.pos,
-                "invalid-default",
-                format!("default of input `{id}`: {}", e.message),
-            )
-            .with_help(e.help),
-        );
-    }
 }
