@@ -1,0 +1,104 @@
+//! What happens to an execution (events in) and what must be done about it (commands out).
+
+use crate::state::State;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Something that happened, fed to [`crate::step`] with the time it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Event {
+    /// Start the execution: create and dispatch its first tasks.
+    Start,
+    /// A worker started an attempt; `handle` names the process, container or pod.
+    AttemptStarted {
+        /// The task run.
+        task_run_id: String,
+        /// 1-based attempt number.
+        attempt: u32,
+        /// Runner handle (pid, container id, pod name).
+        handle: Option<String>,
+    },
+    /// An attempt ended.
+    AttemptEnded {
+        /// The task run.
+        task_run_id: String,
+        /// 1-based attempt number.
+        attempt: u32,
+        /// How it ended.
+        result: AttemptResult,
+    },
+    /// A retry delay has passed: start the next attempt.
+    TimerFired {
+        /// The task run waiting to retry.
+        task_run_id: String,
+        /// The attempt the timer was set for.
+        attempt: u32,
+    },
+    /// A user asked to kill the execution.
+    Kill,
+}
+
+/// How an attempt ended, as the worker saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptResult {
+    /// SUCCESS, WARNING, FAILED or KILLED.
+    pub state: State,
+    /// Exit code of the process, when there was one.
+    pub exit_code: Option<i32>,
+    /// Why it ended so, in words.
+    pub reason: Option<String>,
+    /// Outputs to merge into the task run's outputs.
+    pub outputs: Map<String, Value>,
+}
+
+impl AttemptResult {
+    /// A result with only a state and a reason.
+    pub fn new(state: State, reason: impl Into<String>) -> Self {
+        AttemptResult {
+            state,
+            exit_code: None,
+            reason: Some(reason.into()),
+            outputs: Map::new(),
+        }
+    }
+}
+
+/// Work the engine asks for. The executor stores the new execution first, then carries these out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Command {
+    /// Queue this attempt of this task run for a worker.
+    Run {
+        /// The task run.
+        task_run_id: String,
+        /// 1-based attempt number.
+        attempt: u32,
+    },
+    /// Stop this task run's attempt wherever it runs (or drop it from the queue).
+    Kill {
+        /// The task run.
+        task_run_id: String,
+    },
+    /// Store a timer that feeds [`Event::TimerFired`] at `at`.
+    Timer {
+        /// The task run to retry.
+        task_run_id: String,
+        /// The attempt to start.
+        attempt: u32,
+        /// When.
+        at: Timestamp,
+    },
+    /// Create a new execution of the same flow and inputs at `at` (flow retry, `CREATE_NEW_EXECUTION`).
+    Retry {
+        /// When.
+        at: Timestamp,
+    },
+    /// The execution has ended in this state.
+    Ended {
+        /// The final state.
+        state: State,
+    },
+}

@@ -1,0 +1,450 @@
+//! The state machine: one event in, the execution moved on, commands out.
+//!
+//! After applying the event, [`Engine::step`] walks the flow's task tree from the top and creates
+//! whatever can start now. The walk is idempotent: running it twice creates nothing twice, which
+//! is what makes replaying events after a crash safe.
+
+use crate::context::render_context;
+use crate::event::{AttemptResult, Command, Event};
+use crate::execution::{Attempt, Execution, StateInfo, TaskRun, task_run_id};
+use crate::retry;
+use crate::state::State;
+use jiff::Timestamp;
+use serde_json::Map;
+use sluice_flow::Flow;
+use sluice_flow::model::{RetryBehavior, Task};
+use sluice_flow::template::{SecretSource, TemplateEngine};
+use std::time::Duration;
+
+/// Kestra's type name of the Parallel flowable task.
+pub const PARALLEL: &str = "io.kestra.plugin.core.flow.Parallel";
+
+/// How far a list of tasks has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    /// Ended well.
+    Success,
+    /// Ended with a warning (or an allowed failure).
+    Warning,
+    /// Ended badly.
+    Failed,
+    /// Still going.
+    Pending,
+}
+
+/// Secrets are not readable from `runIf`: the engine has no I/O.
+struct NoSecrets;
+
+impl SecretSource for NoSecrets {
+    fn secret(&self, _name: &str) -> Option<String> {
+        None
+    }
+}
+
+/// The execution engine. Holds only the template engine (for `runIf`); cheap to share.
+#[derive(Default)]
+pub struct Engine {
+    templates: TemplateEngine,
+}
+
+struct Pass<'a> {
+    engine: &'a Engine,
+    flow: &'a Flow,
+    exec: &'a mut Execution,
+    now: Timestamp,
+    commands: Vec<Command>,
+}
+
+impl Engine {
+    /// A new engine.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies `event`, which happened at `now`, to `exec` and returns what must be done next.
+    ///
+    /// Stale or duplicate events (an attempt that already ended, a timer for a task run that was
+    /// killed) change nothing, except that a late start of a finished task run asks for a kill.
+    pub fn step(&self, flow: &Flow, exec: &mut Execution, now: Timestamp, event: Event) -> Vec<Command> {
+        if exec.state.current.is_terminal() {
+            return match event {
+                Event::AttemptStarted { task_run_id, .. } => vec![Command::Kill { task_run_id }],
+                _ => Vec::new(),
+            };
+        }
+        let mut pass = Pass {
+            engine: self,
+            flow,
+            exec,
+            now,
+            commands: Vec::new(),
+        };
+        match event {
+            Event::Start => {
+                if matches!(pass.exec.state.current, State::Created | State::Queued) {
+                    pass.exec.state.set(State::Running, now);
+                }
+            }
+            Event::AttemptStarted {
+                task_run_id,
+                attempt,
+                handle,
+            } => pass.started(&task_run_id, attempt, handle),
+            Event::AttemptEnded {
+                task_run_id,
+                attempt,
+                result,
+            } => pass.ended(&task_run_id, attempt, result),
+            Event::TimerFired { task_run_id, attempt } => pass.timer(&task_run_id, attempt),
+            Event::Kill => pass.kill(),
+        }
+        pass.advance();
+        pass.commands
+    }
+}
+
+fn find_task<'f>(tasks: &'f [Task], id: &str) -> Option<&'f Task> {
+    tasks
+        .iter()
+        .find_map(|t| if t.id == id { Some(t) } else { find_task(&t.tasks, id) })
+}
+
+/// The task of the flow with this id, wherever it sits (main, errors, finally, nested).
+pub fn task_by_id<'f>(flow: &'f Flow, id: &str) -> Option<&'f Task> {
+    find_task(&flow.tasks, id)
+        .or_else(|| find_task(&flow.errors, id))
+        .or_else(|| find_task(&flow.finally, id))
+}
+
+impl Pass<'_> {
+    fn started(&mut self, id: &str, attempt: u32, handle: Option<String>) {
+        let now = self.now;
+        let killing = self.exec.state.current == State::Killing;
+        let Some(run) = self.exec.task_run_mut(id) else { return };
+        if run.state.current.is_terminal() {
+            self.commands.push(Command::Kill {
+                task_run_id: id.to_string(),
+            });
+            return;
+        }
+        if attempt as usize != run.attempts.len() {
+            return;
+        }
+        if let Some(a) = run.attempts.last_mut() {
+            a.state.set(State::Running, now);
+            a.handle = handle;
+        }
+        run.state.set(State::Running, now);
+        if killing {
+            self.commands.push(Command::Kill {
+                task_run_id: id.to_string(),
+            });
+        }
+    }
+
+    fn ended(&mut self, id: &str, attempt: u32, result: AttemptResult) {
+        let now = self.now;
+        let killing = self.exec.state.current == State::Killing;
+        let Some(task) = self.exec.task_run(id).and_then(|r| task_by_id(self.flow, &r.task_id)) else {
+            return;
+        };
+        let policy = task.retry.as_ref().or(self
+            .flow
+            .retry
+            .as_ref()
+            .filter(|r| r.behavior == RetryBehavior::RetryFailedTask));
+        let Some(run) = self.exec.task_run_mut(id) else { return };
+        if run.state.current.is_terminal() || attempt as usize != run.attempts.len() {
+            return;
+        }
+        let first_start = run.attempts.first().and_then(|a| a.state.start()).unwrap_or(now);
+        if let Some(a) = run.attempts.last_mut() {
+            let state = if killing { State::Killed } else { result.state };
+            a.state.set(state, now);
+            a.exit_code = result.exit_code;
+            a.reason = result.reason.clone();
+        }
+        run.outputs.extend(result.outputs);
+        let attempts = run.attempts.len() as u32;
+        let state = match result.state {
+            _ if killing => State::Killed,
+            State::Killed => State::Killed,
+            State::Success | State::Skipped => {
+                if attempts > 1 && policy.is_some_and(|p| p.warning_on_retry) {
+                    State::Warning
+                } else {
+                    State::Success
+                }
+            }
+            State::Warning if task.allow_warning => State::Success,
+            State::Warning => State::Warning,
+            _ => {
+                let since = Duration::try_from(now.duration_since(first_start)).unwrap_or(Duration::ZERO);
+                let seed = id
+                    .bytes()
+                    .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+                let next = policy.map(|p| (p, retry::delay(p, attempts + 1, seed)));
+                if let Some((_, delay)) = next.filter(|(p, d)| retry::allows(p, attempts, since, *d)) {
+                    let at = now.checked_add(delay).unwrap_or(now);
+                    self.commands.push(Command::Timer {
+                        task_run_id: id.to_string(),
+                        attempt: attempts + 1,
+                        at,
+                    });
+                    State::Retrying
+                } else {
+                    State::Failed
+                }
+            }
+        };
+        run.state.set(state, now);
+    }
+
+    fn timer(&mut self, id: &str, attempt: u32) {
+        let now = self.now;
+        let Some(run) = self.exec.task_run_mut(id) else { return };
+        if run.state.current != State::Retrying || attempt as usize != run.attempts.len() + 1 {
+            return;
+        }
+        run.attempts.push(Attempt {
+            state: StateInfo::new(State::Created, now),
+            exit_code: None,
+            reason: None,
+            handle: None,
+        });
+        self.commands.push(Command::Run {
+            task_run_id: id.to_string(),
+            attempt,
+        });
+    }
+
+    fn kill(&mut self) {
+        let now = self.now;
+        if self.exec.state.current == State::Killing {
+            return;
+        }
+        self.exec.state.set(State::Killing, now);
+        for run in &mut self.exec.task_run_list {
+            if run.state.current.is_terminal() || run.attempts.is_empty() {
+                continue;
+            }
+            if run.state.current != State::Running {
+                // Queued or waiting for a retry: nothing runs yet, so it is killed now.
+                run.state.set(State::Killed, now);
+                if let Some(a) = run.attempts.last_mut().filter(|a| !a.state.current.is_terminal()) {
+                    a.state.set(State::Killed, now);
+                    a.reason = Some("killed before it started".into());
+                }
+            }
+            self.commands.push(Command::Kill {
+                task_run_id: run.id.clone(),
+            });
+        }
+    }
+
+    /// Creates what can start and closes what has finished, top down.
+    fn advance(&mut self) {
+        let now = self.now;
+        match self.exec.state.current {
+            State::Killing => {
+                self.close_flowables(State::Killed);
+                if self.exec.task_run_list.iter().all(|r| r.state.current.is_terminal()) {
+                    self.finish(State::Killed);
+                }
+                return;
+            }
+            State::Running => {}
+            _ => return,
+        }
+        let flow = self.flow;
+        let main = self.list(&flow.tasks, None, false, 0);
+        if main == Status::Pending {
+            return;
+        }
+        if main == Status::Failed
+            && !flow.errors.is_empty()
+            && self.list(&flow.errors, None, false, 0) == Status::Pending
+        {
+            return;
+        }
+        let last = self.list(&flow.finally, None, false, 0);
+        if last == Status::Pending {
+            return;
+        }
+        let state = match main.max(last) {
+            Status::Failed => State::Failed,
+            Status::Warning => State::Warning,
+            _ => State::Success,
+        };
+        if state == State::Failed
+            && let Some(policy) = flow
+                .retry
+                .as_ref()
+                .filter(|r| r.behavior == RetryBehavior::CreateNewExecution)
+        {
+            let since = self.exec.state.start().map_or(Duration::ZERO, |s| {
+                Duration::try_from(now.duration_since(s)).unwrap_or(Duration::ZERO)
+            });
+            let delay = retry::delay(
+                policy,
+                self.exec.attempt_number + 1,
+                u64::from(self.exec.attempt_number),
+            );
+            if retry::allows(policy, self.exec.attempt_number, since, delay) {
+                self.commands.push(Command::Retry {
+                    at: now.checked_add(delay).unwrap_or(now),
+                });
+                self.finish(State::Retried);
+                return;
+            }
+        }
+        self.finish(state);
+    }
+
+    fn finish(&mut self, state: State) {
+        self.exec.state.set(state, self.now);
+        self.commands.push(Command::Ended { state });
+    }
+
+    /// Flowable task runs still open once all their children ended get `state` (on kill).
+    fn close_flowables(&mut self, state: State) {
+        loop {
+            let open: Option<String> = self
+                .exec
+                .task_run_list
+                .iter()
+                .filter(|r| !r.state.current.is_terminal() && r.attempts.is_empty())
+                .find(|r| {
+                    !self.exec.task_run_list.iter().any(|c| {
+                        c.parent_task_run_id.as_deref() == Some(r.id.as_str()) && !c.state.current.is_terminal()
+                    })
+                })
+                .map(|r| r.id.clone());
+            let Some(id) = open else { return };
+            if let Some(run) = self.exec.task_run_mut(&id) {
+                run.state.set(state, self.now);
+            }
+        }
+    }
+
+    /// Walks a list of tasks: in order (`parallel` false) or at once, at most `limit` (0: no limit).
+    fn list(&mut self, tasks: &[Task], parent: Option<&str>, parallel: bool, limit: usize) -> Status {
+        let mut worst = Status::Success;
+        let mut pending = 0;
+        for task in tasks {
+            let exists = self.exec.find_run(&task.id, parent).is_some();
+            if parallel && !exists && (worst == Status::Failed || (limit > 0 && pending >= limit)) {
+                if worst != Status::Failed {
+                    pending += 1;
+                }
+                continue;
+            }
+            match self.task(task, parent) {
+                Status::Pending if parallel => pending += 1,
+                Status::Pending => return Status::Pending,
+                Status::Failed if !parallel => return Status::Failed,
+                s => worst = worst.max(s),
+            }
+        }
+        if pending > 0 { Status::Pending } else { worst }
+    }
+
+    fn task(&mut self, task: &Task, parent: Option<&str>) -> Status {
+        let id = task_run_id(&self.exec.id, &task.id, parent);
+        if self.exec.task_run(&id).is_none() {
+            self.create(task, parent, id.clone());
+        }
+        let Some(run) = self.exec.task_run(&id) else {
+            return Status::Failed;
+        };
+        let state = run.state.current;
+        if state.is_terminal() {
+            return match state {
+                State::Success | State::Skipped => Status::Success,
+                State::Warning => Status::Warning,
+                _ if task.allow_failure => Status::Warning,
+                _ => Status::Failed,
+            };
+        }
+        if task.tasks.is_empty() {
+            return Status::Pending;
+        }
+        let parallel = task.type_name == PARALLEL;
+        let limit = task.properties.get("concurrent").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
+        let children = self.list(&task.tasks, Some(&id), parallel, limit);
+        let (end, status) = match children {
+            Status::Pending => return Status::Pending,
+            Status::Success => (State::Success, Status::Success),
+            Status::Warning => (State::Warning, Status::Warning),
+            Status::Failed => (
+                State::Failed,
+                if task.allow_failure {
+                    Status::Warning
+                } else {
+                    Status::Failed
+                },
+            ),
+        };
+        if let Some(run) = self.exec.task_run_mut(&id) {
+            run.state.set(end, self.now);
+        }
+        status
+    }
+
+    fn create(&mut self, task: &Task, parent: Option<&str>, id: String) {
+        let now = self.now;
+        let mut run = TaskRun {
+            id: id.clone(),
+            execution_id: self.exec.id.clone(),
+            task_id: task.id.clone(),
+            parent_task_run_id: parent.map(str::to_string),
+            value: None,
+            state: StateInfo::new(State::Created, now),
+            attempts: Vec::new(),
+            outputs: Map::new(),
+        };
+        let condition = match (&task.run_if, task.disabled) {
+            (_, true) => Err("disabled".to_string()),
+            (Some(expr), false) => self.run_if(expr, &run),
+            (None, false) => Ok(()),
+        };
+        match condition {
+            Err(reason) if reason.starts_with("runIf could not be rendered") => {
+                run.attempts.push(Attempt {
+                    state: StateInfo::new(State::Failed, now),
+                    exit_code: None,
+                    reason: Some(reason),
+                    handle: None,
+                });
+                run.state.set(State::Failed, now);
+            }
+            Err(_) => run.state.set(State::Skipped, now),
+            Ok(()) if !task.tasks.is_empty() => run.state.set(State::Running, now),
+            Ok(()) => {
+                run.attempts.push(Attempt {
+                    state: StateInfo::new(State::Created, now),
+                    exit_code: None,
+                    reason: None,
+                    handle: None,
+                });
+                self.commands.push(Command::Run {
+                    task_run_id: id,
+                    attempt: 1,
+                });
+            }
+        }
+        self.exec.task_run_list.push(run);
+    }
+
+    /// `Ok` when the task should run; `Err` says why not.
+    fn run_if(&self, expr: &str, run: &TaskRun) -> Result<(), String> {
+        let context = render_context(self.flow, self.exec, Some(run));
+        match self.engine.templates.render(expr, &context, &NoSecrets) {
+            Ok(text) => match text.trim() {
+                "" | "false" | "False" | "FALSE" | "0" | "null" | "none" | "None" => Err("runIf is false".into()),
+                _ => Ok(()),
+            },
+            Err(e) => Err(format!("runIf could not be rendered: {e}")),
+        }
+    }
+}
