@@ -1,0 +1,71 @@
+//! Task types: each turns its YAML (already validated, plugin defaults applied) into a [`Plan`] —
+//! a job for a task runner, or work the worker does itself (a log line) — and reads Kestra's
+//! output protocol back from the job's log lines.
+
+mod error;
+mod log;
+mod outputs;
+mod render;
+mod runner;
+mod script;
+
+pub use error::TaskError;
+pub use outputs::{Metric, OutputLine, parse_output_line};
+pub use render::Renderer;
+pub use runner::{RunnerChoice, runner_for};
+
+use serde_json::Value;
+use sluice_flow::model::Task;
+
+/// What a task run needs done.
+#[derive(Debug)]
+pub enum Plan {
+    /// Run this job on the task's runner.
+    Job(ScriptJob),
+    /// Write these lines to the execution's logs; the task then succeeds.
+    Log {
+        /// Kestra level name (INFO, WARN, …).
+        level: String,
+        /// The rendered messages.
+        messages: Vec<String>,
+    },
+}
+
+/// A job plus how to read its result.
+#[derive(Debug)]
+pub struct ScriptJob {
+    /// The job for the runner.
+    pub job: sluice_runners::Job,
+    /// Output on stderr makes the task WARNING.
+    pub warning_on_stderr: bool,
+}
+
+/// Everything a task needs to plan its run.
+pub struct PlanContext<'a> {
+    /// Template variables, `workingDir` included.
+    pub variables: &'a Value,
+    /// Renders templates with secrets.
+    pub renderer: &'a Renderer<'a>,
+    /// Deterministic job name (execution, task run, attempt).
+    pub job_name: String,
+    /// The runner's working directory, as the job will see it.
+    pub working_dir: &'a str,
+    /// True when the job runs on the worker's own machine (Process), so host tools such as `python3` are used.
+    pub on_host: bool,
+}
+
+/// Plans one attempt of `task`.
+pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
+    match task.type_name.as_str() {
+        "io.kestra.plugin.core.log.Log" => log::plan(task, cx),
+        "io.kestra.plugin.scripts.shell.Commands"
+        | "io.kestra.plugin.scripts.shell.Script"
+        | "io.kestra.plugin.scripts.python.Commands"
+        | "io.kestra.plugin.scripts.python.Script"
+        | "io.kestra.plugin.dbt.cli.DbtCLI" => script::plan(task, cx).map(Plan::Job),
+        other => Err(TaskError::Unsupported {
+            task: task.id.clone(),
+            type_name: other.to_string(),
+        }),
+    }
+}

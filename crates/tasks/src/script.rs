@@ -1,0 +1,152 @@
+//! Script tasks (`shell.Commands`, `shell.Script`, `python.Commands`, `python.Script`, and the
+//! command part of `DbtCLI`): commands become one shell script run by the task's interpreter.
+
+use crate::{PlanContext, ScriptJob, TaskError};
+use serde_json::Value;
+use sluice_flow::model::Task;
+use sluice_runners::{DEFAULT_KILL_GRACE, Job};
+use std::collections::BTreeMap;
+
+/// File the `script` property of `*.Script` tasks is written to, inside the working directory.
+pub const SCRIPT_FILE: &str = ".sluice-script";
+
+fn strings(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Vec<String>, TaskError> {
+    match task.properties.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                cx.renderer.string(&task.id, key, &text, cx.variables)
+            })
+            .collect(),
+        Some(Value::String(s)) => Ok(vec![cx.renderer.string(&task.id, key, s, cx.variables)?]),
+        Some(other) => Err(TaskError::Invalid {
+            task: task.id.clone(),
+            message: format!("`{key}` must be a list, found {other}"),
+        }),
+    }
+}
+
+fn flag(task: &Task, key: &str, default: bool) -> bool {
+    match task.properties.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true",
+        _ => default,
+    }
+}
+
+/// Builds the job of a script task.
+pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
+    let python = task.type_name.contains(".python.");
+    let interpreter_bin = if cx.on_host { "python3" } else { "python" };
+    let mut input_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    match task.properties.get("inputFiles") {
+        Some(Value::Object(files)) => {
+            for (name, content) in files {
+                let text = content.as_str().map_or_else(|| content.to_string(), str::to_string);
+                let rendered = cx
+                    .renderer
+                    .string(&task.id, &format!("inputFiles.{name}"), &text, cx.variables)?;
+                input_files.insert(name.clone(), rendered.into_bytes());
+            }
+        }
+        Some(Value::String(s)) => {
+            let rendered = cx.renderer.string(&task.id, "inputFiles", s, cx.variables)?;
+            let map: BTreeMap<String, String> = serde_json::from_str(&rendered).map_err(|e| TaskError::Invalid {
+                task: task.id.clone(),
+                message: format!(
+                    "`inputFiles` rendered to text that is not a JSON mapping of file names to contents: {e}"
+                ),
+            })?;
+            input_files.extend(map.into_iter().map(|(k, v)| (k, v.into_bytes())));
+        }
+        _ => {}
+    }
+    for name in input_files.keys() {
+        sluice_runners::safe_relative_path(name).map_err(|e| TaskError::Invalid {
+            task: task.id.clone(),
+            message: e.to_string(),
+        })?;
+    }
+
+    let mut lines = Vec::new();
+    if flag(task, "failFast", true) {
+        lines.push("set -e".to_string());
+    }
+    if python && let Some(Value::Array(deps)) = task.properties.get("dependencies") {
+        let deps: Vec<String> = deps.iter().filter_map(Value::as_str).map(shell_quote).collect();
+        if !deps.is_empty() {
+            lines.push(format!("{interpreter_bin} -m pip install --quiet {}", deps.join(" ")));
+        }
+    }
+    lines.extend(strings(task, cx, "beforeCommands")?);
+    if let Some(Value::String(script)) = task.properties.get("script") {
+        let rendered = cx.renderer.string(&task.id, "script", script, cx.variables)?;
+        let (file, runner) = if python {
+            (format!("{SCRIPT_FILE}.py"), interpreter_bin)
+        } else {
+            (format!("{SCRIPT_FILE}.sh"), "/bin/sh")
+        };
+        input_files.insert(file.clone(), rendered.into_bytes());
+        lines.push(format!(
+            "{runner} {}",
+            shell_quote(&format!("{}/{file}", cx.working_dir))
+        ));
+    }
+    if task.type_name.ends_with("DbtCLI")
+        && let Some(Value::String(profiles)) = task.properties.get("profiles")
+    {
+        let rendered = cx.renderer.string(&task.id, "profiles", profiles, cx.variables)?;
+        input_files.insert("profiles.yml".into(), rendered.into_bytes());
+    }
+    lines.extend(strings(task, cx, "commands")?);
+
+    let mut command = strings(task, cx, "interpreter")?;
+    if command.is_empty() {
+        command = vec!["/bin/sh".into(), "-c".into()];
+    }
+    command.push(lines.join("\n"));
+
+    let mut env = BTreeMap::new();
+    if let Some(Value::Object(vars)) = task.properties.get("env") {
+        for (k, v) in vars {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            env.insert(
+                k.clone(),
+                cx.renderer.string(&task.id, &format!("env.{k}"), &text, cx.variables)?,
+            );
+        }
+    }
+    if task.type_name.ends_with("DbtCLI") && task.properties.contains_key("profiles") {
+        env.entry("DBT_PROFILES_DIR".into())
+            .or_insert_with(|| cx.working_dir.to_string());
+    }
+    let image = match task.properties.get("containerImage") {
+        Some(Value::String(s)) => Some(cx.renderer.string(&task.id, "containerImage", s, cx.variables)?),
+        _ => None,
+    };
+    let mut job = Job::new(cx.job_name.clone(), command);
+    job.env = env;
+    job.input_files = input_files;
+    job.output_files = strings(task, cx, "outputFiles")?;
+    job.timeout = task.timeout;
+    job.kill_grace = DEFAULT_KILL_GRACE;
+    job.image = image;
+    Ok(ScriptJob {
+        job,
+        warning_on_stderr: flag(task, "warningOnStdErr", false),
+    })
+}
+
+/// Quotes a word for `/bin/sh`.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
