@@ -1,30 +1,39 @@
 //! `sluice`: validate and run Kestra-format flows, locally or as a server.
 
 mod commands;
+mod data_dir;
+mod display;
+mod runtime;
+mod secrets;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// One small binary for long-running, resource-hungry jobs described as Kestra-format flows.
 #[derive(Parser)]
 #[command(name = "sluice", version, about, propagate_version = true)]
 struct Cli {
+    /// Where Sluice keeps its database and files [default: $XDG_DATA_HOME/sluice]
+    #[arg(long, global = true, env = "SLUICE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Work with flow files: validate them, print their JSON Schema.
+    /// Work with flow files: validate, run, print their JSON Schema.
     #[command(subcommand)]
     Flow(commands::flow::FlowCommand),
+    /// Read back executions: list, show, logs.
+    #[command(subcommand)]
+    Execution(commands::execution::ExecutionCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Flow(cmd) => commands::flow::run(cmd),
-    };
+    let result = run(cli);
     match result {
         Ok(code) => code,
         Err(err) => {
@@ -32,4 +41,19 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Flow(cmd) => commands::flow::run(cmd, cli.data_dir),
+        Command::Execution(cmd) => {
+            let data_dir = data_dir::resolve(cli.data_dir)?;
+            tokio_runtime()?.block_on(commands::execution::run(cmd, &data_dir))
+        }
+    }
+}
+
+/// A multi-threaded tokio runtime for the commands that do I/O.
+pub fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }

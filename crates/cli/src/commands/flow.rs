@@ -23,6 +23,11 @@ pub enum FlowCommand {
     },
     /// Print the JSON Schema of the flow format, for editor completion and checks.
     Schema,
+    /// Validate, store and run a flow here and now, showing task states and logs as they come.
+    ///
+    /// Exits 0 on SUCCESS or WARNING, 1 on FAILED or KILLED, 2 on an invalid flow or bad
+    /// arguments. Ctrl-C kills the execution; a second Ctrl-C exits at once.
+    Run(super::run::RunArgs),
 }
 
 /// Output formats of `flow validate`.
@@ -35,9 +40,13 @@ pub enum Format {
 }
 
 /// Runs a `sluice flow` subcommand.
-pub fn run(cmd: FlowCommand) -> Result<ExitCode> {
+pub fn run(cmd: FlowCommand, data_dir: Option<PathBuf>) -> Result<ExitCode> {
     match cmd {
         FlowCommand::Validate { paths, format } => validate(&paths, format),
+        FlowCommand::Run(args) => {
+            let data_dir = crate::data_dir::resolve(data_dir)?;
+            crate::tokio_runtime()?.block_on(super::run::run(args, &data_dir))
+        }
         FlowCommand::Schema => {
             super::print(&serde_json::to_string_pretty(&sluice_flow::schema::json_schema())?)?;
             Ok(ExitCode::SUCCESS)

@@ -1,6 +1,8 @@
 //! One module per top-level subcommand.
 
+pub mod execution;
 pub mod flow;
+pub mod run;
 
 use std::io::Write;
 

@@ -141,6 +141,8 @@ impl TemplateEngine {
             }
             match value.kind() {
                 ValueKind::None => Ok(()),
+                // Pebble (Java) prints booleans lowercase; Jinja would print `True`.
+                ValueKind::Bool => Ok(out.write_str(if value.is_true() { "true" } else { "false" })?),
                 ValueKind::Map | ValueKind::Seq => match serde_json::to_string(value) {
                     Ok(json) => Ok(out.write_str(&json)?),
                     Err(_) => minijinja::escape_formatter(out, state, value),

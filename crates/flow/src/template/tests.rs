@@ -24,6 +24,7 @@ fn r(src: &str) -> Result<String, TemplateError> {
 /// One case per line, `template => expected`, with `\n` written as an escape.
 const RENDERS: &str = r#"
 a: b\n  c {\n => a: b\n  c {\n
+{{ 1 == 1 }} {{ inputs.opt is none }} => true true
 cd {{workingDir}}\necho {{ inputs.name }}\n => cd /tmp/wd\necho World\n
 {{ inputs.opt }}|{{ inputs.list }}|{{ 'a<b' }}|{% raw %}{{ x }}{% endraw %} => |["a","b"]|a<b|{{ x }}
 {{ x | default('y') }}{{ inputs.nme | default('z') }}{{ inputs.opt | default('o') }} => yzo

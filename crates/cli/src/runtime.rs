@@ -1,0 +1,81 @@
+//! The in-process runtime of `flow run` (and later `server local`): one SQLite store, one
+//! executor and one worker, wired together.
+
+use crate::secrets::EnvSecrets;
+use anyhow::Context;
+use sluice_store::{SqliteStore, Store};
+use sluice_worker::{Executor, Flows, Kills, Wakers, Worker, WorkerConfig};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// A running executor and worker over one store.
+pub struct Runtime {
+    /// Wake-ups, e.g. to wait for an execution to end.
+    pub wakers: Wakers,
+    shutdown: CancellationToken,
+    tasks: JoinSet<anyhow::Result<()>>,
+}
+
+/// Opens the store in `data_dir`.
+pub async fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    let store = SqliteStore::open(data_dir)
+        .await
+        .with_context(|| format!("cannot open the Sluice database in `{}`", data_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+impl Runtime {
+    /// Starts an executor and a worker with `slots` parallel attempts.
+    pub fn start(store: Arc<dyn Store>, data_dir: &Path, slots: usize) -> Runtime {
+        let wakers = Wakers::default();
+        let kills = Kills::default();
+        let flows = Arc::new(Flows::default());
+        let shutdown = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let executor = Executor::new(store.clone(), flows.clone(), kills.clone(), wakers.clone());
+        let token = shutdown.clone();
+        tasks.spawn(async move { executor.run(token).await.context("the executor stopped") });
+        let config = WorkerConfig {
+            id: format!("worker-{}", std::process::id()),
+            data_dir: data_dir.to_path_buf(),
+            slots,
+            lease: Duration::from_secs(30),
+        };
+        let worker = Arc::new(Worker::new(
+            config,
+            store.clone(),
+            flows,
+            kills,
+            wakers.clone(),
+            Arc::new(EnvSecrets),
+        ));
+        let token = shutdown.clone();
+        tasks.spawn(async move { worker.run(token).await.context("the worker stopped") });
+        Runtime {
+            wakers,
+            shutdown,
+            tasks,
+        }
+    }
+
+    /// The first error of the executor or worker, if one stopped; waits while both run.
+    pub async fn failed(&mut self) -> anyhow::Error {
+        match self.tasks.join_next().await {
+            Some(Ok(Err(e))) => e,
+            Some(Err(e)) => anyhow::anyhow!("a runtime task panicked: {e}"),
+            Some(Ok(Ok(()))) | None => anyhow::anyhow!("the runtime stopped"),
+        }
+    }
+
+    /// Stops the executor and the worker (running attempts are killed, leases released).
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        while let Some(joined) = self.tasks.join_next().await {
+            joined.context("a runtime task panicked")??;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,39 @@
+//! Storage for Sluice: flows with revisions, executions, the executor's event mailbox, the work
+//! queue with leases, durable timers, logs and metrics.
+//!
+//! Each capability is a small trait ([`FlowStore`], [`ExecutionStore`], [`EventStore`],
+//! [`QueueStore`], [`TimerStore`], [`LogStore`], [`MetricStore`]); [`Store`] is all of them, so
+//! callers hold an `Arc<dyn Store>` and never see SQL. [`SqliteStore`] is the embedded backend;
+//! a PostgreSQL backend implements the same traits.
+//!
+//! The executor follows *write before act*: a step's new execution, its jobs and timers and the
+//! events it consumed are stored by one [`ExecutionStore::commit`], in one transaction, before any
+//! of it is carried out.
+
+mod error;
+mod event;
+mod execution;
+mod flow;
+mod log;
+mod metric;
+mod queue;
+mod sqlite;
+mod store;
+mod timer;
+
+pub use error::{BoxError, Result, StoreError};
+pub use event::{EventStore, StoredEvent};
+pub use execution::{ExecutionFilter, ExecutionStore, ExecutionSummary, Page, StepCommit};
+pub use flow::{FlowRecord, FlowStore};
+pub use log::{Level, LogLine, LogQuery, LogStore, StoredLog};
+pub use metric::{Metric, MetricKind, MetricStore, StoredMetric};
+pub use queue::{Job, NewJob, QueueStore};
+pub use sqlite::SqliteStore;
+pub use store::Store;
+pub use timer::{NewTimer, Timer, TimerStore};
+
+/// The capability traits, to call store methods on a concrete backend such as [`SqliteStore`]
+/// (`use sluice_store::prelude::*;`); through `dyn Store` they need no import.
+pub mod prelude {
+    pub use crate::{EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, Store, TimerStore};
+}

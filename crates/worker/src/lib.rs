@@ -1,0 +1,62 @@
+//! The processes around the engine, in one crate for now: the executor (events → engine →
+//! store) and the worker (jobs → runners → logs and outcome). `server local` and `flow run`
+//! run both in one process over one store; later they scale out over PostgreSQL.
+
+mod executor;
+mod files;
+mod flows;
+mod kills;
+mod pump;
+mod worker;
+
+pub use executor::Executor;
+pub use flows::Flows;
+pub use kills::Kills;
+pub use worker::{Worker, WorkerConfig};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::Notify;
+
+/// Wake-ups between the executor and workers of one process, so nobody polls in a hot loop.
+#[derive(Clone, Default)]
+pub struct Wakers {
+    /// New events for the executor.
+    pub executor: Arc<Notify>,
+    /// New jobs for the workers.
+    pub workers: Arc<Notify>,
+    /// An execution has ended.
+    pub ended: Arc<Notify>,
+}
+
+/// What can stop the executor or a worker.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] sluice_store::StoreError),
+    /// An execution's flow revision is gone or no longer valid.
+    #[error("flow {0} is not in the store")]
+    FlowMissing(String),
+    /// An execution or task run named by a job is gone.
+    #[error("execution or task run {0} is not in the store")]
+    ExecutionMissing(String),
+    /// A task could not be planned.
+    #[error(transparent)]
+    Task(#[from] sluice_tasks::TaskError),
+}
+
+/// A new execution id: base62, unique in practice (time, process and a counter hashed together).
+pub fn new_execution_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = jiff::Timestamp::now().as_nanosecond() as u64;
+    let mut x = nanos
+        ^ (u64::from(std::process::id()) << 32)
+        ^ COUNTER
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    sluice_engine::base62(x)
+}

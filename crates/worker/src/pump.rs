@@ -1,0 +1,105 @@
+//! The log pump: lines from a runner into the store in large batches, in order, with Kestra's
+//! output protocol lines turned into outputs and metrics instead of log lines.
+//!
+//! The runner's channel is bounded, so a slow store slows the reading of the pipe and never
+//! grows memory: backpressure all the way to the child process.
+
+use serde_json::{Map, Value};
+use sluice_runners::{LogLine as RunnerLine, Stream};
+use sluice_store::{Level, LogLine, Store, StoreError};
+use sluice_tasks::{Metric, parse_output_line};
+use std::sync::Arc;
+use tokio::sync::mpsc::Receiver;
+
+/// Most lines written in one store call.
+const BATCH: usize = 16_384;
+
+/// Which attempt the lines belong to.
+pub struct Pump {
+    /// Where lines go.
+    pub store: Arc<dyn Store>,
+    /// Execution id.
+    pub execution_id: String,
+    /// Task run id.
+    pub task_run_id: String,
+    /// Task id.
+    pub task_id: String,
+    /// Attempt number.
+    pub attempt: u32,
+}
+
+/// What the pump saw.
+#[derive(Debug, Default)]
+pub struct Pumped {
+    /// Lines stored.
+    pub lines: u64,
+    /// Lines read from stderr.
+    pub stderr_lines: u64,
+    /// Outputs from `::{"outputs":…}::` lines, merged in order.
+    pub vars: Map<String, Value>,
+    /// Metrics from protocol lines.
+    pub metrics: Vec<Metric>,
+    /// The first store error; lines after it were read (so the job is not blocked) but not kept.
+    pub error: Option<StoreError>,
+}
+
+impl Pump {
+    fn convert(&self, line: RunnerLine, out: &mut Pumped, buf: &mut Vec<LogLine>) {
+        if line.stream == Stream::Stderr {
+            out.stderr_lines += 1;
+        }
+        if line.text.starts_with("::")
+            && let Some(parsed) = parse_output_line(&line.text)
+        {
+            out.vars.extend(parsed.outputs);
+            out.metrics.extend(parsed.metrics);
+            return;
+        }
+        buf.push(LogLine {
+            execution_id: self.execution_id.clone(),
+            task_run_id: Some(self.task_run_id.clone()),
+            task_id: Some(self.task_id.clone()),
+            attempt: Some(self.attempt),
+            at: line.at,
+            level: if line.stream == Stream::Stderr {
+                Level::Error
+            } else {
+                Level::Info
+            },
+            message: line.text,
+        });
+    }
+
+    /// Reads until the runner closes the channel.
+    pub async fn run(self, mut rx: Receiver<Vec<RunnerLine>>) -> Pumped {
+        let mut out = Pumped::default();
+        let mut buf = Vec::with_capacity(BATCH);
+        while let Some(batch) = rx.recv().await {
+            for line in batch {
+                self.convert(line, &mut out, &mut buf);
+            }
+            while buf.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(batch) => batch.into_iter().for_each(|l| self.convert(l, &mut out, &mut buf)),
+                    Err(_) => break,
+                }
+            }
+            self.flush(&mut buf, &mut out).await;
+        }
+        self.flush(&mut buf, &mut out).await;
+        out
+    }
+
+    async fn flush(&self, buf: &mut Vec<LogLine>, out: &mut Pumped) {
+        if buf.is_empty() {
+            return;
+        }
+        if out.error.is_none() {
+            match self.store.append_logs(buf).await {
+                Ok(()) => out.lines += buf.len() as u64,
+                Err(e) => out.error = Some(e),
+            }
+        }
+        buf.clear();
+    }
+}

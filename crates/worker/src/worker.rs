@@ -1,0 +1,317 @@
+//! The worker: claims queued attempts (with a lease it keeps renewing), turns each into a job,
+//! runs it on its runner, streams its logs into the store, and reports the outcome as an event.
+
+use crate::pump::Pump;
+use crate::{Flows, Kills, RuntimeError, Wakers, files};
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
+use sluice_engine::{AttemptResult, Event, State, render_context, task_by_id};
+use sluice_flow::template::{SecretSource, TemplateEngine};
+use sluice_runners::{EndReason, Job, ProcessRunner, TaskRunner};
+use sluice_store::{Job as QueuedJob, Level, LogLine, Metric, MetricKind, Store};
+use sluice_tasks::{Plan, PlanContext, Renderer, RunnerChoice, runner_for};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// How a worker is set up.
+pub struct WorkerConfig {
+    /// Name of this worker in leases.
+    pub id: String,
+    /// Data folder: working directories and kept output files live under it.
+    pub data_dir: PathBuf,
+    /// Attempts run at once.
+    pub slots: usize,
+    /// Lease length; renewed every third of it.
+    pub lease: Duration,
+}
+
+/// Runs attempts.
+pub struct Worker {
+    config: WorkerConfig,
+    store: Arc<dyn Store>,
+    flows: Arc<Flows>,
+    kills: Kills,
+    wakers: Wakers,
+    templates: TemplateEngine,
+    secrets: Arc<dyn SecretSource>,
+    process: ProcessRunner,
+}
+
+impl Worker {
+    /// A worker over `store`.
+    pub fn new(
+        config: WorkerConfig,
+        store: Arc<dyn Store>,
+        flows: Arc<Flows>,
+        kills: Kills,
+        wakers: Wakers,
+        secrets: Arc<dyn SecretSource>,
+    ) -> Self {
+        let process = ProcessRunner::new(config.data_dir.join("work"));
+        Worker {
+            config,
+            store,
+            flows,
+            kills,
+            wakers,
+            templates: TemplateEngine::new(),
+            secrets,
+            process,
+        }
+    }
+
+    /// Claims and runs attempts until `shutdown`; then kills what still runs and releases its leases.
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) -> Result<(), RuntimeError> {
+        let mut running: JoinSet<()> = JoinSet::new();
+        loop {
+            while running.len() < self.config.slots {
+                let Some(job) = self
+                    .store
+                    .claim(&self.config.id, self.config.lease, Timestamp::now())
+                    .await?
+                else {
+                    break;
+                };
+                let me = self.clone();
+                running.spawn(async move { me.execute(job).await });
+            }
+            tokio::select! {
+                () = self.wakers.workers.notified() => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                () = shutdown.cancelled() => break,
+            }
+        }
+        running.shutdown().await;
+        self.store.release_worker(&self.config.id).await?;
+        Ok(())
+    }
+
+    async fn report(&self, job: &QueuedJob, result: AttemptResult) {
+        let event = Event::AttemptEnded {
+            task_run_id: job.task_run_id.clone(),
+            attempt: job.attempt,
+            result,
+        };
+        if let Err(e) = self.store.push_event(&job.execution_id, &event, Timestamp::now()).await {
+            tracing::error!(error = %e, "could not report the end of an attempt; its lease will expire and it will be retried");
+            return;
+        }
+        if let Err(e) = self.store.finish(job.id).await {
+            tracing::warn!(error = %e, "could not remove a finished job from the queue");
+        }
+        self.kills.forget(&job.task_run_id);
+        self.wakers.executor.notify_one();
+    }
+
+    async fn execute(&self, job: QueuedJob) {
+        let result = match self.attempt(&job).await {
+            Ok(result) => result,
+            Err(e) => AttemptResult::new(State::Failed, e.to_string()),
+        };
+        self.report(&job, result).await;
+    }
+
+    async fn log(
+        &self,
+        job: &QueuedJob,
+        task_id: &str,
+        level: Level,
+        messages: Vec<String>,
+    ) -> Result<(), RuntimeError> {
+        let at = Timestamp::now();
+        let lines: Vec<LogLine> = messages
+            .into_iter()
+            .map(|message| LogLine {
+                execution_id: job.execution_id.clone(),
+                task_run_id: Some(job.task_run_id.clone()),
+                task_id: Some(task_id.to_string()),
+                attempt: Some(job.attempt),
+                at,
+                level,
+                message,
+            })
+            .collect();
+        self.store.append_logs(&lines).await?;
+        Ok(())
+    }
+
+    async fn attempt(&self, job: &QueuedJob) -> Result<AttemptResult, RuntimeError> {
+        let exec = self
+            .store
+            .get_execution(&job.execution_id)
+            .await?
+            .ok_or_else(|| RuntimeError::ExecutionMissing(job.execution_id.clone()))?;
+        let flow = self
+            .flows
+            .get(self.store.as_ref(), &exec.namespace, &exec.flow_id, exec.flow_revision)
+            .await?;
+        let run = exec
+            .task_run(&job.task_run_id)
+            .ok_or_else(|| RuntimeError::ExecutionMissing(job.task_run_id.clone()))?;
+        let task = task_by_id(&flow, &run.task_id).ok_or_else(|| RuntimeError::FlowMissing(run.task_id.clone()))?;
+        let cancel = self.kills.token(&job.task_run_id);
+        let job_name = format!("{}-{}-{}", exec.id, run.id, job.attempt);
+        let choice = runner_for(task)?;
+        let runner: &dyn TaskRunner = match &choice {
+            RunnerChoice::Process => &self.process,
+            other => {
+                return Err(sluice_tasks::TaskError::RunnerUnavailable {
+                    task: task.id.clone(),
+                    runner: other.kind().into(),
+                }
+                .into());
+            }
+        };
+        let working_dir = runner.working_dir(&Job::new(job_name.clone(), Vec::<String>::new()));
+        let mut variables = render_context(&flow, &exec, Some(run));
+        variables["workingDir"] = Value::String(working_dir.clone());
+        let started = Event::AttemptStarted {
+            task_run_id: run.id.clone(),
+            attempt: job.attempt,
+            handle: Some(job_name.clone()),
+        };
+        self.store.push_event(&exec.id, &started, Timestamp::now()).await?;
+        self.wakers.executor.notify_one();
+
+        let renderer = Renderer {
+            engine: &self.templates,
+            secrets: self.secrets.as_ref(),
+        };
+        let cx = PlanContext {
+            variables: &variables,
+            renderer: &renderer,
+            job_name,
+            working_dir: &working_dir,
+            on_host: matches!(choice, RunnerChoice::Process),
+        };
+        let planned = match sluice_tasks::plan(task, &cx) {
+            Ok(p) => p,
+            Err(e) => {
+                self.log(job, &task.id, Level::Error, vec![e.to_string()]).await?;
+                return Ok(AttemptResult::new(State::Failed, e.to_string()));
+            }
+        };
+        let script = match planned {
+            Plan::Log { level, messages } => {
+                self.log(job, &task.id, Level::parse(&level).unwrap_or(Level::Info), messages)
+                    .await?;
+                return Ok(AttemptResult::new(State::Success, "logged"));
+            }
+            Plan::Job(script) => script,
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let pump = Pump {
+            store: self.store.clone(),
+            execution_id: exec.id.clone(),
+            task_run_id: run.id.clone(),
+            task_id: task.id.clone(),
+            attempt: job.attempt,
+        };
+        let (outcome, pumped) = tokio::select! {
+            both = async { tokio::join!(runner.run(&script.job, tx, cancel.clone()), pump.run(rx)) } => both,
+            never = self.heartbeat(job) => match never {},
+        };
+        let cleanup = runner.cleanup(&script.job);
+        let kept = match &outcome {
+            Ok(o) => {
+                files::keep(
+                    &o.output_files,
+                    &files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt),
+                )
+                .await
+            }
+            Err(_) => Ok(Map::new()),
+        };
+        if let Err(e) = cleanup.await {
+            tracing::warn!(error = %e, "could not clean up a working directory");
+        }
+        if !pumped.metrics.is_empty() {
+            let metrics: Vec<Metric> = pumped
+                .metrics
+                .iter()
+                .map(|m| Metric {
+                    name: m.name.clone(),
+                    kind: MetricKind::parse(&m.kind).unwrap_or(MetricKind::Counter),
+                    value: m.value,
+                    tags: m.tags.clone(),
+                })
+                .collect();
+            self.store.add_metrics(&exec.id, &run.id, &metrics).await?;
+        }
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                self.log(job, &task.id, Level::Error, vec![e.to_string()]).await?;
+                return Ok(AttemptResult::new(State::Failed, e.to_string()));
+            }
+        };
+        let mut outputs = Map::new();
+        outputs.insert("exitCode".into(), json!(outcome.exit_code));
+        outputs.insert("vars".into(), Value::Object(pumped.vars));
+        let (state, mut reason) = match outcome.end {
+            EndReason::Killed => (State::Killed, outcome.message.clone()),
+            EndReason::TimedOut => (State::Failed, outcome.message.clone()),
+            EndReason::Exited if outcome.succeeded() && script.warning_on_stderr && pumped.stderr_lines > 0 => (
+                State::Warning,
+                format!("{}; {} lines on stderr", outcome.message, pumped.stderr_lines),
+            ),
+            EndReason::Exited if outcome.succeeded() => (State::Success, outcome.message.clone()),
+            EndReason::Exited => (State::Failed, outcome.message.clone()),
+        };
+        match kept {
+            Ok(files) => {
+                outputs.insert("outputFiles".into(), Value::Object(files));
+            }
+            Err(e) => reason = format!("{reason}; output files could not be kept: {e}"),
+        }
+        if let Some(e) = pumped.error {
+            return Ok(AttemptResult {
+                state: State::Failed,
+                exit_code: outcome.exit_code,
+                reason: Some(format!("logs could not be stored: {e}")),
+                outputs,
+            });
+        }
+        if state != State::Success {
+            self.log(
+                job,
+                &task.id,
+                if state == State::Killed {
+                    Level::Warn
+                } else {
+                    Level::Error
+                },
+                vec![reason.clone()],
+            )
+            .await?;
+        }
+        Ok(AttemptResult {
+            state,
+            exit_code: outcome.exit_code,
+            reason: Some(reason),
+            outputs,
+        })
+    }
+
+    /// Renews the job's lease every third of its length; never returns.
+    async fn heartbeat(&self, job: &QueuedJob) -> std::convert::Infallible {
+        let every = self.config.lease / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            let until = Timestamp::now()
+                .checked_add(self.config.lease)
+                .unwrap_or_else(|_| Timestamp::now());
+            match self.store.renew(job.id, &self.config.id, until).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(task_run = %job.task_run_id, "lease lost: another worker may take this attempt over")
+                }
+                Err(e) => tracing::warn!(error = %e, "could not renew a lease"),
+            }
+        }
+    }
+}
