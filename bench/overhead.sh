@@ -3,6 +3,7 @@
 # against the same N commands run by a plain shell loop, measured in the same run.
 # Prints both, the ratio, and the milliseconds of overhead per task. Best of 3 runs each.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 n="${1:-100}"
 cargo build --release --quiet --bin sluice
@@ -16,7 +17,13 @@ trap 'rm -rf "$dir"' EXIT
     echo "  - {id: t$i, type: io.kestra.plugin.scripts.shell.Commands, commands: [\"true\"]}"
   done
 } > "$dir/flow.yaml"
-ms() { local t0 t1; t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
+ms() {
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" > /dev/null 2> "$dir/stderr" || { echo "failed: $*" >&2; cat "$dir/stderr" >&2; exit 1; }
+  t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 ))
+}
 best() { local b=99999999 m; for _ in 1 2 3; do m=$(ms "$@"); (( m < b )) && b=$m; done; echo "$b"; }
 loop() { for _ in $(seq 1 "$n"); do /bin/sh -c "set -e
 true"; done; }

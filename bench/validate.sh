@@ -2,6 +2,7 @@
 # Times `sluice flow validate` on a folder of 1,000 flows against a baseline measured in the same
 # run: reading the same files with `cat`, the I/O floor. Prints both, best of 5, and their ratio.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 n="${1:-1000}"
 cargo build --release --quiet --bin sluice

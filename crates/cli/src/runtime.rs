@@ -4,7 +4,7 @@
 use crate::secrets::EnvSecrets;
 use anyhow::Context;
 use sluice_store::{SqliteStore, Store};
-use sluice_worker::{Executor, Flows, Kills, Wakers, Worker, WorkerConfig};
+use sluice_worker::{ExecutionCache, Executor, Flows, Kills, Wakers, Worker, WorkerConfig};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +35,14 @@ impl Runtime {
         let flows = Arc::new(Flows::default());
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
-        let executor = Executor::new(store.clone(), flows.clone(), kills.clone(), wakers.clone());
+        let cache = ExecutionCache::default();
+        let executor = Executor::new(
+            store.clone(),
+            flows.clone(),
+            kills.clone(),
+            wakers.clone(),
+            cache.clone(),
+        );
         let token = shutdown.clone();
         tasks.spawn(async move { executor.run(token).await.context("the executor stopped") });
         let config = WorkerConfig {
@@ -51,6 +58,7 @@ impl Runtime {
             kills,
             wakers.clone(),
             Arc::new(EnvSecrets),
+            cache,
         ));
         let token = shutdown.clone();
         tasks.spawn(async move { worker.run(token).await.context("the worker stopped") });

@@ -16,7 +16,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The data folder could not be created.
-    #[error("cannot create the data folder {path}: check that its parent exists and is writable, or choose another folder")]
+    #[error(
+        "cannot create the data folder {path}: check that its parent exists and is writable, or choose another folder"
+    )]
     CreateDir {
         /// The folder asked for.
         path: PathBuf,
@@ -129,11 +131,19 @@ impl StoreError {
     /// A [`StoreError::Corrupt`] with a decode or parse error as its cause.
     pub(crate) fn corrupt(what: impl Into<String>, source: impl Into<BoxError>) -> StoreError {
         let source = source.into();
-        StoreError::Corrupt { what: what.into(), detail: source.to_string(), source: Some(source) }
+        StoreError::Corrupt {
+            what: what.into(),
+            detail: source.to_string(),
+            source: Some(source),
+        }
     }
 
     /// A [`StoreError::Corrupt`] with only a description.
     pub(crate) fn corrupt_value(what: impl Into<String>, detail: impl Into<String>) -> StoreError {
-        StoreError::Corrupt { what: what.into(), detail: detail.into(), source: None }
+        StoreError::Corrupt {
+            what: what.into(),
+            detail: detail.into(),
+            source: None,
+        }
     }
 }

@@ -28,7 +28,15 @@ pub struct ExecutionFilter {
 
 impl Default for ExecutionFilter {
     fn default() -> Self {
-        ExecutionFilter { namespace: None, flow_id: None, state: None, from: None, to: None, page: 1, size: 25 }
+        ExecutionFilter {
+            namespace: None,
+            flow_id: None,
+            state: None,
+            from: None,
+            to: None,
+            page: 1,
+            size: 25,
+        }
     }
 }
 

@@ -131,7 +131,14 @@ pub struct LogQuery {
 impl LogQuery {
     /// The first `limit` lines of an execution, unfiltered.
     pub fn new(execution_id: impl Into<String>, limit: u32) -> Self {
-        LogQuery { execution_id: execution_id.into(), min_level: None, task_id: None, attempt: None, after_seq: None, limit }
+        LogQuery {
+            execution_id: execution_id.into(),
+            min_level: None,
+            task_id: None,
+            attempt: None,
+            after_seq: None,
+            limit,
+        }
     }
 }
 

@@ -20,7 +20,11 @@ struct TempDir(PathBuf);
 impl TempDir {
     fn new(name: &str) -> TempDir {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = format!("sluice-store-{}-{}-{name}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let unique = format!(
+            "sluice-store-{}-{}-{name}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
         let path = std::env::temp_dir().join(unique);
         let _ = std::fs::remove_dir_all(&path);
         TempDir(path)
@@ -76,6 +80,7 @@ suite_tests! {
     log_sequence_is_gap_free => suite::logs::sequence_is_gap_free,
     log_filters => suite::logs::filters,
     log_hundred_thousand_lines => suite::logs::hundred_thousand_lines,
+    log_many_small_appends => suite::logs::many_small_appends,
     metrics => suite::logs::metrics,
 }
 
@@ -118,9 +123,19 @@ async fn appends_from_two_openers_stay_gap_free() {
     assert_eq!(all.len(), 2 * 50 * 37);
     assert!(all.iter().enumerate().all(|(i, l)| l.seq == i as u64 + 1));
     for name in ["one", "two"] {
-        let mine: Vec<_> = all.iter().filter(|l| l.task_id.as_deref() == Some(name)).map(|l| &l.message).collect();
-        let expected: Vec<_> = (0..50).flat_map(|b| (0..37).map(move |i| format!("{name} {b} {i}"))).collect();
-        assert_eq!(mine, expected.iter().collect::<Vec<_>>(), "each writer's lines stay in order");
+        let mine: Vec<_> = all
+            .iter()
+            .filter(|l| l.task_id.as_deref() == Some(name))
+            .map(|l| &l.message)
+            .collect();
+        let expected: Vec<_> = (0..50)
+            .flat_map(|b| (0..37).map(move |i| format!("{name} {b} {i}")))
+            .collect();
+        assert_eq!(
+            mine,
+            expected.iter().collect::<Vec<_>>(),
+            "each writer's lines stay in order"
+        );
     }
     assert_eq!(two.log_count("shared").await.unwrap(), 3700);
     one.close().await;
@@ -142,8 +157,9 @@ async fn reopening_keeps_everything() {
     commit.enqueue = vec![job("durable", "tr1", 1)];
     commit.timers = vec![timer("durable", "tr2", 2, at(300))];
     store.commit(&commit).await.unwrap();
-    let lines: Vec<LogLine> =
-        (0..5000).map(|i| suite::logs::line("durable", Some("t"), 1, Level::Debug, format!("l{i}"))).collect();
+    let lines: Vec<LogLine> = (0..5000)
+        .map(|i| suite::logs::line("durable", Some("t"), 1, Level::Debug, format!("l{i}")))
+        .collect();
     store.append_logs(&lines).await.unwrap();
     store.close().await;
 
@@ -154,15 +170,24 @@ async fn reopening_keeps_everything() {
         assert_eq!(store.pending_events(10).await.unwrap()[0].id, start);
         assert_eq!(store.next_timer_at().await.unwrap(), Some(at(300)));
         assert_eq!(store.log_count("durable").await.unwrap(), 5000);
-        let last = store.logs(&LogQuery { after_seq: Some(4999), ..LogQuery::new("durable", 10) }).await.unwrap();
+        let last = store
+            .logs(&LogQuery {
+                after_seq: Some(4999),
+                ..LogQuery::new("durable", 10)
+            })
+            .await
+            .unwrap();
         assert_eq!(last[0].message, "l4999");
         let mut conn = raw(&store).await;
         let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
             .fetch_all(&mut conn)
             .await
             .unwrap();
-        assert_eq!(versions, [1], "each migration is applied once");
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.unwrap();
+        assert_eq!(versions, [1, 2], "each migration is applied once");
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
         conn.close().await.unwrap();
         store.close().await;
@@ -170,6 +195,83 @@ async fn reopening_keeps_everything() {
     let store = SqliteStore::open(dir.path()).await.unwrap();
     let job = store.claim("w", Duration::from_secs(60), at(1)).await.unwrap().unwrap();
     assert_eq!(job.task_run_id, "tr1", "the queue survives too");
+    store.close().await;
+}
+
+/// A database written by the first schema (one row per log line) is upgraded in place: its lines
+/// keep their numbers and fields, and new lines continue after them.
+#[tokio::test]
+async fn a_version_1_database_is_upgraded_with_its_logs() {
+    let dir = TempDir::new("upgrade");
+    std::fs::create_dir_all(dir.path()).unwrap();
+    let file = dir.path().join("sluice.db");
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&file)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::raw_sql(include_str!("../migrations/sqlite/0001_init.sql"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+         INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0);
+         INSERT INTO log_streams (id, execution_id, last_seq) VALUES (7, 'old', 3);
+         INSERT INTO logs VALUES
+             (7, 1, NULL, NULL, NULL, 1700000000123456789, 3, 'started'),
+             (7, 2, 'old-tr', 'build', 2, 1700000000123456790, 5, 'say \"hi\"'),
+             (7, 3, 'old-tr', 'build', 2, 1700000000123456791, 2, 'done');",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let store = SqliteStore::open(dir.path()).await.unwrap();
+    store
+        .append_logs(&[suite::logs::line("old", Some("build"), 2, Level::Info, "new".into())])
+        .await
+        .unwrap();
+    let lines = store.logs(&LogQuery::new("old", 10)).await.unwrap();
+    let seen: Vec<_> = lines.iter().map(|l| (l.seq, l.level, l.message.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            (1, Level::Info, "started"),
+            (2, Level::Error, "say \"hi\""),
+            (3, Level::Debug, "done"),
+            (4, Level::Info, "new")
+        ]
+    );
+    assert_eq!(
+        (
+            lines[1].task_run_id.as_deref(),
+            lines[1].task_id.as_deref(),
+            lines[1].attempt
+        ),
+        (Some("old-tr"), Some("build"), Some(2))
+    );
+    assert_eq!(lines[0].at, t0());
+    let errors = store
+        .logs(&LogQuery {
+            min_level: Some(Level::Error),
+            ..LogQuery::new("old", 10)
+        })
+        .await
+        .unwrap();
+    assert_eq!(errors.len(), 1);
+
+    let mut conn = raw(&store).await;
+    let view: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, message FROM log_lines WHERE execution_id = 'old' ORDER BY seq")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(view.len(), 4, "the log_lines view shows every line");
+    assert_eq!(view[3], (4, "new".to_owned()));
+    conn.close().await.unwrap();
     store.close().await;
 }
 
@@ -185,9 +287,22 @@ async fn a_newer_database_is_refused_with_advice() {
     store.close().await;
 
     let error = SqliteStore::open(&dir.path().join("data")).await.unwrap_err();
-    assert!(matches!(error, StoreError::SchemaTooNew { found: 999, known: 1, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            StoreError::SchemaTooNew {
+                found: 999,
+                known: 2,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     let message = error.to_string();
-    assert!(message.contains("upgrade Sluice") && message.contains("another data folder"), "{message}");
+    assert!(
+        message.contains("upgrade Sluice") && message.contains("another data folder"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -207,20 +322,26 @@ async fn corrupt_rows_are_errors_not_panics() {
     let (_dir, store) = fresh("corrupt").await;
     let e = execution("bad", "ns", "f", t0(), State::Running);
     store.create_execution(&e, &Event::Start, t0()).await.unwrap();
-    store.append_logs(&[suite::logs::line("bad", None, 0, Level::Info, "hi".into())]).await.unwrap();
+    store
+        .append_logs(&[suite::logs::line("bad", None, 0, Level::Info, "hi".into())])
+        .await
+        .unwrap();
     let mut conn = raw(&store).await;
     for damage in [
         "UPDATE executions SET document = '{\"id\": \"bad\", truncated' WHERE id = 'bad'",
         "UPDATE executions SET state = 'EXPLODED' WHERE id = 'bad'",
         "UPDATE events SET body = '{\"type\": \"noSuchEvent\"}'",
-        "UPDATE logs SET level = 42",
+        "UPDATE log_blocks SET lines = '[[1, 42, \"hi\"]]'",
     ] {
         sqlx::query(damage).execute(&mut conn).await.unwrap();
     }
     conn.close().await.unwrap();
 
     let error = store.get_execution("bad").await.unwrap_err();
-    assert!(matches!(&error, StoreError::Corrupt { what, .. } if what == "execution bad"), "{error:?}");
+    assert!(
+        matches!(&error, StoreError::Corrupt { what, .. } if what == "execution bad"),
+        "{error:?}"
+    );
     assert!(std::error::Error::source(&error).is_some(), "the JSON error is kept");
     let error = store.list_executions(&Default::default()).await.unwrap_err();
     assert!(error.to_string().contains("EXPLODED"), "{error}");
@@ -242,7 +363,10 @@ async fn bench_log_append() {
     let (_dir, store) = fresh("bench").await;
     let base = suite::logs::line("bench", Some("load"), 1, Level::Info, String::new());
     let lines: Vec<LogLine> = (0..LINES)
-        .map(|i| LogLine { message: format!("{i:>12} the quick brown fox jumps over the lazy dog 012"), ..base.clone() })
+        .map(|i| LogLine {
+            message: format!("{i:>12} the quick brown fox jumps over the lazy dog 012"),
+            ..base.clone()
+        })
         .collect();
     assert_eq!(lines[0].message.len(), 60);
 
@@ -267,7 +391,10 @@ async fn bench_log_append() {
             break;
         }
     }
-    let tail = LogQuery { after_seq: Some(999_000), ..LogQuery::new("bench", 1000) };
+    let tail = LogQuery {
+        after_seq: Some(999_000),
+        ..LogQuery::new("bench", 1000)
+    };
     let tail_started = Instant::now();
     assert_eq!(store.logs(&tail).await.unwrap().len(), 1000);
     println!(

@@ -2,7 +2,7 @@
 //! commits the new execution together with the jobs and timers it asks for (write before act).
 //! Only then does it act: wake workers, pull kill switches.
 
-use crate::{Flows, Kills, RuntimeError, Wakers};
+use crate::{ExecutionCache, Flows, Kills, RuntimeError, Wakers};
 use jiff::Timestamp;
 use sluice_engine::{AttemptResult, Command, Engine, Event, Execution, State};
 use sluice_store::{NewJob, NewTimer, StepCommit, Store, StoredEvent};
@@ -20,17 +20,19 @@ pub struct Executor {
     flows: Arc<Flows>,
     kills: Kills,
     wakers: Wakers,
+    cache: ExecutionCache,
 }
 
 impl Executor {
     /// An executor over `store`.
-    pub fn new(store: Arc<dyn Store>, flows: Arc<Flows>, kills: Kills, wakers: Wakers) -> Self {
+    pub fn new(store: Arc<dyn Store>, flows: Arc<Flows>, kills: Kills, wakers: Wakers, cache: ExecutionCache) -> Self {
         Executor {
             store,
             engine: Engine::new(),
             flows,
             kills,
             wakers,
+            cache,
         }
     }
 
@@ -89,25 +91,35 @@ impl Executor {
         }
         let events = self.store.pending_events(EVENTS_PER_TICK).await?;
         busy |= !events.is_empty();
-        for event in events {
-            self.apply(event).await?;
+        // Consecutive events of one execution are stepped together: one load, one commit.
+        for group in events.chunk_by(|a, b| a.execution_id == b.execution_id) {
+            self.apply(group).await?;
         }
         Ok(busy)
     }
 
-    async fn apply(&self, stored: StoredEvent) -> Result<(), RuntimeError> {
+    async fn apply(&self, group: &[StoredEvent]) -> Result<(), RuntimeError> {
+        let execution_id = &group[0].execution_id;
         // `create_execution` stores an execution with its first event, so a missing one is a broken store.
-        let Some(mut exec) = self.store.get_execution(&stored.execution_id).await? else {
-            return Err(RuntimeError::ExecutionMissing(stored.execution_id));
+        let mut exec = match self.cache.get(execution_id) {
+            Some(cached) => Execution::clone(&cached),
+            None => self
+                .store
+                .get_execution(execution_id)
+                .await?
+                .ok_or_else(|| RuntimeError::ExecutionMissing(execution_id.clone()))?,
         };
         let flow = self
             .flows
             .get(self.store.as_ref(), &exec.namespace, &exec.flow_id, exec.flow_revision)
             .await?;
-        let at = stored.at.max(exec.state.histories.last().map_or(stored.at, |h| h.date));
-        let commands = self.engine.step(&flow, &mut exec, at, stored.event);
+        let mut commands = Vec::new();
+        for stored in group {
+            let at = stored.at.max(exec.state.histories.last().map_or(stored.at, |h| h.date));
+            commands.extend(self.engine.step(&flow, &mut exec, at, stored.event.clone()));
+        }
         let mut commit = StepCommit::new(&exec);
-        commit.acked_events.push(stored.id);
+        commit.acked_events.extend(group.iter().map(|e| e.id));
         let mut retry_at = None;
         for c in &commands {
             match c {
@@ -132,19 +144,23 @@ impl Executor {
                 Command::Ended { .. } => {}
             }
         }
+        let new_jobs = !commit.enqueue.is_empty();
         self.store.commit(&commit).await?;
         if let Some(at) = retry_at {
             self.create_retry(&exec, at).await?;
         }
         for c in &commands {
-            match c {
-                Command::Kill { task_run_id } => self.kills.kill(task_run_id),
-                Command::Run { .. } => self.wakers.workers.notify_waiters(),
-                _ => {}
+            if let Command::Kill { task_run_id } = c {
+                self.kills.kill(task_run_id);
             }
         }
-        if exec.state.current.is_terminal() {
-            self.wakers.ended.notify_waiters();
+        if new_jobs {
+            self.wakers.workers.notify_one();
+        }
+        let ended = exec.state.current.is_terminal();
+        self.cache.put(exec);
+        if ended {
+            self.wakers.ended.notify_one();
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! store) and the worker (jobs → runners → logs and outcome). `server local` and `flow run`
 //! run both in one process over one store; later they scale out over PostgreSQL.
 
+mod cache;
 mod executor;
 mod files;
 mod flows;
@@ -9,6 +10,7 @@ mod kills;
 mod pump;
 mod worker;
 
+pub use cache::ExecutionCache;
 pub use executor::Executor;
 pub use flows::Flows;
 pub use kills::Kills;

@@ -2,7 +2,7 @@
 //! runs it on its runner, streams its logs into the store, and reports the outcome as an event.
 
 use crate::pump::Pump;
-use crate::{Flows, Kills, RuntimeError, Wakers, files};
+use crate::{ExecutionCache, Flows, Kills, RuntimeError, Wakers, files};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sluice_engine::{AttemptResult, Event, State, render_context, task_by_id};
@@ -38,6 +38,7 @@ pub struct Worker {
     templates: TemplateEngine,
     secrets: Arc<dyn SecretSource>,
     process: ProcessRunner,
+    cache: ExecutionCache,
 }
 
 impl Worker {
@@ -49,6 +50,7 @@ impl Worker {
         kills: Kills,
         wakers: Wakers,
         secrets: Arc<dyn SecretSource>,
+        cache: ExecutionCache,
     ) -> Self {
         let process = ProcessRunner::new(config.data_dir.join("work"));
         Worker {
@@ -60,6 +62,7 @@ impl Worker {
             templates: TemplateEngine::new(),
             secrets,
             process,
+            cache,
         }
     }
 
@@ -140,11 +143,15 @@ impl Worker {
     }
 
     async fn attempt(&self, job: &QueuedJob) -> Result<AttemptResult, RuntimeError> {
-        let exec = self
-            .store
-            .get_execution(&job.execution_id)
-            .await?
-            .ok_or_else(|| RuntimeError::ExecutionMissing(job.execution_id.clone()))?;
+        let exec = match self.cache.get(&job.execution_id) {
+            Some(cached) => cached,
+            None => Arc::new(
+                self.store
+                    .get_execution(&job.execution_id)
+                    .await?
+                    .ok_or_else(|| RuntimeError::ExecutionMissing(job.execution_id.clone()))?,
+            ),
+        };
         let flow = self
             .flows
             .get(self.store.as_ref(), &exec.namespace, &exec.flow_id, exec.flow_revision)

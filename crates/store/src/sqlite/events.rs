@@ -24,7 +24,10 @@ pub(super) async fn insert_event(
         .await
         .map_err(|source| {
             if is_foreign_key_violation(&source) {
-                StoreError::UnknownExecution { id: execution_id.to_owned(), action: ACTION }
+                StoreError::UnknownExecution {
+                    id: execution_id.to_owned(),
+                    action: ACTION,
+                }
             } else {
                 StoreError::Database { action: ACTION, source }
             }

@@ -62,7 +62,10 @@ async fn save(conn: &mut SqliteConnection, execution: &Execution, upsert: bool) 
         .await
         .map_err(|source| {
             if is_unique_violation(&source) {
-                StoreError::AlreadyExists { what: "execution", id: execution.id.clone() }
+                StoreError::AlreadyExists {
+                    what: "execution",
+                    id: execution.id.clone(),
+                }
             } else {
                 StoreError::Database { action: ACTION, source }
             }
@@ -136,7 +139,10 @@ impl ExecutionStore for SqliteStore {
             .await
             .map_err(|e| match e {
                 sqlx::Error::ColumnDecode { .. } => StoreError::corrupt(format!("execution {id}"), e),
-                e => StoreError::Database { action: "reading an execution", source: e },
+                e => StoreError::Database {
+                    action: "reading an execution",
+                    source: e,
+                },
             })?;
         document.map(|d| from_json(&d, &format!("execution {id}"))).transpose()
     }
@@ -148,9 +154,14 @@ impl ExecutionStore for SqliteStore {
 
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM executions");
         push_filter(&mut count, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await.map_err(db(ACTION))?;
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db(ACTION))?;
 
-        let mut page = QueryBuilder::<Sqlite>::new("SELECT id, namespace, flow_id, state, start_at, end_at FROM executions");
+        let mut page =
+            QueryBuilder::<Sqlite>::new("SELECT id, namespace, flow_id, state, start_at, end_at FROM executions");
         push_filter(&mut page, filter);
         let offset = u64::from(filter.page.max(1) - 1) * u64::from(filter.size);
         page.push(" ORDER BY start_at DESC, seq DESC LIMIT ")
@@ -160,7 +171,10 @@ impl ExecutionStore for SqliteStore {
         let rows = page.build().fetch_all(&mut *tx).await.map_err(db(ACTION))?;
         tx.rollback().await.map_err(db(ACTION))?;
 
-        Ok(Page { results: rows.iter().map(summary).collect::<Result<_>>()?, total: to_u64(total, "execution count")? })
+        Ok(Page {
+            results: rows.iter().map(summary).collect::<Result<_>>()?,
+            total: to_u64(total, "execution count")?,
+        })
     }
 
     async fn commit(&self, commit: &StepCommit<'_>) -> Result<()> {

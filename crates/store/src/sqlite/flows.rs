@@ -55,7 +55,13 @@ impl FlowStore for SqliteStore {
             .await
             .map_err(db(ACTION))?;
         tx.commit().await.map_err(db(ACTION))?;
-        Ok(FlowRecord { namespace: namespace.to_owned(), id: id.to_owned(), revision, source: source.to_owned(), created })
+        Ok(FlowRecord {
+            namespace: namespace.to_owned(),
+            id: id.to_owned(),
+            revision,
+            source: source.to_owned(),
+            created,
+        })
     }
 
     async fn get_flow(&self, namespace: &str, id: &str, revision: Option<u32>) -> Result<Option<FlowRecord>> {

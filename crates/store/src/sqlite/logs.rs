@@ -2,97 +2,57 @@
 //!
 //! Each execution has a row in `log_streams` holding a small integer key and the last sequence
 //! number handed out. An append reserves a range of numbers with one upsert per execution inside
-//! the write transaction (so appends from other processes interleave correctly), then inserts the
-//! lines with multi-row `INSERT`s of a few fixed sizes whose prepared statements stay cached.
-//! Strings repeated line after line (task run, task) are bound by reference, not copied.
+//! the write transaction (so appends from several processes interleave without gaps or
+//! duplicates), then stores the lines as blocks (see [`super::log_block`]): one row per block of
+//! up to 1024 lines rather than one per line, because SQLite's per-row cost alone would cap
+//! appends well below a million lines a second.
 
-use super::codec::{get, nanos, timestamp, to_i64, to_u32, to_u64};
+use super::codec::{get, timestamp, to_i64, to_u32, to_u64};
+use super::log_block::{decode, encode_next};
 use super::{SqliteStore, db};
-use crate::{Level, LogLine, LogQuery, LogStore, Result, StoreError, StoredLog};
+use crate::{Level, LogLine, LogQuery, LogStore, Result, StoredLog};
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, AssertSqlSafe, Encode, SqlSafeStr, SqlStr, Sqlite, SqliteConnection, Type};
+use sqlx::SqliteConnection;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
 
-/// Rows per `INSERT`, largest first; a run of lines is cut greedily into pieces of these sizes,
-/// so only this many distinct statements are ever prepared.
-const CHUNK_ROWS: [usize; 5] = [4096, 512, 64, 8, 1];
+/// Blocks read by the first query that fills a page; each further query reads four times as many,
+/// up to [`MAX_BLOCKS_PER_READ`], so pages of many small blocks need few queries while a page of
+/// big blocks (up to 256 KiB each) never holds more than a few MiB in memory.
+const FIRST_BLOCKS_PER_READ: i64 = 4;
 
-/// Parameters bound per row (time, level, message); the stream, first sequence number, task run,
-/// task and attempt are bound once per statement. Every parameter is an anonymous `?`: numbered
-/// ones (`?1`) make SQLite look each parameter's name up in a list, which costs time quadratic in
-/// the row count. 4096 × 3 stays below SQLite's limit of 32766 parameters.
-const PARAMS_PER_ROW: usize = 3;
-
-/// The `INSERT` text for each size of [`CHUNK_ROWS`], built once.
-fn insert_sql(size_index: usize) -> SqlStr {
-    static SQL: OnceLock<Vec<SqlStr>> = OnceLock::new();
-    let all = SQL.get_or_init(|| {
-        CHUNK_ROWS
-            .iter()
-            .map(|&rows| {
-                let mut sql = String::from(
-                    "INSERT INTO logs (stream, seq, task_run_id, task_id, attempt, at, level, message) \
-                     SELECT ?, ? + v.column1, ?, ?, ?, v.column2, v.column3, v.column4 FROM (VALUES ",
-                );
-                for i in 0..rows {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("({i},?,?,?)"));
-                }
-                sql.push_str(") AS v");
-                // Only placeholders and row numbers are in this text, never data.
-                AssertSqlSafe(Arc::<str>::from(sql)).into_sql_str()
-            })
-            .collect()
-    });
-    all[size_index].clone()
-}
-
-/// Adds one bound value.
-fn add<'q, T: Encode<'q, Sqlite> + Type<Sqlite>>(args: &mut SqliteArguments, value: T) -> Result<()> {
-    args.add(value)
-        .map_err(|e| StoreError::Database { action: "appending logs", source: sqlx::Error::Encode(e) })
-}
+/// The most blocks one query reads.
+const MAX_BLOCKS_PER_READ: i64 = 64;
 
 /// Whether two lines come from the same attempt of the same task run (or both from the execution).
 fn same_source(a: &LogLine, b: &LogLine) -> bool {
     a.task_run_id == b.task_run_id && a.task_id == b.task_id && a.attempt == b.attempt
 }
 
-/// Inserts the lines of one execution, numbered from `first_seq`, inside a write transaction.
+/// Stores the lines of one execution, numbered from `first_seq`, inside a write transaction.
 async fn insert_lines(conn: &mut SqliteConnection, stream: i64, first_seq: i64, lines: &[&LogLine]) -> Result<()> {
     let mut seq = first_seq;
     for run in lines.chunk_by(|a, b| same_source(a, b)) {
         let source = run[0];
-        let task_run_id = source.task_run_id.as_deref().map(Arc::<str>::from);
-        let task_id = source.task_id.as_deref().map(Arc::<str>::from);
         let mut rest = run;
         while !rest.is_empty() {
-            let Some(size_index) = CHUNK_ROWS.iter().position(|&rows| rows <= rest.len()) else {
-                break;
-            };
-            let (chunk, tail) = rest.split_at(CHUNK_ROWS[size_index]);
-            let mut args = SqliteArguments::default();
-            args.reserve(5 + chunk.len() * PARAMS_PER_ROW, 0);
-            add(&mut args, stream)?;
-            add(&mut args, seq)?;
-            add(&mut args, task_run_id.clone())?;
-            add(&mut args, task_id.clone())?;
-            add(&mut args, source.attempt)?;
-            for line in chunk {
-                add(&mut args, nanos(line.at)?)?;
-                add(&mut args, i64::from(line.level.rank()))?;
-                add(&mut args, Arc::<str>::from(line.message.as_str()))?;
-            }
-            sqlx::query_with(insert_sql(size_index), args)
-                .execute(&mut *conn)
-                .await
-                .map_err(db("appending logs"))?;
-            seq += to_i64(chunk.len() as u64);
-            rest = tail;
+            let block = encode_next(&mut rest)?;
+            let last_seq = seq + to_i64(block.lines as u64) - 1;
+            sqlx::query(
+                "INSERT INTO log_blocks (stream, first_seq, last_seq, task_run_id, task_id, attempt, max_level, lines)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(stream)
+            .bind(seq)
+            .bind(last_seq)
+            .bind(source.task_run_id.as_deref())
+            .bind(source.task_id.as_deref())
+            .bind(source.attempt)
+            .bind(block.max_level)
+            .bind(block.json)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("appending logs"))?;
+            seq = last_seq + 1;
         }
     }
     Ok(())
@@ -108,12 +68,16 @@ impl LogStore for SqliteStore {
         // Lines of each execution, in the order given; executions in order of first appearance.
         let mut groups: Vec<(&str, Vec<&LogLine>)> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut current = usize::MAX;
         for line in lines {
-            let i = *index.entry(line.execution_id.as_str()).or_insert_with(|| {
-                groups.push((line.execution_id.as_str(), Vec::new()));
-                groups.len() - 1
-            });
-            groups[i].1.push(line);
+            // Consecutive lines mostly share their execution: compare before hashing.
+            if groups.get(current).is_none_or(|(id, _)| *id != line.execution_id) {
+                current = *index.entry(line.execution_id.as_str()).or_insert_with(|| {
+                    groups.push((line.execution_id.as_str(), Vec::new()));
+                    groups.len() - 1
+                });
+            }
+            groups[current].1.push(line);
         }
 
         let mut tx = self.write(ACTION).await?;
@@ -135,43 +99,72 @@ impl LogStore for SqliteStore {
     }
 
     async fn logs(&self, query: &LogQuery) -> Result<Vec<StoredLog>> {
-        let rows = sqlx::query(
-            "SELECT seq, task_run_id, task_id, attempt, at, level, message FROM logs
-             WHERE stream = (SELECT id FROM log_streams WHERE execution_id = ?1)
-               AND seq > ?2
-               AND (?3 IS NULL OR level >= ?3)
-               AND (?4 IS NULL OR task_id = ?4)
-               AND (?5 IS NULL OR attempt = ?5)
-             ORDER BY seq LIMIT ?6",
-        )
-        .bind(&query.execution_id)
-        .bind(to_i64(query.after_seq.unwrap_or(0)))
-        .bind(query.min_level.map(|l| i64::from(l.rank())))
-        .bind(query.task_id.as_deref())
-        .bind(query.attempt)
-        .bind(query.limit)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("reading logs"))?;
-        rows.iter()
-            .map(|row| {
-                let seq: i64 = get(row, 0, "log line")?;
-                let what = format!("log line {seq} of execution {}", query.execution_id);
-                let attempt: Option<i64> = get(row, 3, &what)?;
-                let level: i64 = get(row, 5, &what)?;
-                Ok(StoredLog {
-                    seq: to_u64(seq, &what)?,
-                    execution_id: query.execution_id.clone(),
-                    task_run_id: get(row, 1, &what)?,
-                    task_id: get(row, 2, &what)?,
-                    attempt: attempt.map(|a| to_u32(a, &what)).transpose()?,
-                    at: timestamp(get(row, 4, &what)?, &what)?,
-                    level: Level::from_rank(level)
-                        .ok_or_else(|| StoreError::corrupt_value(what.clone(), format!("unknown level {level}")))?,
-                    message: get(row, 6, &what)?,
-                })
-            })
-            .collect()
+        const ACTION: &str = "reading logs";
+        let stream: Option<i64> = sqlx::query_scalar("SELECT id FROM log_streams WHERE execution_id = ?")
+            .bind(&query.execution_id)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db(ACTION))?;
+        let Some(stream) = stream else { return Ok(Vec::new()) };
+        let limit = query.limit as usize;
+        let after = to_i64(query.after_seq.unwrap_or(0));
+        let min_level = query.min_level.unwrap_or(Level::Trace);
+        let mut out = Vec::with_capacity(limit.min(4096));
+        let mut next = after;
+        let mut blocks = FIRST_BLOCKS_PER_READ;
+        while out.len() < limit {
+            let rows = sqlx::query(
+                "SELECT first_seq, last_seq, task_run_id, task_id, attempt, lines FROM log_blocks
+                 WHERE stream = ?1 AND last_seq > ?2
+                   AND max_level >= ?3
+                   AND (?4 IS NULL OR task_id = ?4)
+                   AND (?5 IS NULL OR attempt = ?5)
+                 ORDER BY last_seq LIMIT ?6",
+            )
+            .bind(stream)
+            .bind(next)
+            .bind(min_level.rank())
+            .bind(query.task_id.as_deref())
+            .bind(query.attempt)
+            .bind(blocks)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db(ACTION))?;
+            for row in &rows {
+                let first: i64 = get(row, 0, "log block")?;
+                let what = format!("log block {first} of execution {}", query.execution_id);
+                let last: i64 = get(row, 1, &what)?;
+                let task_run_id: Option<String> = get(row, 2, &what)?;
+                let task_id: Option<String> = get(row, 3, &what)?;
+                let attempt: Option<i64> = get(row, 4, &what)?;
+                let attempt = attempt.map(|a| to_u32(a, &what)).transpose()?;
+                let json: &str = get(row, 5, &what)?;
+                for (seq, (at, level, message)) in (first..).zip(decode(json, last - first + 1, &what)?) {
+                    if seq <= after || level < min_level {
+                        continue;
+                    }
+                    out.push(StoredLog {
+                        seq: to_u64(seq, &what)?,
+                        execution_id: query.execution_id.clone(),
+                        task_run_id: task_run_id.clone(),
+                        task_id: task_id.clone(),
+                        attempt,
+                        at: timestamp(at, &what)?,
+                        level,
+                        message,
+                    });
+                    if out.len() == limit {
+                        return Ok(out);
+                    }
+                }
+                next = last;
+            }
+            if (rows.len() as i64) < blocks {
+                break;
+            }
+            blocks = (blocks * 4).min(MAX_BLOCKS_PER_READ);
+        }
+        Ok(out)
     }
 
     async fn log_count(&self, execution_id: &str) -> Result<u64> {

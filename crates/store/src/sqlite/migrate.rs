@@ -15,12 +15,25 @@ struct Migration {
 }
 
 /// Every migration, oldest first. Add new files at the end; never edit one that was released.
-const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "0001_init.sql", sql: include_str!("../../migrations/sqlite/0001_init.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        sql: include_str!("../../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_log_blocks.sql",
+        sql: include_str!("../../migrations/sqlite/0002_log_blocks.sql"),
+    },
+];
 
 /// Brings the schema of the database behind `pool` up to date.
 pub(super) async fn migrate(pool: &SqlitePool, path: &Path) -> Result<()> {
-    let open_error = |source| StoreError::Open { path: path.to_path_buf(), source };
+    let open_error = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(open_error)?;
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -41,7 +54,11 @@ pub(super) async fn migrate(pool: &SqlitePool, path: &Path) -> Result<()> {
     if let Some(&found) = applied.last()
         && found > known
     {
-        return Err(StoreError::SchemaTooNew { path: path.to_path_buf(), found, known });
+        return Err(StoreError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
     }
     if let Some(unknown) = applied.iter().find(|v| !MIGRATIONS.iter().any(|m| m.version == **v)) {
         return Err(StoreError::corrupt_value(
@@ -52,7 +69,11 @@ pub(super) async fn migrate(pool: &SqlitePool, path: &Path) -> Result<()> {
 
     let now = nanos(Timestamp::now())?;
     for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-        let failed = |source| StoreError::Migration { version: migration.version, name: migration.name, source };
+        let failed = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
         sqlx::raw_sql(migration.sql).execute(&mut *tx).await.map_err(failed)?;
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
             .bind(migration.version)

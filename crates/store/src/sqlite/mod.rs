@@ -10,6 +10,7 @@ mod codec;
 mod events;
 mod executions;
 mod flows;
+mod log_block;
 mod logs;
 mod metrics;
 mod migrate;
@@ -47,10 +48,15 @@ impl SqliteStore {
     /// Opens (creating if needed) `sluice.db` in `data_dir`, creating the folder too, and brings
     /// its schema up to date. Fails with [`StoreError::SchemaTooNew`] if a newer Sluice wrote it.
     pub async fn open(data_dir: &Path) -> Result<SqliteStore> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::CreateDir { path: data_dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
         let path = data_dir.join(DATABASE_FILE);
-        let open_error = |source| StoreError::Open { path: path.clone(), source };
+        let open_error = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
@@ -62,8 +68,15 @@ impl SqliteStore {
             .disable_statement_logging();
         let writer = pool(1).connect_with(options.clone()).await.map_err(open_error)?;
         migrate::migrate(&writer, &path).await?;
-        let reader = pool(READERS).connect_with(options.pragma("query_only", "ON")).await.map_err(open_error)?;
-        Ok(SqliteStore { writer, reader, path: Some(path) })
+        let reader = pool(READERS)
+            .connect_with(options.pragma("query_only", "ON"))
+            .await
+            .map_err(open_error)?;
+        Ok(SqliteStore {
+            writer,
+            reader,
+            path: Some(path),
+        })
     }
 
     /// A private database in memory, gone when the store is dropped: for unit tests of callers.
@@ -74,12 +87,16 @@ impl SqliteStore {
             .foreign_keys(true)
             .statement_cache_capacity(256)
             .disable_statement_logging();
-        let writer = pool(1)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let writer = pool(1).connect_with(options).await.map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
         migrate::migrate(&writer, &path).await?;
-        Ok(SqliteStore { reader: writer.clone(), writer, path: None })
+        Ok(SqliteStore {
+            reader: writer.clone(),
+            writer,
+            path: None,
+        })
     }
 
     /// The database file, or `None` for [`SqliteStore::in_memory`].

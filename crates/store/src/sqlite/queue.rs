@@ -22,7 +22,10 @@ pub(super) async fn insert_job(conn: &mut SqliteConnection, job: &NewJob) -> Res
         .await
         .map_err(|source| {
             if is_foreign_key_violation(&source) {
-                StoreError::UnknownExecution { id: job.execution_id.clone(), action: ACTION }
+                StoreError::UnknownExecution {
+                    id: job.execution_id.clone(),
+                    action: ACTION,
+                }
             } else {
                 StoreError::Database { action: ACTION, source }
             }
@@ -68,12 +71,12 @@ impl QueueStore for SqliteStore {
              WHERE id = (SELECT id FROM jobs WHERE owner IS NULL OR lease_until <= ?3 ORDER BY id LIMIT 1)
              RETURNING id, execution_id, task_run_id, attempt, payload, owner, lease_until, claims",
         )
-            .bind(worker_id)
-            .bind(nanos(until)?)
-            .bind(nanos(now)?)
-            .fetch_optional(&self.writer)
-            .await
-            .map_err(db("claiming a job"))?;
+        .bind(worker_id)
+        .bind(nanos(until)?)
+        .bind(nanos(now)?)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db("claiming a job"))?;
         row.as_ref().map(job).transpose()
     }
 

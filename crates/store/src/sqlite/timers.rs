@@ -20,7 +20,10 @@ pub(super) async fn insert_timer(conn: &mut SqliteConnection, timer: &NewTimer) 
         .await
         .map_err(|source| {
             if is_foreign_key_violation(&source) {
-                StoreError::UnknownExecution { id: timer.execution_id.clone(), action: ACTION }
+                StoreError::UnknownExecution {
+                    id: timer.execution_id.clone(),
+                    action: ACTION,
+                }
             } else {
                 StoreError::Database { action: ACTION, source }
             }

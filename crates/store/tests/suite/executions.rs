@@ -12,7 +12,10 @@ pub async fn round_trip(store: &dyn Store) {
     store.create_execution(&original, &Event::Start, t0()).await.unwrap();
     let loaded = store.get_execution("exec-1").await.unwrap().expect("stored");
     assert_eq!(loaded, original);
-    assert_eq!(serde_json::to_value(&loaded).unwrap(), serde_json::to_value(&original).unwrap());
+    assert_eq!(
+        serde_json::to_value(&loaded).unwrap(),
+        serde_json::to_value(&original).unwrap()
+    );
     assert!(store.get_execution("missing").await.unwrap().is_none());
 
     let again = store.create_execution(&original, &Event::Start, t0()).await;
@@ -38,39 +41,94 @@ pub async fn list_filters_and_paging(store: &dyn Store) {
     let other = execution("x", "elsewhere", "even", at(5), State::Success);
     store.create_execution(&other, &Event::Start, at(5)).await.unwrap();
 
-    let all = store.list_executions(&ExecutionFilter { size: 100, ..ExecutionFilter::default() }).await.unwrap();
+    let all = store
+        .list_executions(&ExecutionFilter {
+            size: 100,
+            ..ExecutionFilter::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(all.total, 13);
     let ids: Vec<_> = all.results.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids[..3], ["e11", "e10", "e09"], "newest first");
     assert_eq!(ids[11..], ["x", "e00"], "x started 5 s after e00");
 
     let running = &all.results[0];
-    assert_eq!((running.state, running.end, running.duration), (State::Running, None, None));
+    assert_eq!(
+        (running.state, running.end, running.duration),
+        (State::Running, None, None)
+    );
     assert_eq!(running.start, Some(at(660)));
     let done = &all.results[1];
-    assert_eq!((done.namespace.as_str(), done.flow_id.as_str(), done.state), ("ns", "even", State::Success));
+    assert_eq!(
+        (done.namespace.as_str(), done.flow_id.as_str(), done.state),
+        ("ns", "even", State::Success)
+    );
     assert_eq!(done.end, Some(at(600 + 60)));
     assert_eq!(done.duration, Some(SignedDuration::from_secs(60)));
 
-    let ns = ExecutionFilter { namespace: Some("ns".into()), size: 5, ..ExecutionFilter::default() };
+    let ns = ExecutionFilter {
+        namespace: Some("ns".into()),
+        size: 5,
+        ..ExecutionFilter::default()
+    };
     let page1 = store.list_executions(&ns).await.unwrap();
-    let page3 = store.list_executions(&ExecutionFilter { page: 3, ..ns.clone() }).await.unwrap();
-    let page4 = store.list_executions(&ExecutionFilter { page: 4, ..ns.clone() }).await.unwrap();
-    assert_eq!((page1.total, page1.results.len(), page3.results.len(), page4.results.len()), (12, 5, 2, 0));
-    assert_eq!(page3.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["e01", "e00"]);
-    let page0 = store.list_executions(&ExecutionFilter { page: 0, ..ns.clone() }).await.unwrap();
+    let page3 = store
+        .list_executions(&ExecutionFilter { page: 3, ..ns.clone() })
+        .await
+        .unwrap();
+    let page4 = store
+        .list_executions(&ExecutionFilter { page: 4, ..ns.clone() })
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            page1.total,
+            page1.results.len(),
+            page3.results.len(),
+            page4.results.len()
+        ),
+        (12, 5, 2, 0)
+    );
+    assert_eq!(
+        page3.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["e01", "e00"]
+    );
+    let page0 = store
+        .list_executions(&ExecutionFilter { page: 0, ..ns.clone() })
+        .await
+        .unwrap();
     assert_eq!(page0, page1, "page 0 is read as page 1");
 
-    let flow = ExecutionFilter { flow_id: Some("odd".into()), size: 100, ..ExecutionFilter::default() };
+    let flow = ExecutionFilter {
+        flow_id: Some("odd".into()),
+        size: 100,
+        ..ExecutionFilter::default()
+    };
     let odd = store.list_executions(&flow).await.unwrap();
     assert_eq!(odd.total, 6);
     assert!(odd.results.iter().all(|s| s.flow_id == "odd"));
-    let even = ExecutionFilter { flow_id: Some("even".into()), size: 100, ..ExecutionFilter::default() };
-    assert_eq!(store.list_executions(&even).await.unwrap().total, 7, "flow filter spans namespaces");
+    let even = ExecutionFilter {
+        flow_id: Some("even".into()),
+        size: 100,
+        ..ExecutionFilter::default()
+    };
+    assert_eq!(
+        store.list_executions(&even).await.unwrap().total,
+        7,
+        "flow filter spans namespaces"
+    );
 
-    let failed = ExecutionFilter { state: Some(vec![State::Failed]), size: 100, ..ExecutionFilter::default() };
+    let failed = ExecutionFilter {
+        state: Some(vec![State::Failed]),
+        size: 100,
+        ..ExecutionFilter::default()
+    };
     let failed = store.list_executions(&failed).await.unwrap();
-    assert_eq!(failed.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["e09", "e06", "e03", "e00"]);
+    assert_eq!(
+        failed.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["e09", "e06", "e03", "e00"]
+    );
     let some = ExecutionFilter {
         namespace: Some("ns".into()),
         state: Some(vec![State::Failed, State::Running]),
@@ -78,12 +136,27 @@ pub async fn list_filters_and_paging(store: &dyn Store) {
         ..ExecutionFilter::default()
     };
     assert_eq!(store.list_executions(&some).await.unwrap().total, 5);
-    let none = ExecutionFilter { state: Some(vec![]), ..ExecutionFilter::default() };
-    assert_eq!(store.list_executions(&none).await.unwrap().total, 0, "an empty state list matches nothing");
+    let none = ExecutionFilter {
+        state: Some(vec![]),
+        ..ExecutionFilter::default()
+    };
+    assert_eq!(
+        store.list_executions(&none).await.unwrap().total,
+        0,
+        "an empty state list matches nothing"
+    );
 
-    let window = ExecutionFilter { from: Some(at(120)), to: Some(at(300)), size: 100, ..ExecutionFilter::default() };
+    let window = ExecutionFilter {
+        from: Some(at(120)),
+        to: Some(at(300)),
+        size: 100,
+        ..ExecutionFilter::default()
+    };
     let window = store.list_executions(&window).await.unwrap();
-    assert_eq!(window.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["e04", "e03", "e02"]);
+    assert_eq!(
+        window.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["e04", "e03", "e02"]
+    );
     let combined = ExecutionFilter {
         namespace: Some("ns".into()),
         flow_id: Some("even".into()),
@@ -95,7 +168,10 @@ pub async fn list_filters_and_paging(store: &dyn Store) {
     };
     let combined = store.list_executions(&combined).await.unwrap();
     assert_eq!(combined.total, 4, "e02, e04, e08, e10");
-    assert_eq!(combined.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["e10", "e08"]);
+    assert_eq!(
+        combined.results.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["e10", "e08"]
+    );
 }
 
 /// Jobs, timers, acks and the new execution are stored by one commit.
@@ -119,13 +195,26 @@ pub async fn commit_stores_everything(store: &dyn Store) {
     assert_eq!(pending.iter().map(|p| p.id).collect::<Vec<_>>(), [kill]);
     let first = store.claim("w", Duration::from_secs(60), at(3)).await.unwrap().unwrap();
     let second = store.claim("w", Duration::from_secs(60), at(3)).await.unwrap().unwrap();
-    assert_eq!((first.task_run_id.as_str(), second.task_run_id.as_str()), ("tr1", "tr2"));
+    assert_eq!(
+        (first.task_run_id.as_str(), second.task_run_id.as_str()),
+        ("tr1", "tr2")
+    );
     assert_eq!(first.payload, job("exec-c", "tr1", 1).payload);
-    assert!(store.claim("w", Duration::from_secs(60), at(3)).await.unwrap().is_none());
+    assert!(
+        store
+            .claim("w", Duration::from_secs(60), at(3))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(store.next_timer_at().await.unwrap(), Some(at(300)));
 
     let listed = store.list_executions(&Default::default()).await.unwrap();
-    assert_eq!(listed.results[0].state, State::Running, "the indexed columns follow the document");
+    assert_eq!(
+        listed.results[0].state,
+        State::Running,
+        "the indexed columns follow the document"
+    );
 }
 
 /// A commit that fails halfway stores nothing of itself.
@@ -143,13 +232,30 @@ pub async fn commit_is_atomic(store: &dyn Store) {
         cancel_jobs_for: vec![],
     };
     let error = store.commit(&failing).await.unwrap_err();
-    assert!(matches!(&error, StoreError::UnknownExecution { id, .. } if id == "no-such-execution"), "{error:?}");
+    assert!(
+        matches!(&error, StoreError::UnknownExecution { id, .. } if id == "no-such-execution"),
+        "{error:?}"
+    );
 
-    assert_eq!(store.get_execution("exec-a").await.unwrap().unwrap(), e, "execution unchanged");
+    assert_eq!(
+        store.get_execution("exec-a").await.unwrap().unwrap(),
+        e,
+        "execution unchanged"
+    );
     assert_eq!(store.pending_events(10).await.unwrap().len(), 1, "event not acked");
-    assert!(store.claim("w", Duration::from_secs(60), at(2)).await.unwrap().is_none(), "no job");
+    assert!(
+        store
+            .claim("w", Duration::from_secs(60), at(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "no job"
+    );
     assert_eq!(store.next_timer_at().await.unwrap(), None, "no timer");
-    assert_eq!(store.list_executions(&Default::default()).await.unwrap().results[0].state, State::Created);
+    assert_eq!(
+        store.list_executions(&Default::default()).await.unwrap().results[0].state,
+        State::Created
+    );
 }
 
 /// Cancelling a task run drops its unclaimed jobs and its timers, keeps claimed jobs and other
@@ -158,10 +264,18 @@ pub async fn commit_cancels_task_runs(store: &dyn Store) {
     let e = execution("exec-k", "ns", "flow", t0(), State::Running);
     store.create_execution(&e, &Event::Start, t0()).await.unwrap();
     let mut setup = StepCommit::new(&e);
-    setup.enqueue = vec![job("exec-k", "tr1", 1), job("exec-k", "tr1", 2), job("exec-k", "tr2", 1)];
+    setup.enqueue = vec![
+        job("exec-k", "tr1", 1),
+        job("exec-k", "tr1", 2),
+        job("exec-k", "tr2", 1),
+    ];
     setup.timers = vec![timer("exec-k", "tr1", 3, at(10)), timer("exec-k", "tr2", 2, at(20))];
     store.commit(&setup).await.unwrap();
-    let held = store.claim("w1", Duration::from_secs(600), at(1)).await.unwrap().unwrap();
+    let held = store
+        .claim("w1", Duration::from_secs(600), at(1))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((held.task_run_id.as_str(), held.attempt), ("tr1", 1));
 
     let mut cancel = StepCommit::new(&e);
@@ -174,9 +288,15 @@ pub async fn commit_cancels_task_runs(store: &dyn Store) {
         left.push((j.task_run_id, j.attempt));
     }
     assert_eq!(left, [("tr2".to_owned(), 1), ("tr1".to_owned(), 9)]);
-    assert!(store.renew(held.id, "w1", at(700)).await.unwrap(), "the claimed job is kept");
+    assert!(
+        store.renew(held.id, "w1", at(700)).await.unwrap(),
+        "the claimed job is kept"
+    );
     let timers = store.due_timers(at(100), 10).await.unwrap();
-    assert_eq!(timers.iter().map(|t| t.task_run_id.as_str()).collect::<Vec<_>>(), ["tr2"]);
+    assert_eq!(
+        timers.iter().map(|t| t.task_run_id.as_str()).collect::<Vec<_>>(),
+        ["tr2"]
+    );
 }
 
 /// An event pushed for an execution that is not stored is refused.

@@ -42,7 +42,11 @@ pub async fn sequence_is_gap_free(store: &dyn Store) {
     for (batch, size) in [1usize, 17, 1500, 1024, 3].into_iter().enumerate() {
         let mut lines = Vec::new();
         for i in 0..size {
-            let (execution, expected) = if i % 3 == 2 { ("b", &mut expected_b) } else { ("a", &mut expected_a) };
+            let (execution, expected) = if i % 3 == 2 {
+                ("b", &mut expected_b)
+            } else {
+                ("a", &mut expected_a)
+            };
             let message = format!("batch {batch} line {i} ✓");
             expected.push(message.clone());
             lines.push(line(execution, Some("build"), 1, Level::Info, message));
@@ -67,7 +71,13 @@ pub async fn filters(store: &dyn Store) {
     for attempt in 1..=2 {
         for task in ["build", "test"] {
             for level in Level::ALL {
-                lines.push(line("f", Some(task), attempt, level, format!("{task} #{attempt} {level}")));
+                lines.push(line(
+                    "f",
+                    Some(task),
+                    attempt,
+                    level,
+                    format!("{task} #{attempt} {level}"),
+                ));
             }
         }
     }
@@ -77,34 +87,83 @@ pub async fn filters(store: &dyn Store) {
     let all = store.logs(&LogQuery::new("f", 1000)).await.unwrap();
     assert_eq!(all.len(), 21);
     let first = &all[0];
-    assert_eq!((first.seq, first.task_id.as_deref(), first.task_run_id.as_deref(), first.attempt), (1, None, None, None));
-    assert_eq!((first.level, first.at, first.message.as_str()), (Level::Info, lines[0].at, "execution started"));
+    assert_eq!(
+        (
+            first.seq,
+            first.task_id.as_deref(),
+            first.task_run_id.as_deref(),
+            first.attempt
+        ),
+        (1, None, None, None)
+    );
+    assert_eq!(
+        (first.level, first.at, first.message.as_str()),
+        (Level::Info, lines[0].at, "execution started")
+    );
     assert_eq!(all[1].task_run_id.as_deref(), Some("f-build"));
 
-    let warn = store.logs(&LogQuery { min_level: Some(Level::Warn), ..LogQuery::new("f", 1000) }).await.unwrap();
+    let warn = store
+        .logs(&LogQuery {
+            min_level: Some(Level::Warn),
+            ..LogQuery::new("f", 1000)
+        })
+        .await
+        .unwrap();
     assert_eq!(warn.len(), 8);
     assert!(warn.iter().all(|l| l.level >= Level::Warn));
     assert!(warn.windows(2).all(|w| w[0].seq < w[1].seq));
 
-    let test = LogQuery { task_id: Some("test".into()), ..LogQuery::new("f", 1000) };
+    let test = LogQuery {
+        task_id: Some("test".into()),
+        ..LogQuery::new("f", 1000)
+    };
     let test_lines = store.logs(&test).await.unwrap();
     assert_eq!(test_lines.len(), 10);
     assert!(test_lines.iter().all(|l| l.task_id.as_deref() == Some("test")));
 
-    let second = LogQuery { attempt: Some(2), ..test.clone() };
+    let second = LogQuery {
+        attempt: Some(2),
+        ..test.clone()
+    };
     let second_lines = store.logs(&second).await.unwrap();
     assert_eq!(second_lines.len(), 5);
-    assert!(second_lines.iter().all(|l| l.attempt == Some(2) && l.message.starts_with("test #2")));
+    assert!(
+        second_lines
+            .iter()
+            .all(|l| l.attempt == Some(2) && l.message.starts_with("test #2"))
+    );
 
-    let narrow = LogQuery { min_level: Some(Level::Error), ..second.clone() };
+    let narrow = LogQuery {
+        min_level: Some(Level::Error),
+        ..second.clone()
+    };
     let narrow_lines = store.logs(&narrow).await.unwrap();
-    assert_eq!(narrow_lines.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(), ["test #2 ERROR"]);
+    assert_eq!(
+        narrow_lines.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(),
+        ["test #2 ERROR"]
+    );
 
-    let page1 = store.logs(&LogQuery { limit: 3, ..test.clone() }).await.unwrap();
+    let page1 = store
+        .logs(&LogQuery {
+            limit: 3,
+            ..test.clone()
+        })
+        .await
+        .unwrap();
     let after = page1.last().map(|l| l.seq);
-    let page2 = store.logs(&LogQuery { limit: 3, after_seq: after, ..test.clone() }).await.unwrap();
+    let page2 = store
+        .logs(&LogQuery {
+            limit: 3,
+            after_seq: after,
+            ..test.clone()
+        })
+        .await
+        .unwrap();
     assert_eq!([page1, page2].concat(), test_lines[..6]);
-    let beyond = LogQuery { after_seq: Some(21), ..LogQuery::new("f", 10) };
+    let beyond = LogQuery {
+        after_seq: Some(21),
+        ..LogQuery::new("f", 10)
+    };
     assert!(store.logs(&beyond).await.unwrap().is_empty());
     assert!(store.logs(&LogQuery::new("nobody", 10)).await.unwrap().is_empty());
 }
@@ -115,7 +174,13 @@ pub async fn hundred_thousand_lines(store: &dyn Store) {
     let lines: Vec<LogLine> = (0..LINES)
         .map(|i| {
             let level = Level::ALL[i % 5];
-            line("big", Some(["extract", "load"][i / 50_000]), 1 + (i % 2) as u32, level, format!("line {i:06}"))
+            line(
+                "big",
+                Some(["extract", "load"][i / 50_000]),
+                1 + (i % 2) as u32,
+                level,
+                format!("line {i:06}"),
+            )
         })
         .collect();
     for batch in lines.chunks(4096) {
@@ -127,8 +192,14 @@ pub async fn hundred_thousand_lines(store: &dyn Store) {
     for (i, (log, original)) in stored.iter().zip(&lines).enumerate() {
         assert_eq!(log.seq, i as u64 + 1);
         assert_eq!(log.message, original.message);
-        assert_eq!((log.level, log.at, log.attempt), (original.level, original.at, original.attempt));
-        assert_eq!((&log.task_id, &log.task_run_id), (&original.task_id, &original.task_run_id));
+        assert_eq!(
+            (log.level, log.at, log.attempt),
+            (original.level, original.at, original.attempt)
+        );
+        assert_eq!(
+            (&log.task_id, &log.task_run_id),
+            (&original.task_id, &original.task_run_id)
+        );
     }
 }
 
@@ -140,13 +211,79 @@ pub async fn metrics(store: &dyn Store) {
         value: 1234.0,
         tags: json!({"table": "orders"}).as_object().cloned().unwrap_or_default(),
     };
-    let duration = Metric { name: "duration".into(), kind: MetricKind::Timer, value: 1.25, tags: Default::default() };
-    store.add_metrics("m", "m-tr1", &[records.clone(), duration.clone()]).await.unwrap();
+    let duration = Metric {
+        name: "duration".into(),
+        kind: MetricKind::Timer,
+        value: 1.25,
+        tags: Default::default(),
+    };
+    store
+        .add_metrics("m", "m-tr1", &[records.clone(), duration.clone()])
+        .await
+        .unwrap();
     store.add_metrics("m", "m-tr2", &[]).await.unwrap();
-    store.add_metrics("other", "o-tr1", std::slice::from_ref(&records)).await.unwrap();
+    store
+        .add_metrics("other", "o-tr1", std::slice::from_ref(&records))
+        .await
+        .unwrap();
     let stored = store.metrics("m").await.unwrap();
     assert_eq!(stored.len(), 2);
-    assert_eq!((stored[0].execution_id.as_str(), stored[0].task_run_id.as_str()), ("m", "m-tr1"));
+    assert_eq!(
+        (stored[0].execution_id.as_str(), stored[0].task_run_id.as_str()),
+        ("m", "m-tr1")
+    );
     assert_eq!((&stored[0].metric, &stored[1].metric), (&records, &duration));
     assert!(store.metrics("none").await.unwrap().is_empty());
+}
+
+/// Many tiny appends (a worker flushing a few lines at a time) read back whole and in order, with
+/// and without filters, across page boundaries.
+pub async fn many_small_appends(store: &dyn Store) {
+    let mut expected = Vec::new();
+    for i in 0..700u32 {
+        let task = if i % 7 == 0 {
+            None
+        } else {
+            Some(["a", "b"][(i % 2) as usize])
+        };
+        let level = if i % 50 == 0 { Level::Error } else { Level::Debug };
+        let batch: Vec<_> = (0..=i % 3)
+            .map(|j| line("small", task, 1 + i % 2, level, format!("{i}.{j}")))
+            .collect();
+        expected.extend(batch.iter().cloned());
+        store.append_logs(&batch).await.unwrap();
+    }
+    assert_eq!(store.log_count("small").await.unwrap(), expected.len() as u64);
+    for page in [1, 3, 1000, 5000] {
+        let all = read_all(store, "small", page).await;
+        let messages: Vec<_> = all.iter().map(|l| l.message.as_str()).collect();
+        let wanted: Vec<_> = expected.iter().map(|l| l.message.as_str()).collect();
+        assert_eq!(messages, wanted, "pages of {page}");
+    }
+    let errors = store
+        .logs(&LogQuery {
+            min_level: Some(Level::Error),
+            ..LogQuery::new("small", 5000)
+        })
+        .await
+        .unwrap();
+    let wanted: Vec<_> = expected
+        .iter()
+        .filter(|l| l.level == Level::Error)
+        .map(|l| l.message.as_str())
+        .collect();
+    assert_eq!(errors.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(), wanted);
+    let b2 = LogQuery {
+        task_id: Some("b".into()),
+        attempt: Some(2),
+        ..LogQuery::new("small", 5000)
+    };
+    let b2 = store.logs(&b2).await.unwrap();
+    let wanted: Vec<_> = expected
+        .iter()
+        .filter(|l| l.task_id.as_deref() == Some("b") && l.attempt == Some(2))
+        .map(|l| l.message.as_str())
+        .collect();
+    assert!(!wanted.is_empty());
+    assert_eq!(b2.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(), wanted);
 }

@@ -13,13 +13,29 @@ pub async fn events_fifo_and_ack(store: &dyn Store) {
     let ended = Event::AttemptEnded {
         task_run_id: "a-tr1".into(),
         attempt: 1,
-        result: AttemptResult { exit_code: Some(3), ..AttemptResult::new(State::Failed, "exited with code 3") },
+        result: AttemptResult {
+            exit_code: Some(3),
+            ..AttemptResult::new(State::Failed, "exited with code 3")
+        },
     };
-    let started = Event::AttemptStarted { task_run_id: "b-tr1".into(), attempt: 2, handle: Some("pid 42".into()) };
+    let started = Event::AttemptStarted {
+        task_run_id: "b-tr1".into(),
+        attempt: 2,
+        handle: Some("pid 42".into()),
+    };
     // Pushed with times out of order: the mailbox keeps push order, not time order.
     let third = store.push_event("a", &ended, at(5)).await.unwrap();
     let fourth = store.push_event("b", &started, at(3)).await.unwrap();
-    let fifth = store.push_event("a", &Event::TimerFired { task_run_id: "a-tr1".into(), attempt: 2 }, at(9)).await;
+    let fifth = store
+        .push_event(
+            "a",
+            &Event::TimerFired {
+                task_run_id: "a-tr1".into(),
+                attempt: 2,
+            },
+            at(9),
+        )
+        .await;
     let fifth = fifth.unwrap();
     assert!(start_a < start_b && start_b < third && third < fourth && fourth < fifth);
 
@@ -27,7 +43,13 @@ pub async fn events_fifo_and_ack(store: &dyn Store) {
     let seen: Vec<_> = pending.iter().map(|p| (p.id, p.execution_id.as_str(), p.at)).collect();
     assert_eq!(
         seen,
-        [(start_a, "a", at(0)), (start_b, "b", at(1)), (third, "a", at(5)), (fourth, "b", at(3)), (fifth, "a", at(9))]
+        [
+            (start_a, "a", at(0)),
+            (start_b, "b", at(1)),
+            (third, "a", at(5)),
+            (fourth, "b", at(3)),
+            (fifth, "a", at(9))
+        ]
     );
     assert_eq!(pending[0].event, Event::Start);
     assert_eq!(pending[2].event, ended);
@@ -38,7 +60,11 @@ pub async fn events_fifo_and_ack(store: &dyn Store) {
     ack.acked_events = vec![start_a, third, 999_999];
     store.commit(&ack).await.unwrap();
     let ids: Vec<_> = store.pending_events(10).await.unwrap().iter().map(|p| p.id).collect();
-    assert_eq!(ids, [start_b, fourth, fifth], "acked ids are gone, unknown ids are ignored");
+    assert_eq!(
+        ids,
+        [start_b, fourth, fifth],
+        "acked ids are gone, unknown ids are ignored"
+    );
 
     let mut ack = StepCommit::new(&b);
     ack.acked_events = ids.clone();
@@ -66,12 +92,19 @@ pub async fn timers_in_order(store: &dyn Store) {
     assert!(store.due_timers(at(9), 10).await.unwrap().is_empty());
     let due = store.due_timers(at(10), 10).await.unwrap();
     assert_eq!(due.len(), 1, "a timer is due at its fire time");
-    assert_eq!((due[0].execution_id.as_str(), due[0].task_run_id.as_str()), ("t", "tr-10"));
+    assert_eq!(
+        (due[0].execution_id.as_str(), due[0].task_run_id.as_str()),
+        ("t", "tr-10")
+    );
     assert_eq!((due[0].attempt, due[0].fire_at), (2, at(10)));
 
     let due = store.due_timers(at(100), 3).await.unwrap();
     let names: Vec<_> = due.iter().map(|t| t.task_run_id.as_str()).collect();
-    assert_eq!(names, ["tr-10", "tr-20a", "tr-20b"], "earliest first, ties in creation order, limited");
+    assert_eq!(
+        names,
+        ["tr-10", "tr-20a", "tr-20b"],
+        "earliest first, ties in creation order, limited"
+    );
 
     assert!(store.delete_timer(due[0].id).await.unwrap());
     assert!(!store.delete_timer(due[0].id).await.unwrap());

@@ -44,7 +44,10 @@ pub fn execution(id: &str, namespace: &str, flow_id: &str, start: Timestamp, sta
             .as_object()
             .cloned()
             .unwrap_or_default(),
-        labels: vec![Label { key: "team".into(), value: "data — ünïcode".into() }],
+        labels: vec![Label {
+            key: "team".into(),
+            value: "data — ünïcode".into(),
+        }],
         task_run_list: vec![TaskRun {
             id: format!("{id}-tr1"),
             execution_id: id.to_owned(),
@@ -78,5 +81,10 @@ pub fn job(execution_id: &str, task_run_id: &str, attempt: u32) -> NewJob {
 
 /// A timer for a task run.
 pub fn timer(execution_id: &str, task_run_id: &str, attempt: u32, fire_at: Timestamp) -> NewTimer {
-    NewTimer { execution_id: execution_id.to_owned(), task_run_id: task_run_id.to_owned(), attempt, fire_at }
+    NewTimer {
+        execution_id: execution_id.to_owned(),
+        task_run_id: task_run_id.to_owned(),
+        attempt,
+        fire_at,
+    }
 }

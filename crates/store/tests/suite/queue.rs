@@ -47,30 +47,61 @@ pub async fn claims_are_exclusive(store: Arc<dyn Store>) {
 /// worker can no longer renew it.
 pub async fn lease_expiry(store: &dyn Store) {
     queued(store, "l", 1).await;
-    let first = store.claim("w1", Duration::from_secs(30), at(0)).await.unwrap().unwrap();
-    assert_eq!((first.owner.as_deref(), first.lease_until, first.claims), (Some("w1"), Some(at(30)), 1));
-    assert_eq!((first.execution_id.as_str(), first.task_run_id.as_str(), first.attempt), ("l", "tr0", 1));
+    let first = store
+        .claim("w1", Duration::from_secs(30), at(0))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (first.owner.as_deref(), first.lease_until, first.claims),
+        (Some("w1"), Some(at(30)), 1)
+    );
+    assert_eq!(
+        (first.execution_id.as_str(), first.task_run_id.as_str(), first.attempt),
+        ("l", "tr0", 1)
+    );
 
-    assert!(store.claim("w2", MINUTE, at(10)).await.unwrap().is_none(), "held while the lease runs");
+    assert!(
+        store.claim("w2", MINUTE, at(10)).await.unwrap().is_none(),
+        "held while the lease runs"
+    );
     assert!(store.expired(at(10)).await.unwrap().is_empty());
     assert!(store.renew(first.id, "w1", at(40)).await.unwrap(), "the holder renews");
-    assert!(store.claim("w2", MINUTE, at(35)).await.unwrap().is_none(), "the renewal counts");
-    assert!(!store.renew(first.id, "w2", at(99)).await.unwrap(), "only the holder renews");
+    assert!(
+        store.claim("w2", MINUTE, at(35)).await.unwrap().is_none(),
+        "the renewal counts"
+    );
+    assert!(
+        !store.renew(first.id, "w2", at(99)).await.unwrap(),
+        "only the holder renews"
+    );
 
     let expired = store.expired(at(41)).await.unwrap();
     assert_eq!(expired.len(), 1);
-    assert_eq!((expired[0].id, expired[0].owner.as_deref(), expired[0].lease_until), (first.id, Some("w1"), Some(at(40))));
+    assert_eq!(
+        (expired[0].id, expired[0].owner.as_deref(), expired[0].lease_until),
+        (first.id, Some("w1"), Some(at(40)))
+    );
 
     let second = store.claim("w2", MINUTE, at(41)).await.unwrap().unwrap();
-    assert_eq!((second.id, second.owner.as_deref(), second.claims), (first.id, Some("w2"), 2));
+    assert_eq!(
+        (second.id, second.owner.as_deref(), second.claims),
+        (first.id, Some("w2"), 2)
+    );
     assert_eq!(second.payload, first.payload);
     assert!(store.expired(at(41)).await.unwrap().is_empty(), "held again");
-    assert!(!store.renew(first.id, "w1", at(200)).await.unwrap(), "w1 lost the lease");
+    assert!(
+        !store.renew(first.id, "w1", at(200)).await.unwrap(),
+        "w1 lost the lease"
+    );
     assert!(store.renew(first.id, "w2", at(200)).await.unwrap());
 
     assert!(store.finish(first.id).await.unwrap());
     assert!(!store.finish(first.id).await.unwrap());
-    assert!(!store.renew(first.id, "w2", at(300)).await.unwrap(), "a finished job cannot be renewed");
+    assert!(
+        !store.renew(first.id, "w2", at(300)).await.unwrap(),
+        "a finished job cannot be renewed"
+    );
     assert!(store.claim("w3", MINUTE, at(1000)).await.unwrap().is_none());
 }
 
@@ -82,15 +113,31 @@ pub async fn release_worker(store: &dyn Store) {
     let c = store.claim("w2", MINUTE, at(0)).await.unwrap().unwrap();
     assert_eq!(store.release_worker("w1").await.unwrap(), 2);
     assert_eq!(store.release_worker("w1").await.unwrap(), 0);
-    assert!(!store.renew(a.id, "w1", at(30)).await.unwrap(), "released leases are gone");
-    assert!(store.expired(at(0)).await.unwrap().is_empty(), "released jobs are not expired ones");
+    assert!(
+        !store.renew(a.id, "w1", at(30)).await.unwrap(),
+        "released leases are gone"
+    );
+    assert!(
+        store.expired(at(0)).await.unwrap().is_empty(),
+        "released jobs are not expired ones"
+    );
 
-    let again: Vec<_> = [store.claim("w3", MINUTE, at(1)).await.unwrap(), store.claim("w3", MINUTE, at(1)).await.unwrap()]
-        .into_iter()
-        .flatten()
-        .collect();
-    assert_eq!(again.iter().map(|j| j.id).collect::<Vec<_>>(), [a.id, b.id], "oldest first, at once");
+    let again: Vec<_> = [
+        store.claim("w3", MINUTE, at(1)).await.unwrap(),
+        store.claim("w3", MINUTE, at(1)).await.unwrap(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert_eq!(
+        again.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [a.id, b.id],
+        "oldest first, at once"
+    );
     assert!(again.iter().all(|j| j.claims == 2 && j.owner.as_deref() == Some("w3")));
-    assert!(store.renew(c.id, "w2", at(30)).await.unwrap(), "other workers keep theirs");
+    assert!(
+        store.renew(c.id, "w2", at(30)).await.unwrap(),
+        "other workers keep theirs"
+    );
     assert!(store.claim("w3", MINUTE, at(1)).await.unwrap().is_none());
 }
