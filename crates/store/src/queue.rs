@@ -5,6 +5,7 @@ use crate::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::Value;
+use sluice_engine::Event;
 use std::time::Duration;
 
 /// A job to enqueue with a step commit.
@@ -58,6 +59,10 @@ pub trait QueueStore: Send + Sync {
 
     /// Removes a job that is done (whatever its outcome); returns whether it existed.
     async fn finish(&self, job_id: i64) -> Result<bool>;
+
+    /// Removes a job and posts the event that reports its end, in one transaction, so the event
+    /// is never lost nor posted twice. Returns the event's id.
+    async fn finish_with_event(&self, job_id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<i64>;
 
     /// Gives back every job a worker holds so others can claim them at once (drain on shutdown);
     /// returns how many were released.

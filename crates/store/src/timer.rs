@@ -4,6 +4,7 @@
 use crate::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
+use sluice_engine::Event;
 
 /// A timer to store with a step commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,10 @@ pub trait TimerStore: Send + Sync {
 
     /// Removes a timer (once its event is pushed); returns whether it existed.
     async fn delete_timer(&self, id: i64) -> Result<bool>;
+
+    /// Removes a due timer and posts its event in one transaction. Returns false (and posts
+    /// nothing) when the timer was already fired or cancelled.
+    async fn fire_timer(&self, id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<bool>;
 
     /// When the earliest timer fires, so a scheduler can sleep until then (or until woken).
     async fn next_timer_at(&self) -> Result<Option<Timestamp>>;

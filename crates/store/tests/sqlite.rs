@@ -77,6 +77,8 @@ suite_tests! {
     timers_in_order => suite::mailbox::timers_in_order,
     lease_expiry => suite::queue::lease_expiry,
     release_worker => suite::queue::release_worker,
+    finish_with_event => suite::queue::finish_with_event,
+    fire_timer_once => suite::mailbox::fire_timer_once,
     log_sequence_is_gap_free => suite::logs::sequence_is_gap_free,
     log_filters => suite::logs::filters,
     log_hundred_thousand_lines => suite::logs::hundred_thousand_lines,

@@ -69,9 +69,9 @@ impl Executor {
                     attempt: timer.attempt,
                 }
             };
-            // A crash between these two calls only repeats the event, which the engine ignores.
-            self.store.push_event(&timer.execution_id, &event, now).await?;
-            self.store.delete_timer(timer.id).await?;
+            self.store
+                .fire_timer(timer.id, &timer.execution_id, &event, now)
+                .await?;
             busy = true;
         }
         for job in self.store.expired(now).await? {
@@ -85,8 +85,9 @@ impl Executor {
                 attempt: job.attempt,
                 result,
             };
-            self.store.push_event(&job.execution_id, &event, now).await?;
-            self.store.finish(job.id).await?;
+            self.store
+                .finish_with_event(job.id, &job.execution_id, &event, now)
+                .await?;
             busy = true;
         }
         let events = self.store.pending_events(EVENTS_PER_TICK).await?;

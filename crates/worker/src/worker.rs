@@ -99,23 +99,31 @@ impl Worker {
             attempt: job.attempt,
             result,
         };
-        if let Err(e) = self.store.push_event(&job.execution_id, &event, Timestamp::now()).await {
+        if let Err(e) = self
+            .store
+            .finish_with_event(job.id, &job.execution_id, &event, Timestamp::now())
+            .await
+        {
             tracing::error!(error = %e, "could not report the end of an attempt; its lease will expire and it will be retried");
             return;
-        }
-        if let Err(e) = self.store.finish(job.id).await {
-            tracing::warn!(error = %e, "could not remove a finished job from the queue");
         }
         self.kills.forget(&job.task_run_id);
         self.wakers.executor.notify_one();
     }
 
     async fn execute(&self, job: QueuedJob) {
-        let result = match self.attempt(&job).await {
+        let mut leftover = None;
+        let result = match self.attempt(&job, &mut leftover).await {
             Ok(result) => result,
             Err(e) => AttemptResult::new(State::Failed, e.to_string()),
         };
         self.report(&job, result).await;
+        // The working directory goes after the report, off the path to the next task.
+        if let Some(done) = leftover
+            && let Err(e) = self.process.cleanup(&done).await
+        {
+            tracing::warn!(error = %e, "could not clean up a working directory");
+        }
     }
 
     async fn log(
@@ -142,7 +150,8 @@ impl Worker {
         Ok(())
     }
 
-    async fn attempt(&self, job: &QueuedJob) -> Result<AttemptResult, RuntimeError> {
+    /// Runs one attempt; a job whose working directory is still to be removed is left in `leftover`.
+    async fn attempt(&self, job: &QueuedJob, leftover: &mut Option<Job>) -> Result<AttemptResult, RuntimeError> {
         let exec = match self.cache.get(&job.execution_id) {
             Some(cached) => cached,
             None => Arc::new(
@@ -222,7 +231,6 @@ impl Worker {
             both = async { tokio::join!(runner.run(&script.job, tx, cancel.clone()), pump.run(rx)) } => both,
             never = self.heartbeat(job) => match never {},
         };
-        let cleanup = runner.cleanup(&script.job);
         let kept = match &outcome {
             Ok(o) => {
                 files::keep(
@@ -233,9 +241,7 @@ impl Worker {
             }
             Err(_) => Ok(Map::new()),
         };
-        if let Err(e) = cleanup.await {
-            tracing::warn!(error = %e, "could not clean up a working directory");
-        }
+        *leftover = Some(script.job);
         if !pumped.metrics.is_empty() {
             let metrics: Vec<Metric> = pumped
                 .metrics

@@ -48,10 +48,9 @@ pub(super) async fn delete_event(conn: &mut SqliteConnection, id: i64) -> Result
 #[async_trait]
 impl EventStore for SqliteStore {
     async fn push_event(&self, execution_id: &str, event: &Event, at: Timestamp) -> Result<i64> {
-        let mut tx = self.write("storing an event").await?;
-        let id = insert_event(&mut tx, execution_id, event, at).await?;
-        tx.commit().await.map_err(db("storing an event"))?;
-        Ok(id)
+        // One statement: autocommit is atomic and saves the BEGIN and COMMIT round trips.
+        let mut conn = self.writer.acquire().await.map_err(db("storing an event"))?;
+        insert_event(&mut conn, execution_id, event, at).await
     }
 
     async fn pending_events(&self, limit: u32) -> Result<Vec<StoredEvent>> {

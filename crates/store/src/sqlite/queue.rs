@@ -6,6 +6,7 @@ use super::{SqliteStore, db, is_foreign_key_violation};
 use crate::{Job, NewJob, QueueStore, Result, StoreError};
 use async_trait::async_trait;
 use jiff::Timestamp;
+use sluice_engine::Event;
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
 use std::time::Duration;
@@ -98,6 +99,19 @@ impl QueueStore for SqliteStore {
             .await
             .map_err(db("finishing a job"))?;
         Ok(result.rows_affected() > 0)
+    }
+
+    async fn finish_with_event(&self, job_id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<i64> {
+        const ACTION: &str = "finishing a job";
+        let mut tx = self.write(ACTION).await?;
+        sqlx::query("DELETE FROM jobs WHERE id = ?")
+            .bind(job_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ACTION))?;
+        let id = super::events::insert_event(&mut tx, execution_id, event, at).await?;
+        tx.commit().await.map_err(db(ACTION))?;
+        Ok(id)
     }
 
     async fn release_worker(&self, worker_id: &str) -> Result<u64> {

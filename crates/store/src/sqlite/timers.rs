@@ -5,6 +5,7 @@ use super::{SqliteStore, db, is_foreign_key_violation};
 use crate::{NewTimer, Result, StoreError, Timer, TimerStore};
 use async_trait::async_trait;
 use jiff::Timestamp;
+use sluice_engine::Event;
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
 
@@ -77,6 +78,23 @@ impl TimerStore for SqliteStore {
             .await
             .map_err(db("deleting a timer"))?;
         Ok(result.rows_affected() > 0)
+    }
+
+    async fn fire_timer(&self, id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<bool> {
+        const ACTION: &str = "firing a timer";
+        let mut tx = self.write(ACTION).await?;
+        let deleted = sqlx::query("DELETE FROM timers WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ACTION))?
+            .rows_affected();
+        if deleted == 0 {
+            return Ok(false);
+        }
+        super::events::insert_event(&mut tx, execution_id, event, at).await?;
+        tx.commit().await.map_err(db(ACTION))?;
+        Ok(true)
     }
 
     async fn next_timer_at(&self) -> Result<Option<Timestamp>> {

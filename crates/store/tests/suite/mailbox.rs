@@ -114,3 +114,27 @@ pub async fn timers_in_order(store: &dyn Store) {
     }
     assert_eq!(store.next_timer_at().await.unwrap(), None);
 }
+
+/// Firing a timer removes it and posts its event once; a second fire posts nothing.
+pub async fn fire_timer_once(store: &dyn Store) {
+    let e = execution("ft", "ns", "flow", t0(), State::Running);
+    store.create_execution(&e, &Event::Start, t0()).await.unwrap();
+    let mut commit = StepCommit::new(&e);
+    commit.timers = vec![timer("ft", "tr", 2, at(10))];
+    store.commit(&commit).await.unwrap();
+    let due = store.due_timers(at(10), 10).await.unwrap();
+    let event = Event::TimerFired {
+        task_run_id: "tr".into(),
+        attempt: 2,
+    };
+    let before = store.pending_events(100).await.unwrap().len();
+    assert!(store.fire_timer(due[0].id, "ft", &event, at(11)).await.unwrap());
+    assert!(
+        !store.fire_timer(due[0].id, "ft", &event, at(12)).await.unwrap(),
+        "fired once"
+    );
+    let events = store.pending_events(100).await.unwrap();
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events.last().unwrap().event, event);
+    assert!(store.due_timers(at(100), 10).await.unwrap().is_empty());
+}

@@ -141,3 +141,18 @@ pub async fn release_worker(store: &dyn Store) {
     );
     assert!(store.claim("w3", MINUTE, at(1)).await.unwrap().is_none());
 }
+
+/// Finishing a job and reporting its end is one step: the job is gone and the event is posted.
+pub async fn finish_with_event(store: &dyn Store) {
+    queued(store, "f", 1).await;
+    let job = store.claim("w1", MINUTE, at(0)).await.unwrap().unwrap();
+    let before = store.pending_events(100).await.unwrap().len();
+    let event = Event::Kill;
+    let id = store.finish_with_event(job.id, "f", &event, at(5)).await.unwrap();
+    let events = store.pending_events(100).await.unwrap();
+    assert_eq!(events.len(), before + 1);
+    let last = events.last().unwrap();
+    assert_eq!((last.id, last.event.clone(), last.at), (id, event, at(5)));
+    assert!(!store.finish(job.id).await.unwrap(), "the job is gone");
+    assert!(store.claim("w2", MINUTE, at(1000)).await.unwrap().is_none());
+}
