@@ -38,6 +38,9 @@ pub enum Event {
     },
     /// A user asked to kill the execution.
     Kill,
+    /// A user asked to restart a FAILED or KILLED execution: its failed task runs get a new
+    /// attempt, and the `errors` and `finally` branches run again at the end.
+    Restart,
 }
 
 /// How an attempt ended, as the worker saw it.

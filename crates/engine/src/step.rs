@@ -69,6 +69,18 @@ impl Engine {
         if exec.state.current.is_terminal() {
             return match event {
                 Event::AttemptStarted { task_run_id, .. } => vec![Command::Kill { task_run_id }],
+                Event::Restart if exec.state.current.is_failure() => {
+                    let mut pass = Pass {
+                        engine: self,
+                        flow,
+                        exec,
+                        now,
+                        commands: Vec::new(),
+                    };
+                    pass.restart();
+                    pass.advance();
+                    pass.commands
+                }
                 _ => Vec::new(),
             };
         }
@@ -97,6 +109,7 @@ impl Engine {
             } => pass.ended(&task_run_id, attempt, result),
             Event::TimerFired { task_run_id, attempt } => pass.timer(&task_run_id, attempt),
             Event::Kill => pass.kill(),
+            Event::Restart => {}
         }
         pass.advance();
         pass.commands
@@ -216,6 +229,38 @@ impl Pass<'_> {
             task_run_id: id.to_string(),
             attempt,
         });
+    }
+
+    fn restart(&mut self) {
+        let now = self.now;
+        let flow = self.flow;
+        let in_branch =
+            |task_id: &str| find_task(&flow.errors, task_id).is_some() || find_task(&flow.finally, task_id).is_some();
+        self.exec.task_run_list.retain(|r| !in_branch(&r.task_id));
+        self.exec.state.set(State::Restarted, now);
+        self.exec.state.set(State::Running, now);
+        for run in &mut self.exec.task_run_list {
+            if !run.state.current.is_failure() {
+                continue;
+            }
+            if run.attempts.is_empty() {
+                // A flowable: it is open again while its children rerun.
+                run.state.set(State::Running, now);
+                continue;
+            }
+            run.state.set(State::Restarted, now);
+            let attempt = run.attempts.len() as u32 + 1;
+            run.attempts.push(Attempt {
+                state: StateInfo::new(State::Created, now),
+                exit_code: None,
+                reason: None,
+                handle: None,
+            });
+            self.commands.push(Command::Run {
+                task_run_id: run.id.clone(),
+                attempt,
+            });
+        }
     }
 
     fn kill(&mut self) {

@@ -350,3 +350,49 @@ tasks:
     assert_eq!(end.duration_since(start).as_millis(), 500);
     assert!(run.attempts[1].state.start().unwrap() >= end);
 }
+
+#[test]
+fn restart_reruns_failed_tasks_then_the_rest_and_finally_again() {
+    let mut sim = Sim::start(
+        r#"
+id: restart
+namespace: dev
+tasks:
+  - {id: a, type: shell.Commands, commands: ["true"]}
+  - {id: b, type: shell.Commands, commands: ["exit 1"]}
+  - {id: c, type: shell.Commands, commands: ["true"]}
+finally:
+  - {id: f, type: io.kestra.plugin.core.log.Log, message: done}
+"#,
+    );
+    sim.run_task("a", State::Success);
+    sim.run_task("b", State::Failed);
+    sim.run_task("f", State::Success);
+    assert_eq!(sim.ended, Some(State::Failed));
+    assert!(
+        sim.send(Event::Restart)
+            .iter()
+            .any(|c| matches!(c, Command::Run { attempt: 2, .. }))
+    );
+    assert_eq!(sim.exec.state.current, State::Running);
+    assert!(sim.exec.state.histories.iter().any(|h| h.state == State::Restarted));
+    assert_eq!(sim.queued_tasks(), ["b"]);
+    sim.run_task("b", State::Success);
+    sim.run_task("c", State::Success);
+    sim.run_task("f", State::Success);
+    assert_eq!(sim.ended, Some(State::Success));
+    assert_eq!(sim.exec.task_run(&sim.run_id("b")).unwrap().attempts.len(), 2);
+    assert_eq!(
+        sim.exec.task_run(&sim.run_id("a")).unwrap().attempts.len(),
+        1,
+        "successes are kept"
+    );
+    let mut done = Sim::start(SEQ);
+    for t in ["a", "b", "c"] {
+        done.run_task(t, State::Success);
+    }
+    assert!(
+        done.send(Event::Restart).is_empty(),
+        "a successful execution is not restarted"
+    );
+}

@@ -37,3 +37,17 @@ pub use timer::{NewTimer, Timer, TimerStore};
 pub mod prelude {
     pub use crate::{EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, Store, TimerStore};
 }
+
+/// A new execution id: base62, unique in practice (time, process and a counter mixed together).
+pub fn new_execution_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = jiff::Timestamp::now().as_nanosecond() as u64;
+    let count = COUNTER
+        .fetch_add(1, Ordering::Relaxed)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut x = nanos ^ (u64::from(std::process::id()) << 32) ^ count;
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    sluice_engine::base62(x ^ (x >> 31))
+}

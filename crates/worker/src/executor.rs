@@ -169,7 +169,7 @@ impl Executor {
     /// A flow-level `CREATE_NEW_EXECUTION` retry: a new execution, started by a durable timer.
     async fn create_retry(&self, failed: &Execution, at: Timestamp) -> Result<(), RuntimeError> {
         let mut next = failed.clone();
-        next.id = crate::new_execution_id();
+        next.id = sluice_store::new_execution_id();
         next.state = sluice_engine::StateInfo::new(State::Created, Timestamp::now());
         next.task_run_list.clear();
         next.outputs.clear();

@@ -17,7 +17,6 @@ pub use kills::Kills;
 pub use worker::{Worker, WorkerConfig};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::Notify;
 
 /// Wake-ups between the executor and workers of one process, so nobody polls in a hot loop.
@@ -46,19 +45,4 @@ pub enum RuntimeError {
     /// A task could not be planned.
     #[error(transparent)]
     Task(#[from] sluice_tasks::TaskError),
-}
-
-/// A new execution id: base62, unique in practice (time, process and a counter hashed together).
-pub fn new_execution_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = jiff::Timestamp::now().as_nanosecond() as u64;
-    let mut x = nanos
-        ^ (u64::from(std::process::id()) << 32)
-        ^ COUNTER
-            .fetch_add(1, Ordering::Relaxed)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^= x >> 31;
-    sluice_engine::base62(x)
 }

@@ -96,7 +96,7 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
     };
     let store = open_store(data_dir).await?;
     let record = store.put_flow(&flow.namespace, &flow.id, &source).await?;
-    let mut exec = Execution::new(sluice_worker::new_execution_id(), &flow, inputs, Timestamp::now());
+    let mut exec = Execution::new(sluice_store::new_execution_id(), &flow, inputs, Timestamp::now());
     exec.flow_revision = record.revision;
     store.create_execution(&exec, &Event::Start, Timestamp::now()).await?;
     let json = args.output == Output::Json;

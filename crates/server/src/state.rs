@@ -1,0 +1,32 @@
+//! What every request handler shares.
+
+use sluice_flow::Validator;
+use sluice_store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Shared state of the API and the UI.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where flows, executions and logs live.
+    pub store: Arc<dyn Store>,
+    /// Checks flows posted to the API or saved in the editor.
+    pub validator: Arc<Validator>,
+    /// Wakes the executor when the API posts an event (new execution, kill, restart).
+    pub executor_wake: Arc<Notify>,
+    /// The data folder: kept output files live under `files/`.
+    pub data_dir: PathBuf,
+}
+
+impl AppState {
+    /// State over a store; `executor_wake` is notified after every event the API posts.
+    pub fn new(store: Arc<dyn Store>, executor_wake: Arc<Notify>, data_dir: PathBuf) -> Self {
+        AppState {
+            store,
+            validator: Arc::new(Validator::new()),
+            executor_wake,
+            data_dir,
+        }
+    }
+}
