@@ -31,6 +31,9 @@ pub fn render_context(flow: &Flow, execution: &Execution, task_run: Option<&Task
         "vars": flow.variables,
         "labels": labels,
     });
+    if let Some(trigger) = &execution.trigger {
+        context["trigger"] = trigger.clone();
+    }
     if let Some(run) = task_run {
         context["taskrun"] = json!({
             "id": run.id,

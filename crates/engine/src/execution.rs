@@ -88,6 +88,10 @@ pub struct Execution {
     /// The execution this one replays or retries, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_id: Option<String>,
+    /// What started it, when a trigger did: `{"id", "type", "date", "next", "previous"}`,
+    /// read by templates as `{{ trigger.date }}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<Value>,
 }
 
 /// A key/value label.
@@ -162,6 +166,7 @@ impl Execution {
             outputs: Map::new(),
             attempt_number: 1,
             original_id: None,
+            trigger: None,
         }
     }
 

@@ -20,6 +20,7 @@ mod queue;
 mod sqlite;
 mod store;
 mod timer;
+mod trigger;
 
 pub use error::{BoxError, Result, StoreError};
 pub use event::{EventStore, StoredEvent};
@@ -31,11 +32,14 @@ pub use queue::{Job, NewJob, QueueStore};
 pub use sqlite::SqliteStore;
 pub use store::Store;
 pub use timer::{NewTimer, Timer, TimerStore};
+pub use trigger::{TriggerKey, TriggerState, TriggerStore};
 
 /// The capability traits, to call store methods on a concrete backend such as [`SqliteStore`]
 /// (`use sluice_store::prelude::*;`); through `dyn Store` they need no import.
 pub mod prelude {
-    pub use crate::{EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, Store, TimerStore};
+    pub use crate::{
+        EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, Store, TimerStore, TriggerStore,
+    };
 }
 
 /// A new execution id: base62, unique in practice (time, process and a counter mixed together).

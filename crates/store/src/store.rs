@@ -1,12 +1,18 @@
 //! The whole store as one trait object, so callers can hold `Arc<dyn Store>` whatever the backend.
 
-use crate::{EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, TimerStore};
+use crate::{EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, TimerStore, TriggerStore};
 
 /// Every capability of a storage backend.
 ///
 /// Implemented automatically for anything that implements all the capability traits; a part that
 /// needs only one capability can take `Arc<dyn LogStore>` (or another) instead, upcast from
 /// `Arc<dyn Store>`.
-pub trait Store: FlowStore + ExecutionStore + EventStore + QueueStore + TimerStore + LogStore + MetricStore {}
+pub trait Store:
+    FlowStore + ExecutionStore + EventStore + QueueStore + TimerStore + LogStore + MetricStore + TriggerStore
+{
+}
 
-impl<T> Store for T where T: FlowStore + ExecutionStore + EventStore + QueueStore + TimerStore + LogStore + MetricStore {}
+impl<T> Store for T where
+    T: FlowStore + ExecutionStore + EventStore + QueueStore + TimerStore + LogStore + MetricStore + TriggerStore
+{
+}

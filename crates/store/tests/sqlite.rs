@@ -79,6 +79,7 @@ suite_tests! {
     release_worker => suite::queue::release_worker,
     finish_with_event => suite::queue::finish_with_event,
     fire_timer_once => suite::mailbox::fire_timer_once,
+    trigger_fires_once => suite::triggers::fire_once,
     log_sequence_is_gap_free => suite::logs::sequence_is_gap_free,
     log_filters => suite::logs::filters,
     log_hundred_thousand_lines => suite::logs::hundred_thousand_lines,

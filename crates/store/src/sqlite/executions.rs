@@ -36,6 +36,17 @@ impl Columns {
 
 /// Inserts an execution, or replaces the stored one with the same id (`upsert`), inside a write
 /// transaction.
+/// Stores a new execution and its first event inside a write transaction; returns the event id.
+pub(super) async fn insert_new(
+    conn: &mut SqliteConnection,
+    execution: &Execution,
+    event: &Event,
+    at: Timestamp,
+) -> Result<i64> {
+    save(conn, execution, false).await?;
+    insert_event(conn, &execution.id, event, at).await
+}
+
 async fn save(conn: &mut SqliteConnection, execution: &Execution, upsert: bool) -> Result<()> {
     const ACTION: &str = "saving an execution";
     let columns = Columns::of(execution)?;
@@ -126,8 +137,7 @@ impl ExecutionStore for SqliteStore {
     async fn create_execution(&self, execution: &Execution, initial_event: &Event, at: Timestamp) -> Result<i64> {
         const ACTION: &str = "creating an execution";
         let mut tx = self.write(ACTION).await?;
-        save(&mut tx, execution, false).await?;
-        let event = insert_event(&mut tx, &execution.id, initial_event, at).await?;
+        let event = insert_new(&mut tx, execution, initial_event, at).await?;
         tx.commit().await.map_err(db(ACTION))?;
         Ok(event)
     }

@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_log_blocks.sql",
         sql: include_str!("../../migrations/sqlite/0002_log_blocks.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_triggers.sql",
+        sql: include_str!("../../migrations/sqlite/0003_triggers.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

@@ -16,6 +16,7 @@ mod metrics;
 mod migrate;
 mod queue;
 mod timers;
+mod triggers;
 
 use crate::{Result, StoreError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};

@@ -7,6 +7,7 @@ pub mod flows;
 pub mod logs;
 pub mod mailbox;
 pub mod queue;
+pub mod triggers;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, json};
@@ -66,6 +67,7 @@ pub fn execution(id: &str, namespace: &str, flow_id: &str, start: Timestamp, sta
         outputs: Map::new(),
         attempt_number: 1,
         original_id: None,
+        trigger: None,
     }
 }
 
