@@ -18,12 +18,15 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+/// Parsed flow revisions (`None`: the revision does not validate).
+type FlowCache = HashMap<(String, String, u32), Option<Arc<Flow>>>;
+
 /// Fires schedules.
 pub struct Scheduler {
     store: Arc<dyn Store>,
     executor_wake: Arc<Notify>,
     validator: Validator,
-    flows: std::sync::Mutex<HashMap<(String, String, u32), Option<Arc<Flow>>>>,
+    flows: std::sync::Mutex<FlowCache>,
 }
 
 impl Scheduler {
