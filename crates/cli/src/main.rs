@@ -29,6 +29,9 @@ enum Command {
     /// Read back executions: list, show, logs.
     #[command(subcommand)]
     Execution(commands::execution::ExecutionCommand),
+    /// Run the server: API, web UI, scheduler, executor and worker.
+    #[command(subcommand)]
+    Server(commands::server::ServerCommand),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Flow(cmd) => commands::flow::run(cmd, cli.data_dir),
+        Command::Server(cmd) => {
+            let data_dir = data_dir::resolve(cli.data_dir)?;
+            tokio_runtime()?.block_on(commands::server::run(cmd, &data_dir))
+        }
         Command::Execution(cmd) => {
             let data_dir = data_dir::resolve(cli.data_dir)?;
             tokio_runtime()?.block_on(commands::execution::run(cmd, &data_dir))

@@ -19,17 +19,22 @@ pub struct Runtime {
     tasks: JoinSet<anyhow::Result<()>>,
 }
 
+/// Opens the SQLite store in `data_dir`.
+pub async fn open_sqlite(data_dir: &Path) -> anyhow::Result<SqliteStore> {
+    SqliteStore::open(data_dir)
+        .await
+        .with_context(|| format!("cannot open the Sluice database in `{}`", data_dir.display()))
+}
+
 /// Opens the store in `data_dir`.
 pub async fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    let store = SqliteStore::open(data_dir)
-        .await
-        .with_context(|| format!("cannot open the Sluice database in `{}`", data_dir.display()))?;
-    Ok(Arc::new(store))
+    Ok(Arc::new(open_sqlite(data_dir).await?))
 }
 
 impl Runtime {
-    /// Starts an executor and a worker with `slots` parallel attempts.
-    pub fn start(store: Arc<dyn Store>, data_dir: &Path, slots: usize) -> Runtime {
+    /// Starts an executor and a worker with `slots` parallel attempts; with `schedules`, also
+    /// the scheduler. `worker_id` names the worker's leases.
+    pub fn start(store: Arc<dyn Store>, data_dir: &Path, slots: usize, worker_id: &str, schedules: bool) -> Runtime {
         let wakers = Wakers::default();
         let kills = Kills::default();
         let flows = Arc::new(Flows::default());
@@ -46,7 +51,7 @@ impl Runtime {
         let token = shutdown.clone();
         tasks.spawn(async move { executor.run(token).await.context("the executor stopped") });
         let config = WorkerConfig {
-            id: format!("worker-{}", std::process::id()),
+            id: worker_id.to_string(),
             data_dir: data_dir.to_path_buf(),
             slots,
             lease: Duration::from_secs(30),
@@ -62,6 +67,11 @@ impl Runtime {
         ));
         let token = shutdown.clone();
         tasks.spawn(async move { worker.run(token).await.context("the worker stopped") });
+        if schedules {
+            let scheduler = sluice_scheduler::Scheduler::new(store.clone(), wakers.executor.clone());
+            let token = shutdown.clone();
+            tasks.spawn(async move { scheduler.run(token).await.context("the scheduler stopped") });
+        }
         Runtime {
             wakers,
             shutdown,
@@ -78,12 +88,19 @@ impl Runtime {
         }
     }
 
-    /// Stops the executor and the worker (running attempts are killed, leases released).
-    pub async fn stop(mut self) -> anyhow::Result<()> {
+    /// Stops the executor, the worker and the scheduler (running attempts are stopped and their
+    /// leases released), waiting at most `grace`.
+    pub async fn stop(mut self, grace: Duration) -> anyhow::Result<()> {
         self.shutdown.cancel();
-        while let Some(joined) = self.tasks.join_next().await {
-            joined.context("a runtime task panicked")??;
+        let drain = async {
+            while let Some(joined) = self.tasks.join_next().await {
+                joined.context("a runtime task panicked")??;
+            }
+            anyhow::Ok(())
+        };
+        match tokio::time::timeout(grace, drain).await {
+            Ok(result) => result,
+            Err(_) => anyhow::bail!("the runtime did not stop within {grace:?}"),
         }
-        Ok(())
     }
 }

@@ -1,8 +1,10 @@
 //! One module per top-level subcommand.
 
+pub mod deploy;
 pub mod execution;
 pub mod flow;
 pub mod run;
+pub mod server;
 
 use std::io::Write;
 

@@ -107,7 +107,8 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
             exec.id, flow.namespace, flow.id, record.revision
         ))?;
     }
-    let mut runtime = Runtime::start(store.clone(), data_dir, args.slots.max(1));
+    let worker_id = format!("run-{}", std::process::id());
+    let mut runtime = Runtime::start(store.clone(), data_dir, args.slots.max(1), &worker_id, false);
     let wakers = runtime.wakers.clone();
     wakers.executor.notify_one();
     let mut interrupts = 0;
@@ -139,7 +140,7 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
         }
     };
     follower.finish();
-    runtime.stop().await?;
+    runtime.stop(Duration::from_secs(30)).await?;
     let state = final_exec.state.current;
     if json {
         crate::commands::print(&serde_json::to_string_pretty(&final_exec)?)?;

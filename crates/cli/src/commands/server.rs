@@ -1,0 +1,184 @@
+//! `sluice server local` and `sluice server standalone`: API, web UI, scheduler, executor and
+//! worker in one process over one store.
+
+use crate::commands::deploy::Deployer;
+use crate::runtime::{Runtime, open_sqlite};
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use jiff::Timestamp;
+use serde::Deserialize;
+use sluice_engine::{AttemptResult, Event, State};
+use sluice_store::Store;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Worker id of the single worker of `server local`: leases it held before a crash are its own.
+const LOCAL_WORKER: &str = "local";
+
+/// Subcommands of `sluice server`.
+#[derive(Subcommand)]
+pub enum ServerCommand {
+    /// One process on embedded SQLite: API, web UI, scheduler, executor and worker.
+    Local(ServerArgs),
+    /// The same, configured by a YAML file (every setting also from `SLUICE_*` variables).
+    Standalone {
+        /// Configuration file (YAML): `port`, `bind`, `flows`, `slots`.
+        #[arg(long, short = 'c', env = "SLUICE_CONFIG")]
+        config: Option<PathBuf>,
+        /// Settings given on the command line win over the file.
+        #[command(flatten)]
+        args: ServerArgs,
+    },
+}
+
+/// Settings of a server.
+#[derive(clap::Args, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerArgs {
+    /// Port to listen on [default: 8080].
+    #[arg(long, env = "SLUICE_PORT")]
+    pub port: Option<u16>,
+    /// Address to listen on [default: 127.0.0.1].
+    #[arg(long, env = "SLUICE_BIND")]
+    pub bind: Option<IpAddr>,
+    /// Folder of flow files deployed at start and redeployed when they change.
+    #[arg(long, env = "SLUICE_FLOWS")]
+    pub flows: Option<PathBuf>,
+    /// Attempts run at once [default: 8].
+    #[arg(long, env = "SLUICE_SLOTS")]
+    pub slots: Option<usize>,
+}
+
+impl ServerArgs {
+    fn or(self, file: ServerArgs) -> ServerArgs {
+        ServerArgs {
+            port: self.port.or(file.port),
+            bind: self.bind.or(file.bind),
+            flows: self.flows.or(file.flows),
+            slots: self.slots.or(file.slots),
+        }
+    }
+}
+
+fn read_config(path: &Path) -> Result<ServerArgs> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let node =
+        sluice_flow::yaml::parse(&text).map_err(|d| anyhow::anyhow!("{}", d.render(&path.display().to_string())))?;
+    serde_json::from_value(node.to_json())
+        .with_context(|| format!("`{}`: settings are `port`, `bind`, `flows` and `slots`", path.display()))
+}
+
+/// Runs a `sluice server` subcommand.
+pub async fn run(cmd: ServerCommand, data_dir: &Path) -> Result<ExitCode> {
+    let args = match cmd {
+        ServerCommand::Local(args) => args,
+        ServerCommand::Standalone { config, args } => match config {
+            Some(path) => args.or(read_config(&path)?),
+            None => args,
+        },
+    };
+    serve(args, data_dir).await
+}
+
+/// Attempts of a previous run of this server that were still running when it stopped: their
+/// processes died with it, so they end as "worker lost" and their retry policy applies.
+async fn recover(store: &dyn Store) -> Result<usize> {
+    let far = Timestamp::now().checked_add(jiff::SignedDuration::from_hours(24 * 365))?;
+    let mut lost = 0;
+    for job in store
+        .expired(far)
+        .await?
+        .into_iter()
+        .filter(|j| j.owner.as_deref() == Some(LOCAL_WORKER))
+    {
+        let result = AttemptResult::new(
+            State::Failed,
+            "worker lost: Sluice stopped while the attempt was running",
+        );
+        let event = Event::AttemptEnded {
+            task_run_id: job.task_run_id.clone(),
+            attempt: job.attempt,
+            result,
+        };
+        store
+            .finish_with_event(job.id, &job.execution_id, &event, Timestamp::now())
+            .await?;
+        lost += 1;
+    }
+    Ok(lost)
+}
+
+async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
+    let addr = SocketAddr::new(
+        args.bind.unwrap_or(IpAddr::from([127, 0, 0, 1])),
+        args.port.unwrap_or(8080),
+    );
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr}; is another server running there? Use --port to pick another")
+    })?;
+    let addr = listener.local_addr()?;
+    let sqlite = open_sqlite(data_dir).await?;
+    let store: Arc<dyn Store> = Arc::new(sqlite.clone());
+    let lost = recover(store.as_ref()).await?;
+    if lost > 0 {
+        eprintln!(
+            "{lost} attempt(s) were running when Sluice last stopped; they end as `worker lost` and retry per their policy"
+        );
+    }
+    let mut deployer = Deployer::default();
+    if let Some(dir) = &args.flows {
+        deployer.sync(dir, store.as_ref()).await?;
+    }
+    let mut runtime = Runtime::start(
+        store.clone(),
+        data_dir,
+        args.slots.unwrap_or(8).max(1),
+        LOCAL_WORKER,
+        true,
+    );
+    let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf());
+    let app = sluice_server::app(state);
+    println!(
+        "Sluice is running at http://{addr}/ (data in {}; Ctrl-C or SIGTERM stops it)",
+        data_dir.display()
+    );
+    let watch = watch_flows(deployer, args.flows.clone(), store.clone());
+    let http = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal());
+    let outcome = tokio::select! {
+        result = http => result.context("the HTTP server stopped"),
+        err = runtime.failed() => Err(err),
+        result = watch => result,
+    };
+    eprintln!("stopping: running attempts are stopped and handed back …");
+    runtime.stop(Duration::from_secs(30)).await?;
+    sqlite.close().await;
+    outcome?;
+    eprintln!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn watch_flows(deployer: Deployer, dir: Option<PathBuf>, store: Arc<dyn Store>) -> Result<()> {
+    match dir {
+        Some(dir) => deployer.watch(dir, store.as_ref(), Duration::from_secs(2)).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot listen for SIGTERM: {e}");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,240 @@
+//! `sluice server local` as a user runs it: start-up, the flows folder, the API, schedules,
+//! SIGTERM draining and recovery after kill -9.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sluice-server-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("flows")).unwrap();
+    dir
+}
+
+/// Starts a server on a free port; returns it once it printed its URL.
+fn start(dir: &Path) -> (Server, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["server", "local", "--port", "0", "--flows"])
+        .arg(dir.join("flows"))
+        .env("SLUICE_DATA_DIR", dir.join("data"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sluice starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let took = started.elapsed();
+    let base = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {line:?}"));
+    (
+        Server {
+            child,
+            base: base.to_string(),
+        },
+        took,
+    )
+}
+
+/// A minimal HTTP/1.1 client: returns the status and the body.
+fn http(base: &str, method: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(base).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).to_string();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, body)
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn get_json(base: &str, path: &str) -> Value {
+    let (status, body) = http(base, "GET", path, "text/plain", "");
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+}
+
+fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn state_of(base: &str, id: &str) -> String {
+    get_json(base, &format!("/api/v1/executions/{id}"))["state"]["current"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn trigger(base: &str, namespace: &str, flow: &str) -> String {
+    let (status, body) = http(
+        base,
+        "POST",
+        &format!("/api/v1/executions/{namespace}/{flow}"),
+        "text/plain",
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+const HELLO: &str =
+    "id: hello\nnamespace: dev\ntasks:\n  - {id: hi, type: shell.Commands, commands: [\"echo hello\"]}\n";
+
+#[test]
+fn starts_fast_deploys_the_folder_and_runs_flows_from_the_api() {
+    let dir = scratch("basic");
+    std::fs::write(dir.join("flows/hello.yaml"), HELLO).unwrap();
+    std::fs::write(dir.join("flows/broken.yaml"), "id: broken\nnamespace: dev\n").unwrap();
+    let (server, took) = start(&dir);
+    assert!(took < Duration::from_secs(1), "started in {took:?}");
+    let flow = get_json(&server.base, "/api/v1/flows/dev/hello");
+    assert_eq!(flow["revision"], 1);
+    let (status, _) = http(&server.base, "GET", "/api/v1/flows/dev/broken", "text/plain", "");
+    assert_eq!(status, 404, "an invalid file is not deployed");
+    let id = trigger(&server.base, "dev", "hello");
+    wait_for("the execution to succeed", Duration::from_secs(20), || {
+        state_of(&server.base, &id) == "SUCCESS"
+    });
+    let (status, logs) = http(&server.base, "GET", &format!("/api/v1/logs/{id}"), "text/plain", "");
+    assert_eq!(status, 200);
+    assert!(logs.contains("hello"), "{logs}");
+    // Editing the file redeploys it as a new revision.
+    std::fs::write(
+        dir.join("flows/hello.yaml"),
+        HELLO.replace("echo hello", "echo hello again"),
+    )
+    .unwrap();
+    wait_for("revision 2", Duration::from_secs(10), || {
+        get_json(&server.base, "/api/v1/flows/dev/hello")["revision"] == 2
+    });
+}
+
+#[test]
+fn schedules_fire_while_the_server_runs() {
+    let dir = scratch("schedule");
+    std::fs::write(
+        dir.join("flows/tick.yaml"),
+        "id: tick\nnamespace: dev\ntasks:\n  - {id: t, type: io.kestra.plugin.core.log.Log, message: \"tick {{ trigger.date }}\"}\ntriggers:\n  - {id: every2s, type: io.kestra.plugin.core.trigger.Schedule, cron: \"*/2 * * * * *\", withSeconds: true}\n",
+    )
+    .unwrap();
+    let (server, _) = start(&dir);
+    wait_for("two scheduled executions", Duration::from_secs(15), || {
+        let page = get_json(&server.base, "/api/v1/executions/search?namespace=dev&flowId=tick");
+        page["results"].as_array().map_or(0, |r| {
+            r.iter()
+                .filter(|e| e["state"]["current"] == "SUCCESS" || e["state"] == "SUCCESS")
+                .count()
+        }) >= 2
+    });
+}
+
+#[test]
+fn sigterm_drains_and_a_restart_finishes_the_work() {
+    let dir = scratch("drain");
+    std::fs::write(
+        dir.join("flows/slow.yaml"),
+        "id: slow\nnamespace: dev\ntasks:\n  - {id: s, type: shell.Commands, commands: [\"sleep 3\"]}\n",
+    )
+    .unwrap();
+    let (mut server, _) = start(&dir);
+    let id = trigger(&server.base, "dev", "slow");
+    wait_for("the task to run", Duration::from_secs(10), || {
+        state_of(&server.base, &id) == "RUNNING"
+    });
+    Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    let stopped = Instant::now();
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        stopped.elapsed() < Duration::from_secs(10),
+        "drained in {:?}",
+        stopped.elapsed()
+    );
+    let (server, _) = start(&dir);
+    wait_for("the handed-back task to finish", Duration::from_secs(30), || {
+        state_of(&server.base, &id) == "SUCCESS"
+    });
+}
+
+#[test]
+fn after_kill_9_a_running_attempt_is_worker_lost_and_retried() {
+    let dir = scratch("crash");
+    std::fs::write(
+        dir.join("flows/crash.yaml"),
+        "id: crash\nnamespace: dev\ntasks:\n  - id: s\n    type: shell.Commands\n    retry: {type: constant, interval: PT0.1S, maxAttempts: 2}\n    commands: [\"sleep 2\"]\n",
+    )
+    .unwrap();
+    let (mut server, _) = start(&dir);
+    let id = trigger(&server.base, "dev", "crash");
+    wait_for("the task to run", Duration::from_secs(10), || {
+        state_of(&server.base, &id) == "RUNNING"
+    });
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let (server, _) = start(&dir);
+    wait_for("the retry to succeed", Duration::from_secs(30), || {
+        state_of(&server.base, &id) == "SUCCESS"
+    });
+    let exec = get_json(&server.base, &format!("/api/v1/executions/{id}"));
+    let attempts = exec["taskRunList"][0]["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{exec:#}");
+    assert!(
+        attempts[0]["reason"].as_str().unwrap_or("").contains("worker lost"),
+        "{exec:#}"
+    );
+}
