@@ -36,6 +36,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Warnings and errors of the runtime (lost leases, skipped schedules, store trouble) on stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .with_target(false)
+        .init();
     let result = run(cli);
     match result {
         Ok(code) => code,

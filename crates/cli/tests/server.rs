@@ -216,7 +216,7 @@ fn after_kill_9_a_running_attempt_is_worker_lost_and_retried() {
     let dir = scratch("crash");
     std::fs::write(
         dir.join("flows/crash.yaml"),
-        "id: crash\nnamespace: dev\ntasks:\n  - id: s\n    type: shell.Commands\n    retry: {type: constant, interval: PT0.1S, maxAttempts: 2}\n    commands: [\"sleep 2\"]\n",
+        "id: crash\nnamespace: dev\ntasks:\n  - id: s\n    type: shell.Commands\n    retry: {type: constant, interval: PT0.1S, maxAttempts: 2}\n    commands: [\"echo before-the-crash\", \"sleep 2\"]\n",
     )
     .unwrap();
     let (mut server, _) = start(&dir);
@@ -236,5 +236,14 @@ fn after_kill_9_a_running_attempt_is_worker_lost_and_retried() {
     assert!(
         attempts[0]["reason"].as_str().unwrap_or("").contains("worker lost"),
         "{exec:#}"
+    );
+    let (_, logs) = http(&server.base, "GET", &format!("/api/v1/logs/{id}"), "text/plain", "");
+    assert!(
+        logs.contains("before-the-crash"),
+        "a line written before the crash is kept: {logs}"
+    );
+    assert!(
+        logs.contains("attempt 1 worker lost: Sluice stopped while the attempt was running"),
+        "{logs}"
     );
 }

@@ -124,6 +124,12 @@ impl Scheduler {
                         }
                     }
                 } else {
+                    tracing::warn!(
+                        flow = %format!("{}.{}", flow.namespace, flow.id),
+                        trigger = %trigger.id,
+                        due = %due,
+                        "a fire was missed while the scheduler was down and is skipped; set `recoverMissedSchedules: LAST` (once) or `ALL` (each) to run missed fires"
+                    );
                     None
                 };
                 let fired = self

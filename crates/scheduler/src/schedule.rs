@@ -6,17 +6,20 @@ use sluice_flow::cron::Cron;
 use sluice_flow::model::Trigger;
 use std::time::Duration;
 
+/// How late a fire may be handled before it counts as missed.
+const MISSED_AFTER: Duration = Duration::from_secs(60);
+
 /// Kestra's type name of the schedule trigger.
 pub const SCHEDULE: &str = "io.kestra.plugin.core.trigger.Schedule";
 
 /// What happens to fires missed while no scheduler ran (`recoverMissedSchedules`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missed {
-    /// Fire once for all of them (Kestra's default).
+    /// Fire once for all of them.
     Last,
     /// Fire each one, one per tick.
     All,
-    /// Fire none.
+    /// Fire none, with a warning in the log (the default).
     None,
 }
 
@@ -45,8 +48,8 @@ impl Schedule {
         };
         let missed = match p.get("recoverMissedSchedules").and_then(|v| v.as_str()) {
             Some("ALL") => Missed::All,
-            Some("NONE") => Missed::None,
-            _ => Missed::Last,
+            Some("LAST") => Missed::Last,
+            _ => Missed::None,
         };
         let late_max = p
             .get("lateMaximumDelay")
@@ -76,15 +79,19 @@ impl Schedule {
         }
     }
 
+    /// Whether the due fire at `due`, seen at `now`, was missed: the scheduler was not running
+    /// then (it ticks twice a second, so a minute late means it was down).
+    pub fn is_missed(&self, due: Timestamp, now: Timestamp) -> bool {
+        Duration::try_from(now.duration_since(due)).unwrap_or(Duration::ZERO) > MISSED_AFTER
+    }
+
     /// Whether the due fire at `due` still starts an execution at `now`.
     pub fn should_fire(&self, due: Timestamp, now: Timestamp) -> bool {
         let late = Duration::try_from(now.duration_since(due)).unwrap_or(Duration::ZERO);
         if self.late_max.is_some_and(|max| late > max) {
             return false;
         }
-        // A fire is "missed" once the next one has also passed.
-        let missed = self.next_after(due).is_some_and(|n| n <= now);
-        !(missed && self.missed == Missed::None)
+        !(self.is_missed(due, now) && self.missed == Missed::None)
     }
 
     /// A time as the trigger's zone sees it, in ISO-8601 with offset.

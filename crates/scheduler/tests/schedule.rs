@@ -62,9 +62,10 @@ async fn a_tick_fires_once_even_with_two_schedulers() {
 }
 
 #[tokio::test]
-async fn missed_fires_are_recovered_once_by_default_each_with_all_and_never_with_none() {
+async fn missed_fires_are_skipped_by_default_once_with_last_and_each_with_all() {
     for (extra, expected) in [
-        ("", vec![1, 0, 0]),
+        ("", vec![0, 0, 0]),
+        ("    recoverMissedSchedules: LAST\n", vec![1, 0, 0]),
         ("    recoverMissedSchedules: ALL\n", vec![1, 1, 1]),
         ("    recoverMissedSchedules: NONE\n", vec![0, 0, 0]),
     ] {

@@ -6,7 +6,7 @@
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
 
   function setStatus(form, text, isError) {
-    var status = form.querySelector('.form-status') || (form.parentNode && form.parentNode.querySelector('.form-status'));
+    var status = form.querySelector('.form-status') || $('#action-status');
     if (!status) return;
     status.textContent = text;
     status.classList.toggle('error', !!isError);
@@ -173,7 +173,11 @@
         var current = $('#live');
         if (html && current) {
           var focused = document.activeElement && current.contains(document.activeElement);
+          var status = $('#action-status');
+          var said = status && status.textContent, failed = status && status.classList.contains('error');
           current.outerHTML = html;
+          // What the last action said stays, in the new live part.
+          if (said) { $('#action-status').textContent = said; $('#action-status').classList.toggle('error', failed); }
           if (focused) $('#live').focus();
         }
       }).catch(function () {}).then(function () {
@@ -188,10 +192,19 @@
     return !live || live.getAttribute('data-terminal') === 'true';
   }
 
+  // Event streams open once the page has loaded: opened before, they keep it "loading" for ever.
+  function afterLoad(start) {
+    if (document.readyState === 'complete') setTimeout(start, 0);
+    else window.addEventListener('load', function () { setTimeout(start, 0); });
+  }
+
   var liveEl = $('#live');
-  if (liveEl && !terminal()) {
+  if (liveEl && !terminal()) afterLoad(followExecution);
+
+  function followExecution() {
+    var el = $('#live');
     try {
-      var follow = new EventSource(liveEl.getAttribute('data-follow'));
+      var follow = new EventSource(el.getAttribute('data-follow'));
       follow.onmessage = function () { refreshLive(); };
       follow.addEventListener('execution', function () { refreshLive(); });
       follow.onerror = function () { if (terminal()) follow.close(); };
@@ -402,6 +415,6 @@
     intercept(earlierLink, function () { return loadEarlier(PAGE); });
     intercept(laterLink, loadLater);
 
-    if (panel.getAttribute('data-follow') === 'true') startFollowing();
+    if (panel.getAttribute('data-follow') === 'true') afterLoad(startFollowing);
   }
 })();

@@ -4,14 +4,20 @@
 //! It reads and writes the store and posts events for the executor; it never runs a task.
 
 pub mod api;
+pub mod auth;
 mod state;
 pub mod ui;
 
+pub use auth::{Auth, BasicAuth};
 pub use state::AppState;
 
 use axum::Router;
 
-/// The whole HTTP application.
+/// The whole HTTP application; with credentials configured in `state.auth`, every route needs them.
 pub fn app(state: AppState) -> Router {
-    Router::new().merge(api::routes()).merge(ui::routes()).with_state(state)
+    Router::new()
+        .merge(api::routes())
+        .merge(ui::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
+        .with_state(state)
 }

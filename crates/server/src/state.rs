@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use crate::Auth;
 use sluice_flow::Validator;
 use sluice_store::Store;
 use std::path::PathBuf;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub executor_wake: Arc<Notify>,
     /// The data folder: kept output files live under `files/`.
     pub data_dir: PathBuf,
+    /// Who may call the server (open when empty).
+    pub auth: Arc<Auth>,
 }
 
 impl AppState {
@@ -27,6 +30,13 @@ impl AppState {
             validator: Arc::new(Validator::new()),
             executor_wake,
             data_dir,
+            auth: Arc::new(Auth::default()),
         }
+    }
+
+    /// The same state, requiring `auth`'s credentials on every request.
+    pub fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = Arc::new(auth);
+        self
     }
 }

@@ -32,11 +32,22 @@ async fn flow_list_shows_flows_triggers_and_last_state() {
 
     let r = t.get("/ui/flows").await;
     r.assert_page(StatusCode::OK, "Flows");
-    for text in ["company.team", "etl", "other", "tiny", "nightly (Schedule)", "FAILED", "never run"] {
+    for text in [
+        "company.team",
+        "etl",
+        "other",
+        "tiny",
+        "nightly (Schedule)",
+        "FAILED",
+        "never run",
+    ] {
         assert!(r.body.contains(text), "flow list lacks {text:?}:\n{}", r.body);
     }
     assert!(r.body.contains(&format!("/ui/executions/{}", execution.id)));
-    assert!(r.body.contains(r#"<td class="num">2</td>"#), "the revision of `tiny` is 2");
+    assert!(
+        r.body.contains(r#"<td class="num">2</td>"#),
+        "the revision of `tiny` is 2"
+    );
     assert!(r.body.contains(r#"<label for="flow-filter">"#));
 
     let r = t.get("/ui/flows?q=TINY").await;
@@ -54,7 +65,11 @@ async fn flow_page_shows_source_topology_run_form_and_editor() {
     r.assert_page(StatusCode::OK, "company.team/etl");
     // The source, escaped, in a <pre>.
     assert!(r.body.contains(r#"<pre class="source""#));
-    assert!(r.body.contains("message: &quot;hello &lt;b&gt;world&lt;/b&gt;&quot;"), "{}", r.body);
+    assert!(
+        r.body.contains("message: &quot;hello &lt;b&gt;world&lt;/b&gt;&quot;"),
+        "{}",
+        r.body
+    );
     // The topology: one box per task, nested containers, lanes for errors and finally.
     let svg = r.between(r#"<svg class="topology""#, "</svg>");
     assert_eq!(svg.matches(r#"<g class="topo-task"#).count(), 7, "{svg}");
@@ -79,10 +94,32 @@ async fn flow_page_shows_source_topology_run_form_and_editor() {
     ] {
         assert!(r.body.contains(control), "flow page lacks {control:?}");
     }
-    assert!(r.body.contains(r#"enctype="multipart/form-data" action="/api/v1/executions/company.team/etl""#));
+    assert!(
+        r.body
+            .contains(r#"enctype="multipart/form-data" action="/api/v1/executions/company.team/etl""#)
+    );
     // The editor.
     assert!(r.body.contains(r#"<label for="source-editor">"#));
-    assert!(r.body.contains(r#"action="/api/v1/flows/company.team/etl" data-api="save""#));
+    assert!(
+        r.body
+            .contains(r#"action="/api/v1/flows/company.team/etl" data-api="save""#)
+    );
+}
+
+#[tokio::test]
+async fn a_stored_flow_that_no_longer_validates_shows_its_problems() {
+    let t = TestApp::new().await;
+    let broken = "id: broken\nnamespace: company.team\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    mesage: hi\n";
+    t.store.put_flow("company.team", "broken", broken).await.unwrap();
+    let r = t.get("/ui/flows").await;
+    assert!(r.body.contains(r#"<span class="tag warn">invalid</span>"#));
+    let r = t.get("/ui/flows/company.team/broken").await;
+    r.assert_page(StatusCode::OK, "company.team/broken");
+    assert!(r.body.contains("This revision does not validate"));
+    assert!(r.body.contains(r#"<span class="pos">6:5</span>"#), "{}", r.body);
+    assert!(r.body.contains("mesage"));
+    assert!(!r.body.contains("id=\"run-form\""), "an invalid flow cannot be run");
+    assert!(r.body.contains("id=\"source-editor\""), "but it can be fixed");
 }
 
 #[tokio::test]
@@ -90,13 +127,19 @@ async fn hostile_flow_and_log_content_is_escaped() {
     let t = TestApp::new().await;
     t.store.put_flow("company.team", "etl", ETL_FLOW).await.unwrap();
     let execution = t.execution("etl", "company.team", State::Running, 0).await;
-    t.append_logs(&execution.id, &["<script>alert('log')</script>", "<img src=x onerror=alert(1)>"])
-        .await;
+    t.append_logs(
+        &execution.id,
+        &["<script>alert('log')</script>", "<img src=x onerror=alert(1)>"],
+    )
+    .await;
 
     for uri in ["/ui/flows", "/ui/flows/company.team/etl"] {
         let r = t.get(uri).await;
         assert!(!r.body.contains("<script>alert"), "{uri} has a raw script:\n{}", r.body);
-        assert!(r.body.contains("&lt;script&gt;alert("), "{uri} shows the description escaped");
+        assert!(
+            r.body.contains("&lt;script&gt;alert("),
+            "{uri} shows the description escaped"
+        );
     }
     let r = t.get(&format!("/ui/executions/{}", execution.id)).await;
     assert!(!r.body.contains("<script>alert"));
@@ -162,7 +205,11 @@ async fn execution_page_has_one_gantt_row_per_task_run_and_one_bar_per_attempt()
     let svg = r.between(r#"<svg class="gantt""#, "</svg>");
     assert_eq!(svg.matches(r#"<g class="gantt-row"#).count(), runs, "{svg}");
     assert_eq!(svg.matches(r#"class="gantt-attempt"#).count(), attempts);
-    assert_eq!(svg.matches(r#"class="gantt-span"#).count(), 2, "the two flowable runs have spans");
+    assert_eq!(
+        svg.matches(r#"class="gantt-span"#).count(),
+        2,
+        "the two flowable runs have spans"
+    );
     assert!(svg.contains("fill-failed") && svg.contains("fill-success"));
     // Nested: a child row is indented more than its parent.
     assert!(svg.contains(r#"x="22" "#) && svg.contains(r#"x="36" "#), "{svg}");
@@ -177,6 +224,7 @@ async fn execution_page_has_one_gantt_row_per_task_run_and_one_bar_per_attempt()
     // The live fragment is the same part alone.
     let fragment = t.get(&format!("/ui/executions/{}/gantt", execution.id)).await;
     assert_eq!(fragment.status, StatusCode::OK);
+    assert_eq!(fragment.header("cache-control"), "no-store");
     assert!(fragment.body.starts_with("<div id=\"live\""));
     assert_eq!(fragment.body.matches(r#"<g class="gantt-row"#).count(), runs);
     assert!(!fragment.body.contains("<html"));
@@ -207,7 +255,11 @@ async fn execution_list_filters_and_pages() {
 
     let r = t.get("/ui/executions?size=2").await;
     assert!(r.body.contains("page 1 of 2"));
-    assert!(r.body.contains(r#"href="/ui/executions?size=2&amp;page=2""#), "{}", r.body);
+    assert!(
+        r.body.contains(r#"href="/ui/executions?size=2&amp;page=2""#),
+        "{}",
+        r.body
+    );
     let r = t.get("/ui/executions?size=2&page=2").await;
     assert!(r.body.contains("page 2 of 2") && r.body.contains("rel=\"prev\""));
 
@@ -254,7 +306,10 @@ async fn a_million_log_lines_render_only_the_first_page_quickly() {
     assert!(r.body.contains("of 1000000 stored"));
     // Too much follows the first page to stream it: the page says so instead of following.
     assert!(r.body.contains(r#"data-follow="false""#));
-    assert!(r.body.contains(&format!(r#"href="/ui/executions/{}?afterSeq=1000#logs""#, execution.id)));
+    assert!(
+        r.body
+            .contains(&format!(r#"href="/ui/executions/{}?afterSeq=1000#logs""#, execution.id))
+    );
 
     // The last page, and a filtered page, are as quick.
     for query in ["?tail=1", "?level=WARN", "?afterSeq=500000"] {
@@ -301,7 +356,12 @@ async fn pages_have_landmarks_titles_and_navigation() {
     for uri in ["/ui/flows", "/ui/flows/company.team/etl", "/ui/executions", ex.as_str()] {
         let r = t.get(uri).await;
         assert_eq!(r.status, StatusCode::OK, "{uri}");
-        for landmark in ["<main id=\"main\"", "<nav aria-label=\"Main\">", "<title>", "<html lang=\"en\">"] {
+        for landmark in [
+            "<main id=\"main\"",
+            "<nav aria-label=\"Main\">",
+            "<title>",
+            "<html lang=\"en\">",
+        ] {
             assert!(r.body.contains(landmark), "{uri} lacks {landmark}");
         }
         assert_eq!(r.body.matches("aria-current=\"page\"").count(), 1, "{uri}");

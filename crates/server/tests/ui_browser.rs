@@ -43,7 +43,10 @@ async fn execution_page_appends_live_log_lines_and_follows_the_state() {
     writer.await.unwrap();
     let dom = &run.dom;
     assert!(script_errors(&run.log).is_empty(), "script errors:\n{}", run.log);
-    assert!(dom.contains("first stored line"), "the server-rendered page is missing:\n{dom}");
+    assert!(
+        dom.contains("first stored line"),
+        "the server-rendered page is missing:\n{dom}"
+    );
     for i in 1..=20 {
         assert!(
             dom.contains(&format!("live line {i} &lt;b&gt;not bold&lt;/b&gt;")),
@@ -85,10 +88,16 @@ async fn live_logs_keep_at_most_5000_lines_in_the_page() {
     assert!(script_errors(&run.log).is_empty(), "script errors:\n{}", run.log);
     assert_eq!(dom.matches(r#"class="log-line lv-"#).count(), 5000);
     assert!(dom.contains(">bulk line 8000<"), "the newest line is shown");
-    assert!(!dom.contains(">bulk line 3000<") && !dom.contains("first stored line"), "old lines left the page");
+    assert!(
+        !dom.contains(">bulk line 3000<") && !dom.contains("first stored line"),
+        "old lines left the page"
+    );
     assert!(dom.contains(r#"data-seq="3002""#), "lines 3002 to 8001 are kept");
     let earlier = tag_of(dom, "log-earlier");
-    assert!(!earlier.contains("hidden"), "the page offers the dropped lines: {earlier}");
+    assert!(
+        !earlier.contains("hidden"),
+        "the page offers the dropped lines: {earlier}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,21 +113,32 @@ async fn pages_render_in_a_browser_and_screenshots_are_kept() {
     let addr = serve(t.app.clone()).await;
     let dir = screenshot_dir();
 
+    // Name, path, window size (the `-whole` pictures are tall, to see the bottom of the page).
     let pages = [
-        ("flows", "/ui/flows".to_string()),
-        ("flow", "/ui/flows/company.team/etl".to_string()),
-        ("executions", "/ui/executions".to_string()),
-        ("execution", format!("/ui/executions/{}", execution.id)),
+        ("flows", "/ui/flows".to_string(), "1280,900"),
+        ("flow", "/ui/flows/company.team/etl".to_string(), "1280,900"),
+        ("flow-whole", "/ui/flows/company.team/etl".to_string(), "1280,2400"),
+        ("executions", "/ui/executions".to_string(), "1280,900"),
+        ("execution", format!("/ui/executions/{}", execution.id), "1280,900"),
+        (
+            "execution-whole",
+            format!("/ui/executions/{}", execution.id),
+            "1280,2600",
+        ),
     ];
-    for (name, path) in &pages {
+    for (name, path, size) in &pages {
         let url = format!("http://{addr}{path}");
         let run = browse(&url, Wait::Virtual(Duration::from_secs(3)), None).await;
         assert!(run.dom.contains("<main id=\"main\""), "{name}: no page:\n{}", run.dom);
-        assert!(script_errors(&run.log).is_empty(), "{name}: script errors:\n{}", run.log);
+        assert!(
+            script_errors(&run.log).is_empty(),
+            "{name}: script errors:\n{}",
+            run.log
+        );
         assert!(!run.dom.contains("<script>alert"), "{name}: hostile text ran as markup");
         let file = dir.join(format!("{name}.png"));
         let _ = std::fs::remove_file(&file);
-        browse(&url, Wait::Virtual(Duration::from_secs(3)), Some(&file)).await;
+        browse(&url, Wait::Virtual(Duration::from_secs(3)), Some((&file, size))).await;
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         assert!(size > 10_000, "{name}: no screenshot at {}", file.display());
         eprintln!("screenshot of {path}: {}", file.display());

@@ -9,8 +9,8 @@ mod ui_support;
 
 use serde_json::json;
 use sluice_engine::{Event, State};
-use sluice_store::prelude::*;
 use sluice_store::ExecutionFilter;
+use sluice_store::prelude::*;
 use std::time::Duration;
 use ui_support::browser::*;
 use ui_support::*;
@@ -37,12 +37,21 @@ async function step(doc, n) {
   log('landed on ' + frame.contentWindow.location.pathname);
   done();
 }"#;
-    let result = scenario(t.app.clone(), "/ui/flows/company.team/etl", script, Duration::from_secs(10)).await;
+    let result = scenario(
+        t.app.clone(),
+        "/ui/flows/company.team/etl",
+        script,
+        Duration::from_secs(10),
+    )
+    .await;
 
     let found = t.store.list_executions(&ExecutionFilter::default()).await.unwrap();
     assert_eq!(found.total, 1, "one execution was created: {result}");
     let execution = t.store.get_execution(&found.results[0].id).await.unwrap().unwrap();
-    assert!(result.contains(&format!("landed on /ui/executions/{}", execution.id)), "{result}");
+    assert!(
+        result.contains(&format!("landed on /ui/executions/{}", execution.id)),
+        "{result}"
+    );
     let inputs = serde_json::Value::Object(execution.inputs);
     assert_eq!(
         inputs,
@@ -78,12 +87,24 @@ async function step(doc, n) {
   log('reloaded: ' + doc.querySelector('.meta').textContent.trim());
   done();
 }"#;
-    let result = scenario(t.app.clone(), "/ui/flows/company.team/etl", script, Duration::from_secs(10)).await;
+    let result = scenario(
+        t.app.clone(),
+        "/ui/flows/company.team/etl",
+        script,
+        Duration::from_secs(10),
+    )
+    .await;
 
     let line = ETL_FLOW.lines().position(|l| l.contains("message: left")).unwrap() + 1;
-    assert!(result.contains(&format!("diagnostics: {line}:")), "a diagnostic points at line {line}: {result}");
+    assert!(
+        result.contains(&format!("diagnostics: {line}:")),
+        "a diagnostic points at line {line}: {result}"
+    );
     assert!(result.contains("mesage"), "{result}");
-    assert!(result.contains("selected: mesage: left"), "the diagnostic selects its line: {result}");
+    assert!(
+        result.contains("selected: mesage: left"),
+        "the diagnostic selects its line: {result}"
+    );
     assert!(result.contains("reloaded: Revision 2"), "{result}");
     let flow = t.store.get_flow("company.team", "etl", None).await.unwrap().unwrap();
     assert_eq!(flow.revision, 2);
@@ -112,11 +133,14 @@ async function step(doc, n) {
   done();
 }"#;
     let target = format!("/ui/executions/{}?tail=1", execution.id);
-    let result = scenario(t.app.clone(), &target, earlier, Duration::from_secs(10)).await;
+    let result = scenario(t.app.clone(), &target, earlier, Duration::from_secs(20)).await;
     assert!(result.contains("start 1000 from 2001"), "{result}");
     assert!(result.contains("then 2000 from 1001"), "{result}");
     assert!(result.contains("then 3000 from 1, more earlier: false"), "{result}");
-    assert!(result.contains("still on ?tail=1"), "paging did not reload the page: {result}");
+    assert!(
+        result.contains("still on ?tail=1"),
+        "paging did not reload the page: {result}"
+    );
 
     let later = r#"
 async function step(doc, n) {
@@ -134,7 +158,7 @@ async function step(doc, n) {
   done();
 }"#;
     let target = format!("/ui/executions/{}", execution.id);
-    let result = scenario(t.app.clone(), &target, later, Duration::from_secs(10)).await;
+    let result = scenario(t.app.clone(), &target, later, Duration::from_secs(20)).await;
     assert!(result.contains("start 1000 to 1000"), "{result}");
     assert!(result.contains("then 3000 to 3000, more later: false"), "{result}");
 }
@@ -147,17 +171,25 @@ async fn kill_and_replay_buttons_call_the_api() {
     let running = t.execution_at("etl", "company.team", State::Running, started).await;
     let kill = r#"
 async function step(doc, n) {
+  await wait(() => doc.readyState === 'complete');
+  log('page load: ' + doc.readyState);
   doc.querySelector('form[action$="/kill"]').requestSubmit();
   await wait(() => /Requested/.test(doc.body.textContent));
   log('kill: ' + (/Requested/.test(doc.body.textContent) ? 'requested' : 'no answer'));
   done();
 }"#;
     let target = format!("/ui/executions/{}", running.id);
-    let result = scenario(t.app.clone(), &target, kill, Duration::from_secs(10)).await;
+    let result = scenario(t.app.clone(), &target, kill, Duration::from_secs(20)).await;
     assert!(result.contains("kill: requested"), "{result}");
+    assert!(
+        result.contains("page load: complete"),
+        "the event streams hold the page's load: {result}"
+    );
     let events = t.store.pending_events(100).await.unwrap();
     assert!(
-        events.iter().any(|e| e.execution_id == running.id && e.event == Event::Kill),
+        events
+            .iter()
+            .any(|e| e.execution_id == running.id && e.event == Event::Kill),
         "no kill event was posted: {events:?}"
     );
 
@@ -169,14 +201,17 @@ async function step(doc, n) {
   done();
 }"#;
     let target = format!("/ui/executions/{}", failed.id);
-    let result = scenario(t.app.clone(), &target, replay, Duration::from_secs(10)).await;
+    let result = scenario(t.app.clone(), &target, replay, Duration::from_secs(20)).await;
     let all = t.store.list_executions(&ExecutionFilter::default()).await.unwrap();
     let new = all
         .results
         .iter()
         .find(|e| e.id != failed.id && e.id != running.id)
         .expect("replay created an execution");
-    assert!(result.contains(&format!("landed on /ui/executions/{}", new.id)), "{result}");
+    assert!(
+        result.contains(&format!("landed on /ui/executions/{}", new.id)),
+        "{result}"
+    );
     let new = t.store.get_execution(&new.id).await.unwrap().unwrap();
     assert_eq!(new.original_id.as_deref(), Some(failed.id.as_str()));
 }

@@ -4,7 +4,7 @@
 
 use crate::{ExecutionCache, Flows, Kills, RuntimeError, Wakers};
 use jiff::Timestamp;
-use sluice_engine::{AttemptResult, Command, Engine, Event, Execution, State};
+use sluice_engine::{Command, Engine, Event, Execution, State};
 use sluice_store::{NewJob, NewTimer, StepCommit, Store, StoredEvent};
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,18 +76,12 @@ impl Executor {
         }
         for job in self.store.expired(now).await? {
             // A process attempt cannot be re-attached: its worker is gone, so is the attempt.
-            let result = AttemptResult::new(
-                State::Failed,
-                "worker lost: its lease expired while the attempt was running",
-            );
-            let event = Event::AttemptEnded {
-                task_run_id: job.task_run_id.clone(),
-                attempt: job.attempt,
-                result,
-            };
-            self.store
-                .finish_with_event(job.id, &job.execution_id, &event, now)
-                .await?;
+            crate::worker_lost(
+                self.store.as_ref(),
+                &job,
+                "its lease expired while the attempt was running",
+            )
+            .await?;
             busy = true;
         }
         let events = self.store.pending_events(EVENTS_PER_TICK).await?;

@@ -7,6 +7,7 @@ mod executor;
 mod files;
 mod flows;
 mod kills;
+mod lost;
 mod pump;
 mod worker;
 
@@ -14,6 +15,7 @@ pub use cache::ExecutionCache;
 pub use executor::Executor;
 pub use flows::Flows;
 pub use kills::Kills;
+pub use lost::worker_lost;
 pub use worker::{Worker, WorkerConfig};
 
 use std::sync::Arc;

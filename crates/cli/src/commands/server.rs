@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use jiff::Timestamp;
 use serde::Deserialize;
-use sluice_engine::{AttemptResult, Event, State};
 use sluice_store::Store;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -50,6 +49,10 @@ pub struct ServerArgs {
     /// Attempts run at once [default: 8].
     #[arg(long, env = "SLUICE_SLOTS")]
     pub slots: Option<usize>,
+    /// Credentials (configuration file only): `auth: {basic: {username, password}, tokens: [...]}`;
+    /// also `SLUICE_AUTH_BASIC=user:password` and `SLUICE_AUTH_TOKENS=t1,t2`.
+    #[arg(skip)]
+    pub auth: Option<sluice_server::Auth>,
 }
 
 impl ServerArgs {
@@ -59,6 +62,7 @@ impl ServerArgs {
             bind: self.bind.or(file.bind),
             flows: self.flows.or(file.flows),
             slots: self.slots.or(file.slots),
+            auth: self.auth.or(file.auth),
         }
     }
 }
@@ -67,8 +71,12 @@ fn read_config(path: &Path) -> Result<ServerArgs> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let node =
         sluice_flow::yaml::parse(&text).map_err(|d| anyhow::anyhow!("{}", d.render(&path.display().to_string())))?;
-    serde_json::from_value(node.to_json())
-        .with_context(|| format!("`{}`: settings are `port`, `bind`, `flows` and `slots`", path.display()))
+    serde_json::from_value(node.to_json()).with_context(|| {
+        format!(
+            "`{}`: settings are `port`, `bind`, `flows`, `slots` and `auth`",
+            path.display()
+        )
+    })
 }
 
 /// Runs a `sluice server` subcommand.
@@ -94,24 +102,38 @@ async fn recover(store: &dyn Store) -> Result<usize> {
         .into_iter()
         .filter(|j| j.owner.as_deref() == Some(LOCAL_WORKER))
     {
-        let result = AttemptResult::new(
-            State::Failed,
-            "worker lost: Sluice stopped while the attempt was running",
-        );
-        let event = Event::AttemptEnded {
-            task_run_id: job.task_run_id.clone(),
-            attempt: job.attempt,
-            result,
-        };
-        store
-            .finish_with_event(job.id, &job.execution_id, &event, Timestamp::now())
-            .await?;
+        sluice_worker::worker_lost(store, &job, "Sluice stopped while the attempt was running").await?;
         lost += 1;
     }
     Ok(lost)
 }
 
+/// Credentials from the configuration and the `SLUICE_AUTH_*` variables.
+fn auth(configured: Option<sluice_server::Auth>) -> Result<sluice_server::Auth> {
+    let mut auth = configured.unwrap_or_default();
+    if let Ok(pair) = std::env::var("SLUICE_AUTH_BASIC") {
+        let (username, password) = pair
+            .split_once(':')
+            .context("SLUICE_AUTH_BASIC must be `user:password`")?;
+        auth.basic = Some(sluice_server::BasicAuth {
+            username: username.into(),
+            password: password.into(),
+        });
+    }
+    if let Ok(tokens) = std::env::var("SLUICE_AUTH_TOKENS") {
+        auth.tokens.extend(
+            tokens
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from),
+        );
+    }
+    Ok(auth)
+}
+
 async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
+    let auth = auth(args.auth.clone())?;
     let addr = SocketAddr::new(
         args.bind.unwrap_or(IpAddr::from([127, 0, 0, 1])),
         args.port.unwrap_or(8080),
@@ -139,7 +161,8 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         LOCAL_WORKER,
         true,
     );
-    let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf());
+    let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf())
+        .with_auth(auth);
     let app = sluice_server::app(state);
     println!(
         "Sluice is running at http://{addr}/ (data in {}; Ctrl-C or SIGTERM stops it)",

@@ -63,7 +63,11 @@ pub(crate) async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Respo
         .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
     let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
     if not_modified {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache)]).into_response();
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
+        )
+            .into_response();
     }
     (
         [

@@ -8,7 +8,8 @@ use super::logs::{self, LogParams};
 use super::render::{self, Nav};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
 use jiff::Timestamp;
 use minijinja::Value;
 use serde::{Deserialize, Serialize};
@@ -90,7 +91,10 @@ pub(crate) async fn list(State(app): State<AppState>, Query(p): Query<ListParams
     if let (Some(text), None) = (non_empty(&p.state), state) {
         problems.push(format!("“{text}” is not a state. It was ignored."));
     }
-    let page = non_empty(&p.page).and_then(|v| v.parse::<u32>().ok()).unwrap_or(1).max(1);
+    let page = non_empty(&p.page)
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(1)
+        .max(1);
     let size = non_empty(&p.size)
         .and_then(|v| v.parse::<u32>().ok())
         .unwrap_or(25)
@@ -302,7 +306,11 @@ pub(crate) async fn show(
     let execution = load(&app, &id).await?;
     let live = render_live(&app, &execution).await?;
     let logs = logs::panel(app.store.as_ref(), &execution, &params).await?;
-    let labels: Vec<String> = execution.labels.iter().map(|l| format!("{}: {}", l.key, l.value)).collect();
+    let labels: Vec<String> = execution
+        .labels
+        .iter()
+        .map(|l| format!("{}: {}", l.key, l.value))
+        .collect();
     let ctx = minijinja::context! {
         id => execution.id.clone(),
         namespace => execution.namespace.clone(),
@@ -318,12 +326,17 @@ pub(crate) async fn show(
         log_api => format!("/api/v1/logs/{}", format::encode(&execution.id)),
         terminal => execution.state.current.is_terminal(),
     };
-    let title = format!("Execution {} · {}/{}", execution.id, execution.namespace, execution.flow_id);
+    let title = format!(
+        "Execution {} · {}/{}",
+        execution.id, execution.namespace, execution.flow_id
+    );
     render::page(&title, Nav::Executions, "execution.html", ctx)
 }
 
 /// `GET /ui/executions/{id}/gantt`: the live part of the execution page alone, as an HTML fragment.
-pub(crate) async fn live(State(app): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, UiError> {
+/// Not cached: the script fetches it again and again while the execution runs.
+pub(crate) async fn live(State(app): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, UiError> {
     let execution = load(&app, &id).await?;
-    Ok(Html(render_live(&app, &execution).await?))
+    let html = Html(render_live(&app, &execution).await?);
+    Ok(([(header::CACHE_CONTROL, "no-store")], html))
 }

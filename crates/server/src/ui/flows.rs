@@ -157,9 +157,7 @@ pub(crate) async fn show(
     let topology = match flow {
         Some(flow) => {
             let t = topology::layout(flow);
-            (t.count > 0)
-                .then(|| render::render("topology.html", &t))
-                .transpose()?
+            (t.count > 0).then(|| render::render("topology.html", &t)).transpose()?
         }
         None => None,
     };
@@ -181,7 +179,10 @@ pub(crate) async fn show(
         disabled => flow.is_some_and(|f| f.disabled),
         labels => flow.map(|f| f.labels.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>()),
         triggers => render::ser(flow.map(|f| {
-            f.triggers.iter().map(|t| (t.id.clone(), t.type_name.clone(), t.disabled)).collect::<Vec<_>>()
+            f.triggers
+                .iter()
+                .map(|t| (t.id.clone(), short_type(&t.type_name).to_string(), t.type_name.clone(), t.disabled))
+                .collect::<Vec<_>>()
         })),
         topology => topology.map(Value::from_safe_string),
         recent => render::ser(&recent),

@@ -40,7 +40,9 @@ pub(crate) fn parse_time(text: &str) -> Option<Timestamp> {
         return TimeZone::UTC.to_timestamp(dt).ok();
     }
     let date = text.parse::<jiff::civil::Date>().ok()?;
-    TimeZone::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight())).ok()
+    TimeZone::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .ok()
 }
 
 /// A duration as people read it: `850 ms`, `12.3 s`, `4m 05s`, `2h 03m`.
@@ -146,10 +148,7 @@ mod tests {
 
     #[test]
     fn queries_skip_empty_values_and_encode() {
-        assert_eq!(
-            query(&[("a", "x y&z".into()), ("b", String::new())]),
-            "?a=x%20y%26z"
-        );
+        assert_eq!(query(&[("a", "x y&z".into()), ("b", String::new())]), "?a=x%20y%26z");
         assert_eq!(query(&[("a", String::new())]), "");
     }
 }

@@ -132,7 +132,12 @@ pub(crate) fn layout(execution: &Execution, now: Timestamp) -> Gantt {
     let mut t0 = execution.state.start().unwrap_or(now);
     let mut t1 = execution.state.end().unwrap_or(now);
     for (run, _) in &runs {
-        for h in run.state.histories.iter().chain(run.attempts.iter().flat_map(|a| &a.state.histories)) {
+        for h in run
+            .state
+            .histories
+            .iter()
+            .chain(run.attempts.iter().flat_map(|a| &a.state.histories))
+        {
             t0 = t0.min(h.date);
             t1 = t1.max(h.date);
         }

@@ -76,8 +76,6 @@ pub(crate) struct LogPanel {
     first_href: String,
     tail_href: String,
     download_href: String,
-    /// Filters as a query string of this page (`?level=…`), for links that keep them.
-    filter_query: String,
 }
 
 fn choices(values: impl IntoIterator<Item = String>, selected: &str) -> Vec<Choice> {
@@ -91,7 +89,11 @@ fn choices(values: impl IntoIterator<Item = String>, selected: &str) -> Vec<Choi
 }
 
 /// Reads one page of lines of `execution` as `params` ask, and the links around it.
-pub(crate) async fn panel(store: &dyn Store, execution: &Execution, params: &LogParams) -> Result<LogPanel, StoreError> {
+pub(crate) async fn panel(
+    store: &dyn Store,
+    execution: &Execution,
+    params: &LogParams,
+) -> Result<LogPanel, StoreError> {
     let min_level = non_empty(&params.level).and_then(Level::parse);
     let task_id = non_empty(&params.task).map(str::to_string);
     let attempt = non_empty(&params.attempt).and_then(|a| a.parse::<u32>().ok());
@@ -99,7 +101,9 @@ pub(crate) async fn panel(store: &dyn Store, execution: &Execution, params: &Log
     let after = if non_empty(&params.tail).is_some() {
         count.saturating_sub(u64::from(PAGE))
     } else {
-        non_empty(&params.after_seq).and_then(|a| a.parse::<u64>().ok()).unwrap_or(0)
+        non_empty(&params.after_seq)
+            .and_then(|a| a.parse::<u64>().ok())
+            .unwrap_or(0)
     };
     let stored = store
         .logs(&LogQuery {
@@ -141,7 +145,12 @@ pub(crate) async fn panel(store: &dyn Store, execution: &Execution, params: &Log
             task_ids.push(run.task_id.clone());
         }
     }
-    let max_attempt = execution.task_run_list.iter().map(|r| r.attempts.len()).max().unwrap_or(0);
+    let max_attempt = execution
+        .task_run_list
+        .iter()
+        .map(|r| r.attempts.len())
+        .max()
+        .unwrap_or(0);
 
     let lines = stored
         .into_iter()
@@ -178,7 +187,6 @@ pub(crate) async fn panel(store: &dyn Store, execution: &Execution, params: &Log
                 ("attempt", attempt_name.clone()),
             ])
         ),
-        filter_query: query(&filters),
         min_level: level_name,
         task_id: task_name,
         attempt: attempt_name,

@@ -17,7 +17,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("flows.html", include_str!("../../assets/templates/flows.html")),
     ("flow.html", include_str!("../../assets/templates/flow.html")),
     ("topology.html", include_str!("../../assets/templates/topology.html")),
-    ("executions.html", include_str!("../../assets/templates/executions.html")),
+    (
+        "executions.html",
+        include_str!("../../assets/templates/executions.html"),
+    ),
     ("execution.html", include_str!("../../assets/templates/execution.html")),
     ("live.html", include_str!("../../assets/templates/live.html")),
     ("gantt.html", include_str!("../../assets/templates/gantt.html")),
@@ -47,10 +50,16 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
     }
     let text = match value.kind() {
         ValueKind::Undefined | ValueKind::None => return Ok(()),
-        ValueKind::Bool => return out.write_str(if value.is_true() { "true" } else { "false" }).map_err(Error::from),
+        ValueKind::Bool => {
+            return out
+                .write_str(if value.is_true() { "true" } else { "false" })
+                .map_err(Error::from);
+        }
         ValueKind::Number => {
             let text = value.to_string();
-            return out.write_str(text.strip_suffix(".0").unwrap_or(&text)).map_err(Error::from);
+            return out
+                .write_str(text.strip_suffix(".0").unwrap_or(&text))
+                .map_err(Error::from);
         }
         _ => value.to_string(),
     };

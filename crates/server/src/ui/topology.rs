@@ -138,12 +138,15 @@ impl Builder {
             title.push_str(" — ");
             title.push_str(d);
         }
-        // A container's title bar holds both: the type name keeps what it needs, the id the rest.
+        // A container's title bar holds both: the type name (11px text, about 6.2 units a
+        // character) keeps what it needs, the id the rest.
+        let type_width = ty.chars().count() as f64 * 6.2;
         let (label, type_label) = if kind == "task" {
             (fit(&task.id, w), fit(ty, w))
+        } else if type_width < w / 2.0 {
+            (fit(&task.id, w - type_width - 8.0), ty.to_string())
         } else {
-            let type_width = (ty.chars().count() as f64 * CHAR_W * 0.85 + 8.0).min(w / 2.0);
-            (fit(&task.id, w - type_width), fit(ty, type_width + 16.0))
+            (fit(&task.id, w / 2.0), fit(ty, w / 2.0))
         };
         self.boxes.push(TaskBox {
             x,

@@ -66,8 +66,8 @@ pub enum Wait {
 }
 
 /// Loads `url` in headless Chromium, waits as `wait` says, then dumps the DOM (and, with
-/// `screenshot`, saves a 1280×900 picture of the page there instead).
-pub async fn browse(url: &str, wait: Wait, screenshot: Option<&Path>) -> Run {
+/// `screenshot`, saves a picture of the page there instead, at a window size like `1280,900`).
+pub async fn browse(url: &str, wait: Wait, screenshot: Option<(&Path, &str)>) -> Run {
     let profile = TempDir::new();
     let mut args: Vec<String> = [
         "--headless",
@@ -97,9 +97,9 @@ pub async fn browse(url: &str, wait: Wait, screenshot: Option<&Path>) -> Run {
         }
     };
     match screenshot {
-        Some(file) => {
+        Some((file, size)) => {
             args.push(format!("--screenshot={}", file.display()));
-            args.push("--window-size=1280,900".to_string());
+            args.push(format!("--window-size={size}"));
             args.push("--hide-scrollbars".to_string());
         }
         None => args.push("--dump-dom".to_string()),
@@ -139,11 +139,10 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
-
 /// The page that drives a scenario: it loads `target` in a same-origin frame and runs `script`,
 /// which defines `async function step(doc, n)`, called with the frame's document on each of its
 /// page loads (n = 1, 2, …). Helpers for the script: `log(text)` writes to `#result`,
-/// `wait(() => cond)` waits until `cond` holds (up to 10 s of page time), `done()` ends the
+/// `wait(() => cond)` waits until `cond` holds (up to 10 s), `done()` ends the
 /// scenario. The harness page holds its load event (an image that answers only once the scenario
 /// is done), so the browser dumps the DOM after the scenario, in real time.
 fn harness_page(target: &str, script: &str) -> String {
@@ -168,13 +167,19 @@ async function wait(cond) {{
   if (!finished) log('TIMEOUT waiting for ' + cond); return false;
 }}
 {script}
-frame.addEventListener('load', () => {{
+// A page of the frame is ready once its deferred script ran (DOMContentLoaded): its `load` may
+// wait for event streams, so the harness watches for new documents instead.
+let current = null;
+setInterval(() => {{
   if (finished) return;
-  loads += 1;
   const doc = frame.contentDocument;
+  if (!doc || doc === current || doc.URL === 'about:blank' || doc.readyState === 'loading') return;
+  current = doc;
+  loads += 1;
   frame.contentWindow.confirm = () => true;
-  step(doc, loads).catch(e => {{ log('ERROR ' + e); done(); }});
-}});
+  const n = loads;
+  sleep(100).then(() => step(doc, n)).catch(e => {{ log('ERROR ' + e); done(); }});
+}}, 50);
 frame.src = {target:?};
 </script></body></html>"#
     )
@@ -206,7 +211,11 @@ pub async fn scenario(app: Router, target: &str, script: &str, timeout: Duration
     let start = run.dom.find("<pre id=\"result\">").expect("the harness page is there") + 17;
     let end = run.dom[start..].find("</pre>").map_or(run.dom.len(), |i| start + i);
     let result = run.dom[start..end].to_string();
-    assert!(result.contains("DONE"), "the scenario did not finish:\n{result}\n{}", run.log);
+    assert!(
+        result.contains("DONE"),
+        "the scenario did not finish:\n{result}\n{}",
+        run.log
+    );
     result
 }
 

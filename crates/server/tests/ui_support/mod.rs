@@ -169,9 +169,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::waking(Arc::new(Notify::new())).await
+    }
+
+    /// The app over a fresh store, notifying `executor_wake` after each event the API posts (a
+    /// real executor listens to it in the full-stack tests).
+    pub async fn waking(executor_wake: Arc<Notify>) -> TestApp {
         let dir = TempDir::new();
         let store = Arc::new(SqliteStore::open(dir.path()).await.unwrap());
-        let state = AppState::new(store.clone(), Arc::new(Notify::new()), dir.path().to_path_buf());
+        let state = AppState::new(store.clone(), executor_wake, dir.path().to_path_buf());
         TestApp {
             app: sluice_server::app(state),
             store,
@@ -186,6 +192,15 @@ impl TestApp {
     pub async fn get_with(&self, uri: &str, (name, value): (&str, &str)) -> Page {
         self.request(Request::get(uri).header(name, value).body(Body::empty()).unwrap())
             .await
+    }
+
+    /// Posts `body` as `content_type`.
+    pub async fn post(&self, uri: &str, content_type: &str, body: &str) -> Page {
+        let request = Request::post(uri)
+            .header("content-type", content_type)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.request(request).await
     }
 
     async fn request(&self, request: Request<Body>) -> Page {
@@ -300,25 +315,50 @@ pub fn sample_execution(flow_id: &str, namespace: &str, state: State, start: Tim
         vec![attempt(&[(Running, 100), (Success, 1200)], start, Some(0), None)],
     );
     hello.outputs.insert("exitCode".into(), json!(0));
-    let both = run("both", None, &[(Created, 1300), (Running, 1300), (Failed, 9000)], vec![]);
+    let both = run(
+        "both",
+        None,
+        &[(Created, 1300), (Running, 1300), (Failed, 9000)],
+        vec![],
+    );
     let left = run(
         "left",
         Some(&both.id),
         &[(Created, 1300), (Running, 1400), (Success, 5000)],
         vec![
-            attempt(&[(Running, 1400), (Failed, 2000)], start, Some(1), Some("exited with code 1")),
+            attempt(
+                &[(Running, 1400), (Failed, 2000)],
+                start,
+                Some(1),
+                Some("exited with code 1"),
+            ),
             attempt(&[(Running, 3000), (Success, 5000)], start, Some(0), None),
         ],
     );
-    let right = run("right", Some(&both.id), &[(Created, 1300), (Running, 1300), (Failed, 9000)], vec![]);
+    let right = run(
+        "right",
+        Some(&both.id),
+        &[(Created, 1300), (Running, 1300), (Failed, 9000)],
+        vec![],
+    );
     let r1_end = if running { Running } else { Failed };
     let r1 = run(
         "r1",
         Some(&right.id),
         &[(Created, 1300), (Running, 1500), (r1_end, 9000)],
         vec![
-            attempt(&[(Running, 1500), (Failed, 4000)], start, Some(1), Some("exited with code 1")),
-            attempt(&[(Running, 6000), (r1_end, 9000)], start, Some(1), Some("exited with code 1")),
+            attempt(
+                &[(Running, 1500), (Failed, 4000)],
+                start,
+                Some(1),
+                Some("exited with code 1"),
+            ),
+            attempt(
+                &[(Running, 6000), (r1_end, 9000)],
+                start,
+                Some(1),
+                Some("exited with code 1"),
+            ),
         ],
     );
     let alert = run(
