@@ -186,7 +186,7 @@ async fn eventually<T, F: AsyncFnMut() -> Option<T>>(what: &str, limit: Duration
 fn screenshots() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    dir.canonicalize().unwrap()
 }
 
 /// The one execution of flow `flow_id`.
@@ -351,6 +351,14 @@ async fn deploy_run_watch_and_kill_through_the_ui_with_the_real_runtime() {
     let mut shown: Vec<&str> = logged(&result, "gantt: ").split(' ').collect();
     shown.sort();
     assert_eq!(shown, bars, "one Gantt bar per attempt, coloured by its state");
+    let gantt = t.get(&format!("/ui/executions/{}/gantt", execution.id)).await;
+    assert!(gantt.status.is_success(), "{}", gantt.body);
+    assert_eq!(
+        gantt.body.matches(r#"class="gantt-attempt "#).count(),
+        4,
+        "{}",
+        gantt.body
+    );
 
     // Run `sleeper`, and kill it from its page once its `sleep` runs.
     let sleeping = {
@@ -375,13 +383,19 @@ async fn deploy_run_watch_and_kill_through_the_ui_with_the_real_runtime() {
     assert_eq!(logged(&result, "after kill: "), "KILLED", "{result}");
     assert_eq!(logged(&result, "status: "), "Requested.", "{result}");
     assert_eq!(logged(&result, "kill offered: "), "false", "{result}");
-    let killed = eventually("the execution is KILLED in the store", Duration::from_secs(10), async || {
-        let e = t.store.get_execution(&killed.id).await.unwrap().unwrap();
-        (e.state.current == State::Killed).then_some(e)
-    })
+    let killed = eventually(
+        "the execution is KILLED in the store",
+        Duration::from_secs(10),
+        async || {
+            let e = t.store.get_execution(&killed.id).await.unwrap().unwrap();
+            (e.state.current == State::Killed).then_some(e)
+        },
+    )
     .await;
     let nap = &killed.task_run_list[0];
     assert_eq!(nap.state.current, State::Killed, "{nap:?}");
+    let attempts: Vec<State> = nap.attempts.iter().map(|a| a.state.current).collect();
+    assert_eq!(attempts, [State::Killed], "{nap:?}");
     eventually("no `sleep 30` is left", Duration::from_secs(10), async || {
         processes_with(&sleep).is_empty().then_some(())
     })
@@ -401,7 +415,11 @@ async fn deploy_run_watch_and_kill_through_the_ui_with_the_real_runtime() {
         let _ = std::fs::remove_file(&file);
         let url = format!("http://{addr}{path}");
         let run = browse(&url, Wait::Virtual(Duration::from_secs(2)), Some((&file, size))).await;
-        assert!(script_errors(&run.log).is_empty(), "{name}: script errors:\n{}", run.log);
+        assert!(
+            script_errors(&run.log).is_empty(),
+            "{name}: script errors:\n{}",
+            run.log
+        );
         let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         assert!(bytes > 10_000, "{name}: no screenshot at {}", file.display());
         eprintln!("screenshot of {path}: {}", file.display());

@@ -53,6 +53,10 @@ fn json_response(description: &str, body: Value) -> Value {
 fn op(id: &str, summary: &str, parameters: Vec<Value>, body: Value, mut responses: Map<String, Value>) -> Value {
     let error = |what: &str| json_response(what, schema("Error"));
     responses.insert("400".into(), error("Malformed parameter or body"));
+    responses.insert(
+        "401".into(),
+        error("Credentials required (when the server has `auth` configured)"),
+    );
     responses.insert("404".into(), error("Not found"));
     responses.insert("500".into(), error("Internal error (details in the server log)"));
     responses.insert("503".into(), error("The database is busy; try again"));
@@ -285,6 +289,14 @@ fn build() -> Value {
             "description": "Kestra-compatible paths and shapes for flows, executions, logs and metrics.",
         },
         "paths": paths(),
-        "components": { "schemas": super::openapi_schemas::schemas() },
+        // Credentials are needed only when the server is configured with them.
+        "security": [{}, { "basicAuth": [] }, { "bearerAuth": [] }],
+        "components": {
+            "schemas": super::openapi_schemas::schemas(),
+            "securitySchemes": {
+                "basicAuth": { "type": "http", "scheme": "basic" },
+                "bearerAuth": { "type": "http", "scheme": "bearer" },
+            },
+        },
     })
 }
