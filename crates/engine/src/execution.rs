@@ -144,6 +144,18 @@ pub struct Attempt {
     pub handle: Option<String>,
 }
 
+impl Attempt {
+    /// A new attempt in `state` since `at`, with nothing else known yet.
+    pub fn new(state: State, at: Timestamp) -> Self {
+        Attempt {
+            state: StateInfo::new(state, at),
+            exit_code: None,
+            reason: None,
+            handle: None,
+        }
+    }
+}
+
 impl Execution {
     /// A new execution in CREATED state.
     pub fn new(id: String, flow: &sluice_flow::Flow, inputs: Map<String, Value>, at: Timestamp) -> Self {

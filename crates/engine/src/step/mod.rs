@@ -9,7 +9,7 @@
 mod walk;
 
 use crate::event::{AttemptResult, Command, Event};
-use crate::execution::{Attempt, Execution, StateInfo};
+use crate::execution::{Attempt, Execution};
 use crate::retry;
 use crate::state::State;
 use jiff::Timestamp;
@@ -221,12 +221,7 @@ impl Pass<'_> {
         if run.state.current != State::Retrying || attempt as usize != run.attempts.len() + 1 {
             return;
         }
-        run.attempts.push(Attempt {
-            state: StateInfo::new(State::Created, now),
-            exit_code: None,
-            reason: None,
-            handle: None,
-        });
+        run.attempts.push(Attempt::new(State::Created, now));
         self.commands.push(Command::Run {
             task_run_id: id.to_string(),
             attempt,
@@ -252,12 +247,7 @@ impl Pass<'_> {
             }
             run.state.set(State::Restarted, now);
             let attempt = run.attempts.len() as u32 + 1;
-            run.attempts.push(Attempt {
-                state: StateInfo::new(State::Created, now),
-                exit_code: None,
-                reason: None,
-                handle: None,
-            });
+            run.attempts.push(Attempt::new(State::Created, now));
             self.commands.push(Command::Run {
                 task_run_id: run.id.clone(),
                 attempt,

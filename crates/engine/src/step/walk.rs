@@ -181,22 +181,15 @@ impl Pass<'_> {
         match condition {
             Err(reason) if reason.starts_with("runIf could not be rendered") => {
                 run.attempts.push(Attempt {
-                    state: StateInfo::new(State::Failed, now),
-                    exit_code: None,
                     reason: Some(reason),
-                    handle: None,
+                    ..Attempt::new(State::Failed, now)
                 });
                 run.state.set(State::Failed, now);
             }
             Err(_) => run.state.set(State::Skipped, now),
             Ok(()) if !task.tasks.is_empty() => run.state.set(State::Running, now),
             Ok(()) => {
-                run.attempts.push(Attempt {
-                    state: StateInfo::new(State::Created, now),
-                    exit_code: None,
-                    reason: None,
-                    handle: None,
-                });
+                run.attempts.push(Attempt::new(State::Created, now));
                 self.commands.push(Command::Run {
                     task_run_id: id,
                     attempt: 1,
