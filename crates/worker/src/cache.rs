@@ -2,7 +2,8 @@
 //! worker re-reads and re-parses the stored document at every step.
 //!
 //! Only the executor writes it, right after committing the same document to the store, so it is
-//! never ahead of the store. An execution leaves it when it ends.
+//! never ahead of the store; it can be a moment behind, so readers check that what they need is
+//! there and read the store otherwise. An execution leaves it when it ends.
 
 use sluice_engine::Execution;
 use std::collections::HashMap;
@@ -21,12 +22,12 @@ impl ExecutionCache {
     }
 
     /// Records a committed execution (and forgets it once it has ended).
-    pub fn put(&self, exec: Execution) {
+    pub fn put(&self, exec: Arc<Execution>) {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         if exec.state.current.is_terminal() {
             map.remove(&exec.id);
         } else {
-            map.insert(exec.id.clone(), Arc::new(exec));
+            map.insert(exec.id.clone(), exec);
         }
     }
 }

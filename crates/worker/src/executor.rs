@@ -141,6 +141,9 @@ impl Executor {
         }
         let new_jobs = !commit.enqueue.is_empty();
         self.store.commit(&commit).await?;
+        let ended = exec.state.current.is_terminal();
+        let exec = Arc::new(exec);
+        self.cache.put(exec.clone());
         if let Some(at) = retry_at {
             self.create_retry(&exec, at).await?;
         }
@@ -152,8 +155,6 @@ impl Executor {
         if new_jobs {
             self.wakers.workers.notify_one();
         }
-        let ended = exec.state.current.is_terminal();
-        self.cache.put(exec);
         if ended {
             self.wakers.ended.notify_one();
         }

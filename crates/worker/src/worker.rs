@@ -152,7 +152,13 @@ impl Worker {
 
     /// Runs one attempt; a job whose working directory is still to be removed is left in `leftover`.
     async fn attempt(&self, job: &QueuedJob, leftover: &mut Option<Job>) -> Result<AttemptResult, RuntimeError> {
-        let exec = match self.cache.get(&job.execution_id) {
+        // The cache can lag the commit that queued this job by a moment: use it only when it
+        // already holds this attempt.
+        let cached = self.cache.get(&job.execution_id).filter(|e| {
+            e.task_run(&job.task_run_id)
+                .is_some_and(|r| r.attempts.len() as u32 >= job.attempt)
+        });
+        let exec = match cached {
             Some(cached) => cached,
             None => Arc::new(
                 self.store
