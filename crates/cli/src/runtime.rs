@@ -19,6 +19,28 @@ pub struct Runtime {
     tasks: JoinSet<anyhow::Result<()>>,
 }
 
+/// Takes the data folder for this process: one executor and worker per embedded store, so
+/// `flow run` and `server local` on the same folder cannot step the same executions twice.
+/// The lock lasts as long as the returned file is open.
+pub fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create `{}`", data_dir.display()))?;
+    let path = data_dir.join("sluice.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another Sluice process is running on `{}`; send flows to its API instead, or pass another --data-dir",
+            data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock `{}`", path.display())),
+    }
+}
+
 /// Opens the SQLite store in `data_dir`.
 pub async fn open_sqlite(data_dir: &Path) -> anyhow::Result<SqliteStore> {
     SqliteStore::open(data_dir)

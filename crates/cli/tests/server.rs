@@ -247,3 +247,19 @@ fn after_kill_9_a_running_attempt_is_worker_lost_and_retried() {
         "{logs}"
     );
 }
+
+#[test]
+fn a_second_process_on_the_same_data_folder_is_refused() {
+    let dir = scratch("lock");
+    std::fs::write(dir.join("flows/hello.yaml"), HELLO).unwrap();
+    let (_server, _) = start(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["flow", "run"])
+        .arg(dir.join("flows/hello.yaml"))
+        .env("SLUICE_DATA_DIR", dir.join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another Sluice process is running on"), "{stderr}");
+}

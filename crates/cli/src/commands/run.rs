@@ -94,6 +94,7 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let _lock = crate::runtime::lock_data_dir(data_dir)?;
     let store = open_store(data_dir).await?;
     let record = store.put_flow(&flow.namespace, &flow.id, &source).await?;
     let mut exec = Execution::new(sluice_store::new_execution_id(), &flow, inputs, Timestamp::now());

@@ -142,6 +142,7 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         format!("cannot listen on {addr}; is another server running there? Use --port to pick another")
     })?;
     let addr = listener.local_addr()?;
+    let _lock = crate::runtime::lock_data_dir(data_dir)?;
     let sqlite = open_sqlite(data_dir).await?;
     let store: Arc<dyn Store> = Arc::new(sqlite.clone());
     let lost = recover(store.as_ref()).await?;
