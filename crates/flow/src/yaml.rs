@@ -336,10 +336,11 @@ fn resolve_plain(text: String) -> Value {
         let looks_numeric = text
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
-        if looks_numeric && text.bytes().any(|b| b.is_ascii_digit()) {
-            if let Ok(f) = text.parse::<f64>() {
-                return Value::Float(f);
-            }
+        if looks_numeric
+            && text.bytes().any(|b| b.is_ascii_digit())
+            && let Ok(f) = text.parse::<f64>()
+        {
+            return Value::Float(f);
         }
     }
     Value::String(text)

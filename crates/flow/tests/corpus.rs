@@ -78,10 +78,10 @@ fn expectations(source: &str) -> Vec<Expectation> {
                 line: rest.to_string(),
                 help: None,
             });
-        } else if let Some(rest) = line.strip_prefix("# help: ") {
-            if let Some(last) = out.last_mut() {
-                last.help = Some(rest.to_string());
-            }
+        } else if let Some(rest) = line.strip_prefix("# help: ")
+            && let Some(last) = out.last_mut()
+        {
+            last.help = Some(rest.to_string());
         }
     }
     out
