@@ -84,6 +84,36 @@ pub enum RunnerError {
         /// The job name.
         job: String,
     },
+    /// The Docker task runner's settings are invalid.
+    #[error("invalid Docker task runner settings: {message}")]
+    DockerConfig {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The image is not on the engine and could not be pulled (or the pull policy forbids it).
+    #[error(
+        "image `{image}` is not available on the Docker engine (pull policy {policy}): {answer}; import or pull the image on the engine, or fix `containerImage`"
+    )]
+    ImageUnavailable {
+        /// The image reference.
+        image: String,
+        /// The pull policy in force.
+        policy: &'static str,
+        /// What the engine or registry answered.
+        answer: String,
+    },
+    /// A call to the Docker engine failed.
+    #[error(
+        "Docker engine error while trying to {action} for job `{job}`: {message}; check that the engine at the runner's `host` is reachable"
+    )]
+    Docker {
+        /// The job name.
+        job: String,
+        /// What the runner was doing, e.g. "create the container".
+        action: &'static str,
+        /// The engine's answer.
+        message: String,
+    },
 }
 
 impl RunnerError {

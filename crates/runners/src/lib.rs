@@ -9,6 +9,7 @@
 //! The pieces shared by every runner live here too: the log line splitter and pump (`logs`, `pump`), the
 //! file name checks ([`safe_relative_path`]) and the collection of output files.
 
+mod docker;
 mod error;
 mod job;
 mod logs;
@@ -19,6 +20,7 @@ mod process;
 mod pump;
 mod runner;
 
+pub use docker::{DockerOptions, DockerRunner, PullPolicy, WORKING_DIR as DOCKER_WORKING_DIR};
 pub use error::RunnerError;
 pub use job::{DEFAULT_KILL_GRACE, Job, Resources};
 pub use logs::{LogLine, LogSender, MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_LINE_BYTES, Stream};

@@ -83,7 +83,7 @@ pub(crate) fn dir_name(job_name: &str) -> String {
 }
 
 /// FNV-1a, 64 bits: stable across Rust versions and processes, unlike `DefaultHasher`.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -89,18 +89,19 @@ pub(crate) async fn pump<R: AsyncRead + Unpin>(
     }
 }
 
-/// The batch being filled, and what happened to the lines sent so far.
-struct Outbox {
+/// The batch being filled, and what happened to the lines sent so far (shared with the Docker
+/// runner's log follower).
+pub(crate) struct Outbox {
     logs: LogSender,
     batch: Vec<LogLine>,
     bytes: usize,
     closed: bool,
-    lines: u64,
-    discarded: u64,
+    pub(crate) lines: u64,
+    pub(crate) discarded: u64,
 }
 
 impl Outbox {
-    fn new(logs: LogSender) -> Self {
+    pub(crate) fn new(logs: LogSender) -> Self {
         Self {
             logs,
             batch: Vec::new(),
@@ -111,7 +112,7 @@ impl Outbox {
         }
     }
 
-    async fn push(&mut self, line: LogLine) {
+    pub(crate) async fn push(&mut self, line: LogLine) {
         self.lines += 1;
         self.bytes += line.text.len();
         self.batch.push(line);
@@ -120,7 +121,7 @@ impl Outbox {
         }
     }
 
-    async fn flush(&mut self) {
+    pub(crate) async fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
         }

@@ -7,9 +7,10 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sluice_engine::{AttemptResult, Event, State, render_context, task_by_id};
 use sluice_flow::template::{SecretSource, TemplateEngine};
-use sluice_runners::{EndReason, Job, ProcessRunner, TaskRunner};
+use sluice_runners::{DockerOptions, DockerRunner, EndReason, Job, ProcessRunner, RunnerError, TaskRunner};
 use sluice_store::{Job as QueuedJob, Level, LogLine, Metric, MetricKind, Store};
 use sluice_tasks::{Plan, PlanContext, Renderer, RunnerChoice, runner_for};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,8 @@ pub struct Worker {
     templates: TemplateEngine,
     secrets: Arc<dyn SecretSource>,
     process: ProcessRunner,
+    /// One Docker engine connection per `host` (`None`: `DOCKER_HOST` or the local socket).
+    docker: std::sync::Mutex<HashMap<Option<String>, DockerRunner>>,
     cache: ExecutionCache,
 }
 
@@ -62,6 +65,7 @@ impl Worker {
             templates: TemplateEngine::new(),
             secrets,
             process,
+            docker: std::sync::Mutex::new(HashMap::new()),
             cache,
         }
     }
@@ -119,11 +123,26 @@ impl Worker {
         };
         self.report(&job, result).await;
         // The working directory goes after the report, off the path to the next task.
-        if let Some(done) = leftover
-            && let Err(e) = self.process.cleanup(&done).await
-        {
+        let cleaned = match &leftover {
+            Some((done, Some(docker))) => Some(docker.cleanup(done).await),
+            Some((done, None)) => Some(self.process.cleanup(done).await),
+            None => None,
+        };
+        if let Some(Err(e)) = cleaned {
             tracing::warn!(error = %e, "could not clean up a working directory");
         }
+    }
+
+    /// A Docker runner for `options`, on the cached connection to its engine.
+    fn docker_runner(&self, options: DockerOptions) -> Result<DockerRunner, RunnerError> {
+        let mut engines = self.docker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(engine) = engines.get(&options.host) {
+            return Ok(engine.with_options(options));
+        }
+        let host = options.host.clone();
+        let runner = DockerRunner::connect(options, self.config.data_dir.join("docker"))?;
+        engines.insert(host, runner.clone());
+        Ok(runner)
     }
 
     async fn log(
@@ -150,8 +169,13 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs one attempt; a job whose working directory is still to be removed is left in `leftover`.
-    async fn attempt(&self, job: &QueuedJob, leftover: &mut Option<Job>) -> Result<AttemptResult, RuntimeError> {
+    /// Runs one attempt; a job whose working directory (or container) is still to be removed is
+    /// left in `leftover`, with its Docker runner when it ran in a container.
+    async fn attempt(
+        &self,
+        job: &QueuedJob,
+        leftover: &mut Option<(Job, Option<DockerRunner>)>,
+    ) -> Result<AttemptResult, RuntimeError> {
         // The cache can lag the commit that queued this job by a moment: use it only when it
         // already holds this attempt.
         let cached = self.cache.get(&job.execution_id).filter(|e| {
@@ -178,9 +202,23 @@ impl Worker {
         let cancel = self.kills.token(&job.task_run_id);
         let job_name = format!("{}-{}-{}", exec.id, run.id, job.attempt);
         let choice = runner_for(task)?;
-        let runner: &dyn TaskRunner = match &choice {
-            RunnerChoice::Process => &self.process,
-            other => {
+        let docker = match &choice {
+            RunnerChoice::Docker(config) => {
+                match DockerOptions::from_kestra(config).and_then(|options| self.docker_runner(options)) {
+                    Ok(runner) => Some(runner),
+                    Err(e) => {
+                        let message = format!("task `{}`: {e}", task.id);
+                        self.log(job, &task.id, Level::Error, vec![message.clone()]).await?;
+                        return Ok(AttemptResult::new(State::Failed, message));
+                    }
+                }
+            }
+            _ => None,
+        };
+        let runner: &dyn TaskRunner = match (&choice, &docker) {
+            (RunnerChoice::Process, _) => &self.process,
+            (RunnerChoice::Docker(_), Some(docker)) => docker,
+            (other, _) => {
                 return Err(sluice_tasks::TaskError::RunnerUnavailable {
                     task: task.id.clone(),
                     runner: other.kind().into(),
@@ -247,7 +285,7 @@ impl Worker {
             }
             Err(_) => Ok(Map::new()),
         };
-        *leftover = Some(script.job);
+        *leftover = Some((script.job, docker.clone()));
         if !pumped.metrics.is_empty() {
             let metrics: Vec<Metric> = pumped
                 .metrics

@@ -165,7 +165,7 @@ impl TaskRunner for ProcessRunner {
 }
 
 /// Everything that can be checked before touching the file system.
-fn check(job: &Job) -> Result<(), RunnerError> {
+pub(crate) fn check(job: &Job) -> Result<(), RunnerError> {
     if job.command.is_empty() {
         return Err(RunnerError::EmptyCommand { job: job.name.clone() });
     }

@@ -1,0 +1,544 @@
+//! The Docker runner (Kestra's `io.kestra.plugin.scripts.runner.docker.Docker`): runs the job's
+//! command in a container through the Docker Engine API.
+//!
+//! Decisions a caller must know:
+//! - The container is named `sluice-<job name, made lowercase-safe>` and labelled
+//!   `sluice.job=<job name>` and `sluice.managed=true` (plus the job's labels), so a restarted
+//!   worker finds it again ([`TaskRunner::reattach`]).
+//! - The working directory inside the container is [`WORKING_DIR`] (`/sluice/work`). Input files
+//!   are uploaded into it as a tar archive before the container starts, and output files are
+//!   downloaded as a tar archive after it ends (on success and failure) into a local directory
+//!   under the runner's base directory. No host path is shared, so a remote engine works.
+//! - Logs are followed with the engine's timestamps; each line carries the time the engine
+//!   recorded it.
+//! - Timeout and cancellation stop the container (SIGTERM, then SIGKILL after the kill grace). The
+//!   container and its anonymous volumes are removed at the end of `run` and `reattach`, and by
+//!   `cleanup`, unless `delete: false`.
+//! - Dropping the `run` future leaves the container running: that is what re-attaching is for.
+//! - `reattach` follows the logs from the container's start: lines already stored before the
+//!   restart are delivered again, and the caller de-duplicates them.
+
+mod archive;
+mod logs;
+mod options;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::errors::Error as EngineError;
+use bollard::models::{ContainerCreateBody, ContainerInspectResponse, HostConfig};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder,
+    RemoveContainerOptionsBuilder, StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+};
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+use tokio_util::sync::CancellationToken;
+
+pub use self::options::{DockerOptions, PullPolicy};
+use crate::paths::{dir_name, fnv1a};
+use crate::pump::PumpReport;
+use crate::{BoxFuture, EndReason, Job, LogSender, Outcome, RunnerError, TaskRunner, outputs};
+
+/// The job's working directory inside the container; `{{ workingDir }}` renders to it.
+pub const WORKING_DIR: &str = "/sluice/work";
+
+/// Time allowed for one engine request to answer (pulls and stops may be slow).
+const ENGINE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Runs jobs in Docker containers on one engine, with one set of [`DockerOptions`].
+///
+/// The engine client is cheap to clone: build one per engine with [`DockerRunner::connect`] and
+/// derive runners for other options with [`DockerRunner::with_options`].
+#[derive(Debug, Clone)]
+pub struct DockerRunner {
+    docker: Docker,
+    options: DockerOptions,
+    base_dir: PathBuf,
+}
+
+impl DockerRunner {
+    /// Connects (lazily) to the engine named by `options.host`, else `DOCKER_HOST`, else the local
+    /// socket. Output files are downloaded under `base_dir`.
+    pub fn connect(options: DockerOptions, base_dir: PathBuf) -> Result<Self, RunnerError> {
+        let docker = match &options.host {
+            Some(host) => Docker::connect_with_host(host),
+            None => Docker::connect_with_defaults(),
+        }
+        .map_err(|e| RunnerError::DockerConfig {
+            message: format!(
+                "cannot use Docker host `{}`: {e}",
+                options.host.as_deref().unwrap_or("(default)")
+            ),
+        })?
+        .with_timeout(ENGINE_TIMEOUT);
+        let base_dir = std::path::absolute(&base_dir).unwrap_or(base_dir);
+        Ok(Self {
+            docker,
+            options,
+            base_dir,
+        })
+    }
+
+    /// The same engine connection with other options (the host of `options` is not looked at).
+    pub fn with_options(&self, options: DockerOptions) -> Self {
+        Self {
+            docker: self.docker.clone(),
+            options,
+            base_dir: self.base_dir.clone(),
+        }
+    }
+
+    /// The engine client, e.g. for tests that inspect containers.
+    pub fn engine(&self) -> &Docker {
+        &self.docker
+    }
+
+    /// The container name of `job`: `sluice-` and the job name made safe and lowercase (with a
+    /// hash of the original when anything had to change).
+    pub fn container_name(job: &Job) -> String {
+        let safe = dir_name(&job.name);
+        let lower = safe.to_ascii_lowercase();
+        if lower == safe {
+            format!("sluice-{safe}")
+        } else {
+            format!("sluice-{lower}-{:08x}", fnv1a(job.name.as_bytes()) as u32)
+        }
+    }
+
+    /// Where output files of `job` are downloaded.
+    fn local_dir(&self, job: &Job) -> PathBuf {
+        self.base_dir.join(dir_name(&job.name))
+    }
+
+    fn engine_error<'a>(job: &'a Job, action: &'static str) -> impl Fn(EngineError) -> RunnerError + 'a {
+        move |e| RunnerError::Docker {
+            job: job.name.clone(),
+            action,
+            message: e.to_string(),
+        }
+    }
+
+    async fn run_job(&self, job: &Job, logs: LogSender, cancel: CancellationToken) -> Result<Outcome, RunnerError> {
+        crate::process::check(job)?;
+        let image = job
+            .image
+            .as_deref()
+            .filter(|i| !i.is_empty())
+            .ok_or_else(|| RunnerError::DockerConfig {
+                message: format!("job `{}` names no image; set the task's `containerImage`", job.name),
+            })?;
+        if cancel.is_cancelled() {
+            return Ok(ended_before_start());
+        }
+        self.ensure_image(image).await?;
+        let name = Self::container_name(job);
+        // A container of this name is a leftover of an attempt that is over: this one starts fresh.
+        self.remove(&name)
+            .await
+            .map_err(Self::engine_error(job, "remove a leftover container"))?;
+        self.create(job, image, &name).await?;
+        let result = self.start_and_follow(job, &name, logs, cancel).await;
+        self.finish(job, &name, result).await
+    }
+
+    async fn start_and_follow(
+        &self,
+        job: &Job,
+        name: &str,
+        logs: LogSender,
+        cancel: CancellationToken,
+    ) -> Result<Outcome, RunnerError> {
+        let tar = archive::inputs_tar(job)?;
+        let upload = UploadToContainerOptionsBuilder::new().path("/").build();
+        self.docker
+            .upload_to_container(name, Some(upload), bollard::body_full(tar.into()))
+            .await
+            .map_err(Self::engine_error(job, "upload the input files"))?;
+        if cancel.is_cancelled() {
+            return Ok(ended_before_start());
+        }
+        self.docker
+            .start_container(name, None)
+            .await
+            .map_err(Self::engine_error(job, "start the container"))?;
+        self.follow(job, name, logs, cancel, job.timeout).await
+    }
+
+    /// Removes the container unless `delete: false`; a removal failure after a good run is reported.
+    async fn finish(
+        &self,
+        job: &Job,
+        name: &str,
+        result: Result<Outcome, RunnerError>,
+    ) -> Result<Outcome, RunnerError> {
+        if !self.options.delete {
+            return result;
+        }
+        let removed = self.remove(name).await;
+        match (result, removed) {
+            (Ok(mut outcome), Err(e)) => {
+                outcome
+                    .message
+                    .push_str(&format!("; WARNING: the container {name} could not be removed: {e}"));
+                Ok(outcome)
+            }
+            (Err(e), Err(removal)) => {
+                tracing_free_note(job, name, &removal);
+                Err(e)
+            }
+            (result, Ok(())) => result,
+        }
+    }
+
+    async fn ensure_image(&self, image: &str) -> Result<(), RunnerError> {
+        let policy = self.options.pull_policy;
+        let present = match self.docker.inspect_image(image).await {
+            Ok(_) => true,
+            Err(EngineError::DockerResponseServerError { status_code: 404, .. }) => false,
+            Err(e) => {
+                return Err(RunnerError::ImageUnavailable {
+                    image: image.to_owned(),
+                    policy: policy.as_str(),
+                    answer: format!("the engine could not be asked: {e}"),
+                });
+            }
+        };
+        let pull = match policy {
+            PullPolicy::Always => true,
+            PullPolicy::IfNotPresent => !present,
+            PullPolicy::Never if present => false,
+            PullPolicy::Never => {
+                return Err(RunnerError::ImageUnavailable {
+                    image: image.to_owned(),
+                    policy: policy.as_str(),
+                    answer: "the engine has no such image and the pull policy forbids pulling it".to_owned(),
+                });
+            }
+        };
+        if pull {
+            let options = CreateImageOptionsBuilder::new().from_image(image).build();
+            let mut progress = self.docker.create_image(Some(options), None, None);
+            while let Some(step) = progress.next().await {
+                let answer = match step {
+                    Err(e) => e.to_string(),
+                    Ok(info) => match info.error_detail.and_then(|d| d.message) {
+                        Some(message) => message,
+                        None => continue,
+                    },
+                };
+                return Err(RunnerError::ImageUnavailable {
+                    image: image.to_owned(),
+                    policy: policy.as_str(),
+                    answer: format!("pulling it failed: {answer}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn create(&self, job: &Job, image: &str, name: &str) -> Result<(), RunnerError> {
+        let o = &self.options;
+        let mut labels: HashMap<String, String> = job.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        labels.insert("sluice.managed".into(), "true".into());
+        labels.insert("sluice.job".into(), job.name.clone());
+        let mut env: Vec<String> = o
+            .env
+            .iter()
+            .filter(|(k, _)| !job.env.contains_key(*k))
+            .chain(job.env.iter())
+            .filter(|(k, _)| k.as_str() != "WORKING_DIR")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        env.push(format!("WORKING_DIR={WORKING_DIR}"));
+        let cpu_millis = job.resources.cpu_millis.or(o.cpu_millis);
+        let memory = job.resources.memory_bytes.or(o.memory_bytes);
+        let host_config = HostConfig {
+            nano_cpus: cpu_millis.map(|m| (m as i64).saturating_mul(1_000_000)),
+            memory: memory.map(|m| m as i64),
+            memory_swap: o.memory_swap_bytes,
+            memory_reservation: o.memory_reservation_bytes.map(|m| m as i64),
+            network_mode: o.network_mode.clone(),
+            extra_hosts: (!o.extra_hosts.is_empty()).then(|| o.extra_hosts.clone()),
+            shm_size: o.shm_size.map(|s| s as i64),
+            ..Default::default()
+        };
+        let body = ContainerCreateBody {
+            image: Some(image.to_owned()),
+            cmd: Some(job.command.clone()),
+            entrypoint: o.entry_point.clone(),
+            env: Some(env),
+            working_dir: Some(WORKING_DIR.to_owned()),
+            user: o.user.clone(),
+            labels: Some(labels),
+            host_config: Some(host_config),
+            attach_stdin: Some(false),
+            tty: Some(false),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::new().name(name).build();
+        self.docker
+            .create_container(Some(options), body)
+            .await
+            .map_err(Self::engine_error(job, "create the container"))?;
+        Ok(())
+    }
+
+    /// Follows a started container to its end: logs, timeout, cancellation, then its outcome and
+    /// output files. `timeout` counts from the container's start.
+    async fn follow(
+        &self,
+        job: &Job,
+        name: &str,
+        logs: LogSender,
+        cancel: CancellationToken,
+        timeout: Option<Duration>,
+    ) -> Result<Outcome, RunnerError> {
+        let started = self.inspect(job, name).await?;
+        let started_at = started
+            .state
+            .as_ref()
+            .and_then(|s| s.started_at.as_deref())
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+            .unwrap_or_else(jiff::Timestamp::now);
+        let deadline = timeout.map(|t| {
+            let elapsed = jiff::Timestamp::now().duration_since(started_at);
+            let elapsed = Duration::try_from(elapsed).unwrap_or_default();
+            tokio::time::Instant::now() + t.saturating_sub(elapsed)
+        });
+        let (stop, report) = tokio::join!(
+            self.supervise(job, name, deadline, &cancel),
+            logs::follow(&self.docker, name, logs),
+        );
+        let (end, escalated) = stop?;
+        let report = report.map_err(Self::engine_error(job, "follow the logs"))?;
+        let info = self.inspect(job, name).await?;
+        let state = info.state.unwrap_or_default();
+        if state.running == Some(true) {
+            return Err(RunnerError::Docker {
+                job: job.name.clone(),
+                action: "wait for the container",
+                message: format!("the container {name} is still running after the wait ended"),
+            });
+        }
+        let code = state.exit_code.map(|c| c as i32);
+        let memory_limit = info.host_config.and_then(|h| h.memory).filter(|m| *m > 0);
+        let output_files = self.download_outputs(job, name).await?;
+        let oom = state.oom_killed == Some(true);
+        let signal = match (end, code) {
+            (EndReason::TimedOut | EndReason::Killed, Some(c)) if c > 128 && c < 128 + 65 => Some(c - 128),
+            _ if oom => Some(9),
+            _ => None,
+        };
+        let status = match code {
+            Some(c) => format!("the container exited with code {c}"),
+            None => "the container ended with an unknown status".to_owned(),
+        };
+        let stopping = |cause: String| {
+            let kill = if escalated {
+                format!(", then SIGKILL after the {:?} grace period", self.kill_grace(job))
+            } else {
+                String::new()
+            };
+            format!("{cause}; stopped the container {name} with SIGTERM{kill}; {status}")
+        };
+        let mut message = match end {
+            EndReason::Exited if oom => {
+                let limit = memory_limit.map_or("none".to_owned(), |m| options::human_bytes(m as u64));
+                format!("OOM-killed, memory limit {limit}; {status}")
+            }
+            EndReason::Exited => status.replace("the container exited", "exited"),
+            EndReason::TimedOut => stopping(format!("timed out after {:?}", job.timeout.unwrap_or_default())),
+            EndReason::Killed => stopping("killed on request".to_owned()),
+        };
+        discarded_note(&mut message, report);
+        Ok(Outcome {
+            exit_code: code,
+            signal,
+            end,
+            output_files,
+            message,
+            log_lines: report.lines,
+            log_lines_discarded: report.discarded,
+        })
+    }
+
+    fn kill_grace(&self, job: &Job) -> Duration {
+        self.options.kill_grace.unwrap_or(job.kill_grace)
+    }
+
+    /// Waits for the container to end, stopping it on timeout or cancellation. Returns why it
+    /// ended and whether the stop had to go as far as SIGKILL.
+    async fn supervise(
+        &self,
+        job: &Job,
+        name: &str,
+        deadline: Option<tokio::time::Instant>,
+        cancel: &CancellationToken,
+    ) -> Result<(EndReason, bool), RunnerError> {
+        let mut wait = Box::pin(
+            self.docker
+                .wait_container(name, None::<bollard::query_parameters::WaitContainerOptions>),
+        );
+        let timed_out = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        let end = tokio::select! {
+            // A nonzero exit code comes back as an error of the wait: either way it has ended.
+            _ = wait.next() => return Ok((EndReason::Exited, false)),
+            () = timed_out => EndReason::TimedOut,
+            () = cancel.cancelled() => EndReason::Killed,
+        };
+        let grace = self.kill_grace(job);
+        let began = tokio::time::Instant::now();
+        let seconds = i32::try_from(grace.as_secs() + u64::from(grace.subsec_nanos() > 0)).unwrap_or(i32::MAX);
+        let stop = StopContainerOptionsBuilder::new().t(seconds).build();
+        match self.docker.stop_container(name, Some(stop)).await {
+            Ok(()) | Err(EngineError::DockerResponseServerError { status_code: 304, .. }) => {}
+            Err(e) => return Err(Self::engine_error(job, "stop the container")(e)),
+        }
+        let _ = wait.next().await;
+        Ok((end, began.elapsed() >= grace))
+    }
+
+    async fn inspect(&self, job: &Job, name: &str) -> Result<ContainerInspectResponse, RunnerError> {
+        self.docker.inspect_container(name, None).await.map_err(|e| match e {
+            EngineError::DockerResponseServerError { status_code: 404, .. } => RunnerError::NotFound {
+                kind: "docker",
+                job: job.name.clone(),
+            },
+            e => Self::engine_error(job, "inspect the container")(e),
+        })
+    }
+
+    /// Downloads the working directory as a tar archive and collects the output files from it.
+    async fn download_outputs(&self, job: &Job, name: &str) -> Result<Vec<crate::OutputFile>, RunnerError> {
+        if job.output_files.is_empty() {
+            return Ok(Vec::new());
+        }
+        let dir = self.local_dir(job);
+        remove_local(&dir).await?;
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| RunnerError::io("create the output directory", &dir, e))?;
+        let tar_path = dir.join("work.tar");
+        let mut file = tokio::fs::File::create(&tar_path)
+            .await
+            .map_err(|e| RunnerError::io("write the output archive", &tar_path, e))?;
+        let options = DownloadFromContainerOptionsBuilder::new().path(WORKING_DIR).build();
+        let mut chunks = self.docker.download_from_container(name, Some(options));
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(Self::engine_error(job, "download the output files"))?;
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| RunnerError::io("write the output archive", &tar_path, e))?;
+        }
+        file.flush()
+            .await
+            .map_err(|e| RunnerError::io("write the output archive", &tar_path, e))?;
+        drop(file);
+        let (archive, dest) = (tar_path.clone(), dir.join("files"));
+        tokio::task::spawn_blocking(move || archive::unpack(&archive, &dest))
+            .await
+            .map_err(|e| RunnerError::io("unpack the output archive", &tar_path, std::io::Error::other(e)))?
+            .map_err(|e| RunnerError::io("unpack the output archive", &tar_path, e))?;
+        let _ = tokio::fs::remove_file(&tar_path).await;
+        // The archive of `/sluice/work` holds `work/...`.
+        outputs::collect(dir.join("files").join("work"), job.output_files.clone()).await
+    }
+
+    /// Removes the container and its anonymous volumes; an absent container is fine.
+    async fn remove(&self, name: &str) -> Result<(), EngineError> {
+        let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+        match self.docker.remove_container(name, Some(options)).await {
+            Err(EngineError::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
+            other => other,
+        }
+    }
+}
+
+/// A removal failure after a failed run cannot be reported in the outcome; it goes to stderr.
+fn tracing_free_note(job: &Job, name: &str, removal: &EngineError) {
+    eprintln!(
+        "sluice docker runner: job `{}`: the container {name} could not be removed: {removal}",
+        job.name
+    );
+}
+
+async fn remove_local(dir: &Path) -> Result<(), RunnerError> {
+    match tokio::fs::remove_dir_all(dir).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(RunnerError::io("remove the directory", dir, e)),
+        _ => Ok(()),
+    }
+}
+
+fn discarded_note(message: &mut String, report: PumpReport) {
+    if report.discarded > 0 {
+        message.push_str(&format!(
+            "; {} log lines were discarded because the log receiver was closed",
+            report.discarded
+        ));
+    }
+}
+
+fn ended_before_start() -> Outcome {
+    Outcome {
+        exit_code: None,
+        signal: None,
+        end: EndReason::Killed,
+        output_files: Vec::new(),
+        message: "cancelled before the container started".to_owned(),
+        log_lines: 0,
+        log_lines_discarded: 0,
+    }
+}
+
+impl TaskRunner for DockerRunner {
+    fn kind(&self) -> &'static str {
+        "docker"
+    }
+
+    fn working_dir(&self, _job: &Job) -> String {
+        WORKING_DIR.to_owned()
+    }
+
+    fn run<'a>(
+        &'a self,
+        job: &'a Job,
+        logs: LogSender,
+        cancel: CancellationToken,
+    ) -> BoxFuture<'a, Result<Outcome, RunnerError>> {
+        Box::pin(self.run_job(job, logs, cancel))
+    }
+
+    fn reattach<'a>(
+        &'a self,
+        job: &'a Job,
+        logs: LogSender,
+        cancel: CancellationToken,
+    ) -> BoxFuture<'a, Result<Outcome, RunnerError>> {
+        Box::pin(async move {
+            let name = Self::container_name(job);
+            // Not found is the caller's cue to start the attempt again.
+            self.inspect(job, &name).await?;
+            let result = self.follow(job, &name, logs, cancel, job.timeout).await;
+            self.finish(job, &name, result).await
+        })
+    }
+
+    fn cleanup<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), RunnerError>> {
+        Box::pin(async move {
+            if self.options.delete {
+                self.remove(&Self::container_name(job))
+                    .await
+                    .map_err(Self::engine_error(job, "remove the container"))?;
+            }
+            remove_local(&self.local_dir(job)).await
+        })
+    }
+}

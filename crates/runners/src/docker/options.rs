@@ -1,0 +1,346 @@
+//! The Docker runner's settings, read from a task's `taskRunner` mapping as Kestra writes it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::RunnerError;
+
+/// When the runner pulls the task's image.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PullPolicy {
+    /// Pull only when the engine does not have the image (the default).
+    #[default]
+    IfNotPresent,
+    /// Pull before every run.
+    Always,
+    /// Never pull: a missing image fails the job at once.
+    Never,
+}
+
+impl PullPolicy {
+    /// Kestra's spelling: `IF_NOT_PRESENT`, `ALWAYS`, `NEVER`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IfNotPresent => "IF_NOT_PRESENT",
+            Self::Always => "ALWAYS",
+            Self::Never => "NEVER",
+        }
+    }
+}
+
+/// Settings of one Docker task runner (Kestra's `io.kestra.plugin.scripts.runner.docker.Docker`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerOptions {
+    /// Engine address (`unix:///var/run/docker.sock`, `tcp://host:2375`); `None`: `DOCKER_HOST`,
+    /// else the local socket.
+    pub host: Option<String>,
+    /// When to pull the image.
+    pub pull_policy: PullPolicy,
+    /// CPU limit in thousandths of a core (`cpu.cpus: 1.5` = 1500); the job's resources win.
+    pub cpu_millis: Option<u64>,
+    /// Memory limit in bytes (`memory.memory`); the job's resources win.
+    pub memory_bytes: Option<u64>,
+    /// Memory plus swap limit in bytes (`memory.memorySwap`); -1 means unlimited swap.
+    pub memory_swap_bytes: Option<i64>,
+    /// Soft memory limit in bytes (`memory.memoryReservation`).
+    pub memory_reservation_bytes: Option<u64>,
+    /// User (and group) the command runs as, e.g. `1000:1000`.
+    pub user: Option<String>,
+    /// Replaces the image's entry point; the job's command becomes its arguments.
+    pub entry_point: Option<Vec<String>>,
+    /// Docker network mode, e.g. `host`, `none`, `bridge`.
+    pub network_mode: Option<String>,
+    /// Extra `/etc/hosts` entries, `name:address`.
+    pub extra_hosts: Vec<String>,
+    /// Size of `/dev/shm` in bytes.
+    pub shm_size: Option<u64>,
+    /// Extra environment variables for the container (the job's own win).
+    pub env: BTreeMap<String, String>,
+    /// Remove the container when the job ends (default true).
+    pub delete: bool,
+    /// Time between SIGTERM and SIGKILL when stopping; `None`: the job's kill grace.
+    pub kill_grace: Option<Duration>,
+    /// Re-attach to a running container after a restart (default true).
+    pub resume: bool,
+}
+
+impl Default for DockerOptions {
+    fn default() -> Self {
+        Self {
+            host: None,
+            pull_policy: PullPolicy::default(),
+            cpu_millis: None,
+            memory_bytes: None,
+            memory_swap_bytes: None,
+            memory_reservation_bytes: None,
+            user: None,
+            entry_point: None,
+            network_mode: None,
+            extra_hosts: Vec::new(),
+            shm_size: None,
+            env: BTreeMap::new(),
+            delete: true,
+            kill_grace: None,
+            resume: true,
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> RunnerError {
+    RunnerError::DockerConfig {
+        message: message.into(),
+    }
+}
+
+impl DockerOptions {
+    /// Reads the `taskRunner` mapping of a task (its `type` is ignored). Unknown or unsupported
+    /// keys are errors, so a setting is never silently dropped.
+    pub fn from_kestra(config: &Map<String, Value>) -> Result<Self, RunnerError> {
+        let mut options = Self::default();
+        for (key, value) in config {
+            match key.as_str() {
+                "type" => {}
+                "host" => options.host = Some(string(key, value)?),
+                "pullPolicy" => {
+                    options.pull_policy = match string(key, value)?.to_ascii_uppercase().as_str() {
+                        "IF_NOT_PRESENT" | "IFNOTPRESENT" => PullPolicy::IfNotPresent,
+                        "ALWAYS" => PullPolicy::Always,
+                        "NEVER" => PullPolicy::Never,
+                        other => {
+                            return Err(invalid(format!(
+                                "`pullPolicy: {other}` is not a pull policy; use IF_NOT_PRESENT, ALWAYS or NEVER"
+                            )));
+                        }
+                    }
+                }
+                "cpu" => {
+                    for (k, v) in object(key, value)? {
+                        match k.as_str() {
+                            "cpus" => options.cpu_millis = Some(cpus(v)?),
+                            other => return Err(invalid(format!("unknown key `cpu.{other}`; use `cpu.cpus`"))),
+                        }
+                    }
+                }
+                "memory" => {
+                    for (k, v) in object(key, value)? {
+                        let name = format!("memory.{k}");
+                        match k.as_str() {
+                            "memory" => options.memory_bytes = Some(bytes(&name, v)?),
+                            "memoryReservation" => options.memory_reservation_bytes = Some(bytes(&name, v)?),
+                            "memorySwap" => {
+                                options.memory_swap_bytes = Some(match v {
+                                    Value::Number(n) if n.as_i64() == Some(-1) => -1,
+                                    Value::String(s) if s.trim() == "-1" => -1,
+                                    other => i64::try_from(bytes(&name, other)?)
+                                        .map_err(|_| invalid(format!("`{name}` is too large")))?,
+                                })
+                            }
+                            other => {
+                                return Err(invalid(format!(
+                                    "unknown key `memory.{other}`; use `memory.memory`, `memory.memorySwap` or `memory.memoryReservation`"
+                                )));
+                            }
+                        }
+                    }
+                }
+                "user" => options.user = Some(string(key, value)?),
+                "entryPoint" => options.entry_point = Some(strings(key, value)?),
+                "networkMode" => options.network_mode = Some(string(key, value)?),
+                "extraHosts" => options.extra_hosts = strings(key, value)?,
+                "shmSize" => options.shm_size = Some(bytes(key, value)?),
+                "env" => {
+                    for (k, v) in object(key, value)? {
+                        let v = match v {
+                            Value::String(s) => s.clone(),
+                            Value::Null => String::new(),
+                            other => other.to_string(),
+                        };
+                        options.env.insert(k.clone(), v);
+                    }
+                }
+                "delete" => options.delete = boolean(key, value)?,
+                "resume" => options.resume = boolean(key, value)?,
+                "killGracePeriod" => options.kill_grace = Some(duration(key, value)?),
+                "volumes" => {
+                    return Err(invalid(
+                        "`volumes` (host volumes) are not allowed by this server's configuration; deliver files with `inputFiles` and `outputFiles` instead",
+                    ));
+                }
+                "deviceRequests" | "credentials" | "config" => {
+                    return Err(invalid(format!(
+                        "`{key}` is not supported yet by Sluice's Docker runner; remove it from `taskRunner`"
+                    )));
+                }
+                other => {
+                    return Err(invalid(format!(
+                        "unknown key `{other}`; supported: host, pullPolicy, cpu.cpus, memory.memory, memory.memorySwap, memory.memoryReservation, user, entryPoint, env, networkMode, extraHosts, shmSize, delete, killGracePeriod, resume"
+                    )));
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+fn string(key: &str, value: &Value) -> Result<String, RunnerError> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(invalid(format!("`{key}` must be a string, found {other}"))),
+    }
+}
+
+fn boolean(key: &str, value: &Value) -> Result<bool, RunnerError> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        other => Err(invalid(format!("`{key}` must be true or false, found {other}"))),
+    }
+}
+
+fn strings(key: &str, value: &Value) -> Result<Vec<String>, RunnerError> {
+    match value {
+        Value::Array(items) => items.iter().map(|v| string(key, v)).collect(),
+        Value::String(s) => Ok(vec![s.clone()]),
+        other => Err(invalid(format!("`{key}` must be a list of strings, found {other}"))),
+    }
+}
+
+fn object<'a>(key: &str, value: &'a Value) -> Result<&'a Map<String, Value>, RunnerError> {
+    value
+        .as_object()
+        .ok_or_else(|| invalid(format!("`{key}` must be a mapping, found {value}")))
+}
+
+/// `1.5` or `"1.5"` cores, in thousandths.
+fn cpus(value: &Value) -> Result<u64, RunnerError> {
+    let parsed = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match parsed {
+        Some(c) if c > 0.0 && c.is_finite() && c < 1e6 => Ok((c * 1000.0).round() as u64),
+        _ => Err(invalid(format!(
+            "`cpu.cpus` must be a positive number of cores such as 0.5 or 2, found {value}"
+        ))),
+    }
+}
+
+/// A size: a number of bytes, or a number with a unit (`512MB`, `1g`, `256Mi`, `64k`). Units are
+/// binary, as Docker reads them (`1g` = 1024 MiB).
+pub(crate) fn bytes(key: &str, value: &Value) -> Result<u64, RunnerError> {
+    let error = || {
+        invalid(format!(
+            "`{key}` must be a size such as 512MB, 1g or a number of bytes, found {value}"
+        ))
+    };
+    let text = match value {
+        Value::Number(n) => return n.as_u64().ok_or_else(error),
+        Value::String(s) => s.trim().to_ascii_lowercase(),
+        _ => return Err(error()),
+    };
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().map_err(|_| error())?;
+    let scale: u64 = match unit.trim() {
+        "" | "b" => 1,
+        "k" | "kb" | "ki" | "kib" => 1 << 10,
+        "m" | "mb" | "mi" | "mib" => 1 << 20,
+        "g" | "gb" | "gi" | "gib" => 1 << 30,
+        "t" | "tb" | "ti" | "tib" => 1 << 40,
+        _ => return Err(error()),
+    };
+    let total = number * scale as f64;
+    if !total.is_finite() || total < 0.0 || total > u64::MAX as f64 {
+        return Err(error());
+    }
+    Ok(total.round() as u64)
+}
+
+/// `PT10S` (ISO 8601), `10s`, or a number of seconds.
+fn duration(key: &str, value: &Value) -> Result<Duration, RunnerError> {
+    let error = || invalid(format!("`{key}` must be a duration such as PT10S, found {value}"));
+    match value {
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .ok_or_else(error),
+        Value::String(s) => {
+            let signed: jiff::SignedDuration = s.trim().parse().map_err(|_| error())?;
+            Duration::try_from(signed).map_err(|_| error())
+        }
+        _ => Err(error()),
+    }
+}
+
+/// `268435456` -> "256 MiB".
+pub(crate) fn human_bytes(n: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (size, name) in UNITS {
+        if n >= size && n.is_multiple_of(size) {
+            return format!("{} {name}", n / size);
+        }
+    }
+    if n >= 1 << 20 {
+        return format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64);
+    }
+    format!("{n} bytes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_kestra_settings() {
+        let config = json!({
+            "type": "io.kestra.plugin.scripts.runner.docker.Docker",
+            "pullPolicy": "NEVER",
+            "cpu": {"cpus": 1.5},
+            "memory": {"memory": "512MB", "memorySwap": "1g"},
+            "delete": false,
+            "killGracePeriod": "PT2S",
+            "extraHosts": ["db:10.0.0.1"],
+        });
+        let o = DockerOptions::from_kestra(config.as_object().unwrap()).unwrap();
+        assert_eq!(o.pull_policy, PullPolicy::Never);
+        assert_eq!(o.cpu_millis, Some(1500));
+        assert_eq!(o.memory_bytes, Some(512 << 20));
+        assert_eq!(o.memory_swap_bytes, Some(1 << 30));
+        assert!(!o.delete);
+        assert_eq!(o.kill_grace, Some(Duration::from_secs(2)));
+        assert_eq!(o.extra_hosts, ["db:10.0.0.1"]);
+    }
+
+    #[test]
+    fn rejects_unknown_and_host_volumes() {
+        for config in [
+            json!({"volumes": ["/a:/b"]}),
+            json!({"nope": 1}),
+            json!({"pullPolicy": "SOMETIMES"}),
+        ] {
+            assert!(
+                DockerOptions::from_kestra(config.as_object().unwrap()).is_err(),
+                "{config}"
+            );
+        }
+    }
+
+    #[test]
+    fn sizes_and_their_names() {
+        assert_eq!(bytes("m", &json!("1g")).unwrap(), 1 << 30);
+        assert_eq!(bytes("m", &json!("64k")).unwrap(), 64 << 10);
+        assert_eq!(bytes("m", &json!(1000)).unwrap(), 1000);
+        assert!(bytes("m", &json!("12 parsecs")).is_err());
+        assert_eq!(human_bytes(256 << 20), "256 MiB");
+        assert_eq!(human_bytes(8 << 20), "8 MiB");
+        assert_eq!(human_bytes(2 << 30), "2 GiB");
+    }
+}

@@ -1,0 +1,244 @@
+//! The Docker runner against a real Docker engine (started by `scripts/docker-engine`, with the
+//! locally imported image `sluice-test/busybox:1`). These tests fail, loudly, when no engine
+//! answers: they are never skipped silently.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bollard::query_parameters::ListContainersOptionsBuilder;
+use serde_json::json;
+use sluice_runners::{
+    CancellationToken, DockerOptions, DockerRunner, EndReason, Job, LogLine, Outcome, RunnerError, Stream, TaskRunner,
+};
+use tokio::sync::mpsc;
+
+const IMAGE: &str = "sluice-test/busybox:1";
+
+/// A runner with the given Kestra settings, after checking that the engine answers.
+async fn runner(test: &str, settings: serde_json::Value) -> DockerRunner {
+    let base: PathBuf = std::env::temp_dir().join(format!("sluice-docker-{}-{test}", std::process::id()));
+    let options = DockerOptions::from_kestra(settings.as_object().expect("settings are a mapping")).unwrap();
+    let runner = DockerRunner::connect(options, base).unwrap();
+    if let Err(e) = runner.engine().ping().await {
+        panic!(
+            "NO DOCKER ENGINE: these tests need one (run scripts/docker-engine, which installs and starts dockerd and imports {IMAGE}): {e}"
+        );
+    }
+    assert!(
+        runner.engine().inspect_image(IMAGE).await.is_ok(),
+        "the test image {IMAGE} is missing: run scripts/docker-engine"
+    );
+    runner
+}
+
+fn sh(test: &str, script: &str) -> Job {
+    let mut job = Job::new(format!("test-{}-{test}", std::process::id()), ["/bin/sh", "-c", script]);
+    job.image = Some(IMAGE.to_owned());
+    job
+}
+
+async fn run(
+    runner: &DockerRunner,
+    job: &Job,
+    cancel: CancellationToken,
+) -> (Result<Outcome, RunnerError>, Vec<LogLine>) {
+    let (tx, mut rx) = mpsc::channel(4);
+    let gather = async move {
+        let mut lines = Vec::new();
+        while let Some(batch) = rx.recv().await {
+            lines.extend(batch);
+        }
+        lines
+    };
+    tokio::join!(runner.run(job, tx, cancel), gather)
+}
+
+fn texts(lines: &[LogLine], stream: Stream) -> Vec<&str> {
+    lines
+        .iter()
+        .filter(|l| l.stream == stream)
+        .map(|l| l.text.as_str())
+        .collect()
+}
+
+/// Containers labelled with this job's name, running or not.
+async fn containers_of(runner: &DockerRunner, job: &Job) -> usize {
+    let label = format!("sluice.job={}", job.name);
+    let filters = HashMap::from([("label", vec![label.as_str()])]);
+    let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
+    runner.engine().list_containers(Some(options)).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn shell_task_with_input_and_output_files() {
+    let runner = runner("files", json!({"pullPolicy": "NEVER"})).await;
+    let mut job = sh(
+        "files",
+        "echo \"dir=$PWD wd=$WORKING_DIR\"; cat data/in.txt; echo oops >&2; mkdir -p out; tr a-z A-Z < data/in.txt > out/up.txt; echo x > skip.log; exit 3",
+    );
+    job.input_files.insert("data/in.txt".into(), b"hello docker\n".to_vec());
+    job.output_files = vec!["out/*.txt".into()];
+    let (outcome, lines) = run(&runner, &job, CancellationToken::new()).await;
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.exit_code, Some(3), "{outcome:?}");
+    assert_eq!(outcome.end, EndReason::Exited);
+    assert_eq!(
+        texts(&lines, Stream::Stdout),
+        ["dir=/sluice/work wd=/sluice/work", "hello docker"]
+    );
+    assert_eq!(texts(&lines, Stream::Stderr), ["oops"]);
+    assert_eq!(outcome.output_files.len(), 1, "{:?}", outcome.output_files);
+    let file = &outcome.output_files[0];
+    assert_eq!(file.name, "out/up.txt");
+    assert_eq!(std::fs::read_to_string(&file.path).unwrap(), "HELLO DOCKER\n");
+    assert_eq!(containers_of(&runner, &job).await, 0, "the container is removed");
+    runner.cleanup(&job).await.unwrap();
+    assert!(!file.path.exists(), "cleanup removes the downloaded files");
+}
+
+#[tokio::test]
+async fn resources_are_applied() {
+    let runner = runner(
+        "resources",
+        json!({"cpu": {"cpus": 0.5}, "memory": {"memory": "64MB"}, "delete": false}),
+    )
+    .await;
+    let job = sh("resources", "true");
+    let outcome = run(&runner, &job, CancellationToken::new()).await.0.unwrap();
+    assert!(outcome.succeeded(), "{outcome:?}");
+    let name = DockerRunner::container_name(&job);
+    let info = runner.engine().inspect_container(&name, None).await.unwrap();
+    let host = info.host_config.unwrap();
+    assert_eq!(host.nano_cpus, Some(500_000_000));
+    assert_eq!(host.memory, Some(64 << 20));
+    runner
+        .with_options(DockerOptions::default())
+        .cleanup(&job)
+        .await
+        .unwrap();
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn oom_killed_is_reported_as_such() {
+    let runner = runner("oom", json!({"memory": {"memory": "8MB", "memorySwap": "8MB"}})).await;
+    let job = sh("oom", "dd if=/dev/zero bs=64M count=1 of=/dev/null");
+    let outcome = run(&runner, &job, CancellationToken::new()).await.0.unwrap();
+    assert!(!outcome.succeeded());
+    assert!(
+        outcome.message.starts_with("OOM-killed, memory limit 8 MiB"),
+        "{}",
+        outcome.message
+    );
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn timeout_stops_and_removes_the_container() {
+    let runner = runner("timeout", json!({"killGracePeriod": "PT1S"})).await;
+    // The shell ignores SIGTERM: the stop has to go as far as SIGKILL.
+    let mut job = sh("timeout", "trap '' TERM; echo started; while true; do sleep 1; done");
+    job.timeout = Some(Duration::from_secs(2));
+    let began = Instant::now();
+    let (outcome, lines) = run(&runner, &job, CancellationToken::new()).await;
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.end, EndReason::TimedOut, "{outcome:?}");
+    assert!(outcome.message.contains("timed out after 2s"), "{}", outcome.message);
+    assert!(began.elapsed() < Duration::from_secs(20));
+    assert_eq!(texts(&lines, Stream::Stdout), ["started"]);
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn kill_stops_and_removes_the_container() {
+    let runner = runner("kill", json!({})).await;
+    let job = sh("kill", "echo up; sleep 600");
+    let cancel = CancellationToken::new();
+    let killer = {
+        let cancel = cancel.clone();
+        async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            cancel.cancel();
+        }
+    };
+    let ((outcome, _lines), ()) = tokio::join!(run(&runner, &job, cancel), killer);
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.end, EndReason::Killed, "{outcome:?}");
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn delete_false_keeps_the_container() {
+    let runner = runner("keep", json!({"delete": false})).await;
+    let job = sh("keep", "echo kept");
+    let outcome = run(&runner, &job, CancellationToken::new()).await.0.unwrap();
+    assert!(outcome.succeeded());
+    assert_eq!(containers_of(&runner, &job).await, 1);
+    runner.cleanup(&job).await.unwrap();
+    assert_eq!(
+        containers_of(&runner, &job).await,
+        1,
+        "cleanup keeps it too with delete: false"
+    );
+    runner
+        .with_options(DockerOptions::default())
+        .cleanup(&job)
+        .await
+        .unwrap();
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn pull_policy_never_with_a_missing_image_fails_clearly() {
+    let runner = runner("never", json!({"pullPolicy": "NEVER"})).await;
+    let mut job = sh("never", "true");
+    job.image = Some("sluice-test/not-there:404".into());
+    let began = Instant::now();
+    let error = run(&runner, &job, CancellationToken::new())
+        .await
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("sluice-test/not-there:404"), "{error}");
+    assert!(error.contains("NEVER"), "{error}");
+    assert!(began.elapsed() < Duration::from_secs(5));
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn missing_image_with_an_unreachable_registry_fails_with_its_answer() {
+    let runner = runner("pull", json!({})).await;
+    let mut job = sh("pull", "true");
+    job.image = Some("registry.invalid/sluice/none:1".into());
+    let error = run(&runner, &job, CancellationToken::new())
+        .await
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("registry.invalid/sluice/none:1"), "{error}");
+    assert!(error.contains("pulling it failed"), "{error}");
+}
+
+#[tokio::test]
+async fn reattach_follows_a_running_container_to_its_end() {
+    let runner = runner("reattach", json!({})).await;
+    let job = sh("reattach", "echo one; sleep 2; echo two");
+    let (tx, _rx) = mpsc::channel(4);
+    // The first run is dropped mid-task, as when a worker dies: the container keeps running.
+    let first = tokio::time::timeout(Duration::from_secs(1), runner.run(&job, tx, CancellationToken::new())).await;
+    assert!(first.is_err(), "the job was still running");
+    assert_eq!(containers_of(&runner, &job).await, 1);
+    let (tx, mut rx) = mpsc::channel(4);
+    let gather = async move {
+        let mut lines = Vec::new();
+        while let Some(batch) = rx.recv().await {
+            lines.extend(batch);
+        }
+        lines
+    };
+    let (outcome, lines) = tokio::join!(runner.reattach(&job, tx, CancellationToken::new()), gather);
+    assert!(outcome.unwrap().succeeded());
+    assert_eq!(texts(&lines, Stream::Stdout), ["one", "two"], "from the start");
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
