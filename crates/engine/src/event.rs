@@ -55,6 +55,14 @@ pub struct AttemptResult {
     pub reason: Option<String>,
     /// Outputs to merge into the task run's outputs.
     pub outputs: Map<String, Value>,
+    /// False when trying again cannot help (a task type or runner this build lacks): the retry
+    /// policy is then not applied.
+    #[serde(default = "retryable_by_default")]
+    pub retryable: bool,
+}
+
+fn retryable_by_default() -> bool {
+    true
 }
 
 impl AttemptResult {
@@ -65,7 +73,14 @@ impl AttemptResult {
             exit_code: None,
             reason: Some(reason.into()),
             outputs: Map::new(),
+            retryable: true,
         }
+    }
+
+    /// The same result, marked as one that no retry can change.
+    pub fn final_failure(mut self) -> Self {
+        self.retryable = false;
+        self
     }
 }
 

@@ -396,3 +396,22 @@ finally:
         "a successful execution is not restarted"
     );
 }
+
+#[test]
+fn a_failure_no_retry_can_change_is_not_retried() {
+    let mut sim = Sim::start(
+        r#"
+id: final
+namespace: dev
+tasks:
+  - {id: a, type: shell.Commands, commands: ["x"], retry: {type: constant, interval: PT5M, maxAttempts: 3}}
+"#,
+    );
+    sim.start_task("a");
+    let id = sim.run_id("a");
+    sim.running.clear();
+    let result = sluice_engine::AttemptResult::new(State::Failed, "unsupported").final_failure();
+    sim.send(Event::AttemptEnded { task_run_id: id, attempt: 1, result });
+    assert!(sim.timers.is_empty());
+    assert_eq!(sim.ended, Some(State::Failed));
+}

@@ -119,6 +119,12 @@ impl Worker {
         let mut leftover = None;
         let result = match self.attempt(&job, &mut leftover).await {
             Ok(result) => result,
+            // A task type or runner this build lacks fails the same way every time: no retry.
+            Err(
+                e @ RuntimeError::Task(
+                    sluice_tasks::TaskError::Unsupported { .. } | sluice_tasks::TaskError::RunnerUnavailable { .. },
+                ),
+            ) => AttemptResult::new(State::Failed, e.to_string()).final_failure(),
             Err(e) => AttemptResult::new(State::Failed, e.to_string()),
         };
         self.report(&job, result).await;
@@ -252,7 +258,9 @@ impl Worker {
             Ok(p) => p,
             Err(e) => {
                 self.log(job, &task.id, Level::Error, vec![e.to_string()]).await?;
-                return Ok(AttemptResult::new(State::Failed, e.to_string()));
+                let result = AttemptResult::new(State::Failed, e.to_string());
+                let unsupported = matches!(e, sluice_tasks::TaskError::Unsupported { .. });
+                return Ok(if unsupported { result.final_failure() } else { result });
             }
         };
         let script = match planned {
@@ -331,6 +339,7 @@ impl Worker {
                 exit_code: outcome.exit_code,
                 reason: Some(format!("logs could not be stored: {e}")),
                 outputs,
+                retryable: true,
             });
         }
         if state != State::Success {
@@ -351,6 +360,7 @@ impl Worker {
             exit_code: outcome.exit_code,
             reason: Some(reason),
             outputs,
+            retryable: true,
         })
     }
 

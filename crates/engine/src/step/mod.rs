@@ -198,7 +198,9 @@ impl Pass<'_> {
                 let seed = id
                     .bytes()
                     .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-                let next = policy.map(|p| (p, retry::delay(p, attempts + 1, seed)));
+                let next = policy
+                    .filter(|_| result.retryable)
+                    .map(|p| (p, retry::delay(p, attempts + 1, seed)));
                 if let Some((_, delay)) = next.filter(|(p, d)| retry::allows(p, attempts, since, *d)) {
                     let at = now.checked_add(delay).unwrap_or(now);
                     self.commands.push(Command::Timer {

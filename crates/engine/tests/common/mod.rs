@@ -135,6 +135,7 @@ impl Sim {
             exit_code: Some(i32::from(state != State::Success)),
             reason: None,
             outputs: Default::default(),
+            retryable: true,
         };
         self.send(Event::AttemptEnded {
             task_run_id: id,
