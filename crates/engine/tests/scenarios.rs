@@ -411,7 +411,11 @@ tasks:
     let id = sim.run_id("a");
     sim.running.clear();
     let result = sluice_engine::AttemptResult::new(State::Failed, "unsupported").final_failure();
-    sim.send(Event::AttemptEnded { task_run_id: id, attempt: 1, result });
+    sim.send(Event::AttemptEnded {
+        task_run_id: id,
+        attempt: 1,
+        result,
+    });
     assert!(sim.timers.is_empty());
     assert_eq!(sim.ended, Some(State::Failed));
 }
