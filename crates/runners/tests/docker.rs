@@ -2,15 +2,16 @@
 //! locally imported image `sluice-test/busybox:1`). These tests fail, loudly, when no engine
 //! answers: they are never skipped silently.
 
+mod common;
+
+use common::{run, texts};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use serde_json::json;
-use sluice_runners::{
-    CancellationToken, DockerOptions, DockerRunner, EndReason, Job, LogLine, Outcome, RunnerError, Stream, TaskRunner,
-};
+use sluice_runners::{CancellationToken, DockerOptions, DockerRunner, EndReason, Job, Stream, TaskRunner};
 use tokio::sync::mpsc;
 
 const IMAGE: &str = "sluice-test/busybox:1";
@@ -36,30 +37,6 @@ fn sh(test: &str, script: &str) -> Job {
     let mut job = Job::new(format!("test-{}-{test}", std::process::id()), ["/bin/sh", "-c", script]);
     job.image = Some(IMAGE.to_owned());
     job
-}
-
-async fn run(
-    runner: &DockerRunner,
-    job: &Job,
-    cancel: CancellationToken,
-) -> (Result<Outcome, RunnerError>, Vec<LogLine>) {
-    let (tx, mut rx) = mpsc::channel(4);
-    let gather = async move {
-        let mut lines = Vec::new();
-        while let Some(batch) = rx.recv().await {
-            lines.extend(batch);
-        }
-        lines
-    };
-    tokio::join!(runner.run(job, tx, cancel), gather)
-}
-
-fn texts(lines: &[LogLine], stream: Stream) -> Vec<&str> {
-    lines
-        .iter()
-        .filter(|l| l.stream == stream)
-        .map(|l| l.text.as_str())
-        .collect()
 }
 
 /// Containers labelled with this job's name, running or not.

@@ -1,11 +1,12 @@
 //! The process runner against real processes.
 
+mod common;
+
+use common::{run, texts};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sluice_runners::{
-    CancellationToken, EndReason, Job, LogLine, Outcome, ProcessRunner, RunnerError, Stream, TaskRunner,
-};
+use sluice_runners::{CancellationToken, EndReason, Job, LogLine, ProcessRunner, RunnerError, Stream, TaskRunner};
 use tokio::sync::mpsc;
 
 /// A base directory of its own for each test.
@@ -17,31 +18,6 @@ fn runner(test: &str) -> (ProcessRunner, PathBuf) {
 
 fn sh(name: &str, script: &str) -> Job {
     Job::new(name, ["/bin/sh", "-c", script])
-}
-
-/// Runs `job`, gathering every line.
-async fn run(
-    runner: &ProcessRunner,
-    job: &Job,
-    cancel: CancellationToken,
-) -> (Result<Outcome, RunnerError>, Vec<LogLine>) {
-    let (tx, mut rx) = mpsc::channel(4);
-    let gather = async move {
-        let mut lines = Vec::new();
-        while let Some(batch) = rx.recv().await {
-            lines.extend(batch);
-        }
-        lines
-    };
-    tokio::join!(runner.run(job, tx, cancel), gather)
-}
-
-fn texts(lines: &[LogLine], stream: Stream) -> Vec<&str> {
-    lines
-        .iter()
-        .filter(|l| l.stream == stream)
-        .map(|l| l.text.as_str())
-        .collect()
 }
 
 /// The process group id the job printed as `pgid <n>`.
