@@ -10,6 +10,8 @@ image="${SLUICE_BENCH_IMAGE:-sluice-test/busybox:1}"
 cargo build --release --quiet --bin sluice
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 {
   echo "id: docker-overhead"
   echo "namespace: bench"
@@ -22,18 +24,10 @@ trap 'rm -rf "$dir"' EXIT
     echo "    commands: [\"true\"]"
   done
 } > "$dir/flow.yaml"
-ms() {
-  local t0 t1
-  t0=$(date +%s%N)
-  "$@" > /dev/null 2> "$dir/stderr" || { echo "failed: $*" >&2; cat "$dir/stderr" >&2; exit 1; }
-  t1=$(date +%s%N)
-  echo $(( (t1 - t0) / 1000000 ))
-}
-best() { local b=99999999 m; for _ in 1 2 3; do m=$(ms "$@"); (( m < b )) && b=$m; done; echo "$b"; }
 plain() { for _ in $(seq 1 "$n"); do docker run --rm "$image" true; done; }
 export -f plain; export n image
-base=$(best bash -c plain)
-ours=$(best env SLUICE_DATA_DIR="$dir/data" target/release/sluice flow run "$dir/flow.yaml")
+base=$(best_of 3 bash -c plain)
+ours=$(best_of 3 env SLUICE_DATA_DIR="$dir/data" target/release/sluice flow run "$dir/flow.yaml")
 echo "tasks: $n"
 echo "baseline ($n x docker run --rm): ${base} ms"
 echo "sluice flow run (Docker runner): ${ours} ms"

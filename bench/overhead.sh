@@ -9,6 +9,8 @@ n="${1:-100}"
 cargo build --release --quiet --bin sluice
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 {
   echo "id: overhead"
   echo "namespace: bench"
@@ -17,19 +19,11 @@ trap 'rm -rf "$dir"' EXIT
     echo "  - {id: t$i, type: io.kestra.plugin.scripts.shell.Commands, commands: [\"true\"]}"
   done
 } > "$dir/flow.yaml"
-ms() {
-  local t0 t1
-  t0=$(date +%s%N)
-  "$@" > /dev/null 2> "$dir/stderr" || { echo "failed: $*" >&2; cat "$dir/stderr" >&2; exit 1; }
-  t1=$(date +%s%N)
-  echo $(( (t1 - t0) / 1000000 ))
-}
-best() { local b=99999999 m; for _ in 1 2 3 4 5; do m=$(ms "$@"); (( m < b )) && b=$m; done; echo "$b"; }
 loop() { for _ in $(seq 1 "$n"); do /bin/sh -c "set -e
 true"; done; }
 export -f loop; export n
-base=$(best bash -c loop)
-ours=$(best env SLUICE_DATA_DIR="$dir/data" target/release/sluice flow run "$dir/flow.yaml")
+base=$(best_of 5 bash -c loop)
+ours=$(best_of 5 env SLUICE_DATA_DIR="$dir/data" target/release/sluice flow run "$dir/flow.yaml")
 echo "tasks: $n"
 echo "baseline (shell loop): ${base} ms"
 echo "sluice flow run:       ${ours} ms"

@@ -8,23 +8,15 @@ n="${1:-1000}"
 cargo build --release --quiet --bin sluice
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 sources=(crates/flow/tests/valid/*.yaml)
 for i in $(seq 1 "$n"); do
   src=${sources[$((i % ${#sources[@]}))]}
   sed "0,/^id: .*/s//id: flow-$i/" "$src" > "$dir/flow-$i.yaml"
 done
-best() { # best wall time in ms of 5 runs of "$@"
-  local b=999999
-  for _ in 1 2 3 4 5; do
-    local t0 t1
-    t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N)
-    local ms=$(( (t1 - t0) / 1000000 ))
-    (( ms < b )) && b=$ms
-  done
-  echo "$b"
-}
-base=$(best sh -c "cat '$dir'/*.yaml")
-ours=$(best target/release/sluice flow validate "$dir")
+base=$(best_of 5 sh -c "cat '$dir'/*.yaml")
+ours=$(best_of 5 target/release/sluice flow validate "$dir")
 bytes=$(cat "$dir"/*.yaml | wc -c)
 echo "flows: $n ($bytes bytes)"
 echo "baseline (cat):       ${base} ms"
