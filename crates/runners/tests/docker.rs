@@ -69,8 +69,13 @@ async fn shell_task_with_input_and_output_files() {
     let file = &outcome.output_files[0];
     assert_eq!(file.name, "out/up.txt");
     assert_eq!(std::fs::read_to_string(&file.path).unwrap(), "HELLO DOCKER\n");
-    assert_eq!(containers_of(&runner, &job).await, 0, "the container is removed");
+    assert_eq!(
+        containers_of(&runner, &job).await,
+        1,
+        "kept until cleanup, to re-attach to"
+    );
     runner.cleanup(&job).await.unwrap();
+    assert_eq!(containers_of(&runner, &job).await, 0, "cleanup removes the container");
     assert!(!file.path.exists(), "cleanup removes the downloaded files");
 }
 
@@ -108,6 +113,7 @@ async fn oom_killed_is_reported_as_such() {
         "{}",
         outcome.message
     );
+    runner.cleanup(&job).await.unwrap();
     assert_eq!(containers_of(&runner, &job).await, 0);
 }
 
@@ -124,6 +130,7 @@ async fn timeout_stops_and_removes_the_container() {
     assert!(outcome.message.contains("timed out after 2s"), "{}", outcome.message);
     assert!(began.elapsed() < Duration::from_secs(20));
     assert_eq!(texts(&lines, Stream::Stdout), ["started"]);
+    runner.cleanup(&job).await.unwrap();
     assert_eq!(containers_of(&runner, &job).await, 0);
 }
 
@@ -142,6 +149,7 @@ async fn kill_stops_and_removes_the_container() {
     let ((outcome, _lines), ()) = tokio::join!(run(&runner, &job, cancel), killer);
     let outcome = outcome.unwrap();
     assert_eq!(outcome.end, EndReason::Killed, "{outcome:?}");
+    runner.cleanup(&job).await.unwrap();
     assert_eq!(containers_of(&runner, &job).await, 0);
 }
 
@@ -217,5 +225,72 @@ async fn reattach_follows_a_running_container_to_its_end() {
     let (outcome, lines) = tokio::join!(runner.reattach(&job, tx, CancellationToken::new()), gather);
     assert!(outcome.unwrap().succeeded());
     assert_eq!(texts(&lines, Stream::Stdout), ["one", "two"], "from the start");
+    runner.cleanup(&job).await.unwrap();
     assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn reattach_after_the_end_reads_the_outcome_and_every_line() {
+    let runner = runner("ended", json!({})).await;
+    let mut job = sh("ended", "echo one; echo two >&2; echo 3 > out.txt; sleep 1; exit 4");
+    job.output_files = vec!["out.txt".into()];
+    let (tx, _rx) = mpsc::channel(4);
+    // The worker dies while the container runs; the container ends before anyone re-attaches.
+    let first = tokio::time::timeout(
+        Duration::from_millis(500),
+        runner.run(&job, tx, CancellationToken::new()),
+    )
+    .await;
+    assert!(first.is_err(), "the job was still running");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (tx, mut rx) = mpsc::channel(4);
+    let gather = async move {
+        let mut lines = Vec::new();
+        while let Some(batch) = rx.recv().await {
+            lines.extend(batch);
+        }
+        lines
+    };
+    let (outcome, lines) = tokio::join!(runner.reattach(&job, tx, CancellationToken::new()), gather);
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.exit_code, Some(4), "{outcome:?}");
+    assert_eq!(texts(&lines, Stream::Stdout), ["one"]);
+    assert_eq!(texts(&lines, Stream::Stderr), ["two"]);
+    assert_eq!(
+        outcome.output_files.len(),
+        1,
+        "output files come back after a re-attach too"
+    );
+    runner.cleanup(&job).await.unwrap();
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+#[tokio::test]
+async fn reattach_to_nothing_is_not_found() {
+    let runner = runner("nothing", json!({})).await;
+    let job = sh("nothing", "true");
+    let (tx, _rx) = mpsc::channel(4);
+    let error = runner.reattach(&job, tx, CancellationToken::new()).await.unwrap_err();
+    assert!(matches!(error, sluice_runners::RunnerError::NotFound { .. }), "{error}");
+    // A container created but never started (the worker died in between) does not count either:
+    // it is removed, so the attempt starts afresh.
+    let body = bollard::models::ContainerCreateBody {
+        image: Some(IMAGE.into()),
+        cmd: Some(vec!["true".into()]),
+        labels: Some(HashMap::from([("sluice.job".to_owned(), job.name.clone())])),
+        ..Default::default()
+    };
+    let create = bollard::query_parameters::CreateContainerOptionsBuilder::new()
+        .name(&DockerRunner::container_name(&job))
+        .build();
+    runner.engine().create_container(Some(create), body).await.unwrap();
+    assert_eq!(containers_of(&runner, &job).await, 1);
+    let (tx, _rx) = mpsc::channel(4);
+    let error = runner.reattach(&job, tx, CancellationToken::new()).await.unwrap_err();
+    assert!(matches!(error, sluice_runners::RunnerError::NotFound { .. }), "{error}");
+    assert_eq!(
+        containers_of(&runner, &job).await,
+        0,
+        "the never-started container is removed"
+    );
 }

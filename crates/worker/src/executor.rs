@@ -75,6 +75,10 @@ impl Executor {
             busy = true;
         }
         for job in self.store.expired(now).await? {
+            // A container outlives its worker: the next worker to claim the job re-attaches.
+            if crate::survives_worker(self.store.as_ref(), &self.flows, &job).await? {
+                continue;
+            }
             // A process attempt cannot be re-attached: its worker is gone, so is the attempt.
             crate::worker_lost(
                 self.store.as_ref(),

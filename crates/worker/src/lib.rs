@@ -9,13 +9,14 @@ mod flows;
 mod kills;
 mod lost;
 mod pump;
+mod resume;
 mod worker;
 
 pub use cache::ExecutionCache;
 pub use executor::Executor;
 pub use flows::Flows;
 pub use kills::Kills;
-pub use lost::worker_lost;
+pub use lost::{Recovered, recover, survives_worker, worker_lost};
 pub use worker::{Worker, WorkerConfig};
 
 use std::sync::Arc;

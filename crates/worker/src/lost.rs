@@ -1,9 +1,13 @@
-//! Attempts whose worker is gone: a process attempt cannot be re-attached, so it ends FAILED
-//! with the reason "worker lost", said in the execution's logs too, and its retry policy applies.
+//! Attempts whose worker is gone. A process attempt dies with its worker, so it ends FAILED with
+//! the reason "worker lost", said in the execution's logs too, and its retry policy applies. A
+//! container (or pod) attempt outlives its worker: its job is handed back to the queue, and the
+//! worker that claims it next re-attaches to the container instead of starting a second one.
 
-use jiff::Timestamp;
-use sluice_engine::{AttemptResult, Event, State};
+use crate::{Flows, RuntimeError};
+use jiff::{SignedDuration, Timestamp};
+use sluice_engine::{AttemptResult, Event, State, task_by_id};
 use sluice_store::{Job, Level, LogLine, Store, StoreError};
+use sluice_tasks::{RunnerChoice, runner_for};
 
 /// Ends `job`'s attempt as lost, with `why` in its reason and in a WARN log line.
 pub async fn worker_lost(store: &dyn Store, job: &Job, why: &str) -> Result<(), StoreError> {
@@ -34,4 +38,57 @@ pub async fn worker_lost(store: &dyn Store, job: &Job, why: &str) -> Result<(), 
     };
     store.finish_with_event(job.id, &job.execution_id, &event, now).await?;
     Ok(())
+}
+
+/// Whether `job` runs somewhere that outlives its worker (a container or a pod), so another
+/// worker can re-attach to it. Anything that cannot be looked up counts as not re-attachable.
+pub async fn survives_worker(store: &dyn Store, flows: &Flows, job: &Job) -> Result<bool, RuntimeError> {
+    let Some(exec) = store.get_execution(&job.execution_id).await? else {
+        return Ok(false);
+    };
+    let Some(run) = exec.task_run(&job.task_run_id) else {
+        return Ok(false);
+    };
+    let flow = match flows
+        .get(store, &exec.namespace, &exec.flow_id, exec.flow_revision)
+        .await
+    {
+        Ok(flow) => flow,
+        Err(RuntimeError::FlowMissing(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    Ok(task_by_id(&flow, &run.task_id)
+        .and_then(|task| runner_for(task).ok())
+        .is_some_and(|choice| matches!(choice, RunnerChoice::Docker(_) | RunnerChoice::Kubernetes(_))))
+}
+
+/// What [`recover`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Recovered {
+    /// Attempts that ended as "worker lost".
+    pub lost: usize,
+    /// Attempts handed back to the queue, to be re-attached.
+    pub resumed: usize,
+}
+
+/// Settles the jobs a previous run of worker `worker_id` held when it stopped without draining
+/// (kill -9, power loss): process attempts end as lost, container attempts go back to the queue.
+pub async fn recover(store: &dyn Store, flows: &Flows, worker_id: &str) -> Result<Recovered, RuntimeError> {
+    let far = Timestamp::now()
+        .checked_add(SignedDuration::from_hours(24 * 365))
+        .unwrap_or(Timestamp::MAX);
+    let mut recovered = Recovered::default();
+    let held = store.expired(far).await?;
+    for job in held.iter().filter(|j| j.owner.as_deref() == Some(worker_id)) {
+        if survives_worker(store, flows, job).await? {
+            recovered.resumed += 1;
+        } else {
+            worker_lost(store, job, "Sluice stopped while the attempt was running").await?;
+            recovered.lost += 1;
+        }
+    }
+    if recovered.resumed > 0 {
+        store.release_worker(worker_id).await?;
+    }
+    Ok(recovered)
 }

@@ -26,6 +26,9 @@ pub struct Pump {
     pub task_id: String,
     /// Attempt number.
     pub attempt: u32,
+    /// Log lines to drop before storing any: after a re-attach the runner replays the job's
+    /// output from its start, and this many lines of it are already stored.
+    pub skip: u64,
 }
 
 /// What the pump saw.
@@ -33,6 +36,8 @@ pub struct Pump {
 pub struct Pumped {
     /// Lines stored.
     pub lines: u64,
+    /// Replayed lines not stored again (see [`Pump::skip`]).
+    pub skipped: u64,
     /// Lines read from stderr.
     pub stderr_lines: u64,
     /// Outputs from `::{"outputs":…}::` lines, merged in order.
@@ -53,6 +58,10 @@ impl Pump {
         {
             out.vars.extend(parsed.outputs);
             out.metrics.extend(parsed.metrics);
+            return;
+        }
+        if out.skipped < self.skip {
+            out.skipped += 1;
             return;
         }
         buf.push(LogLine {

@@ -17,6 +17,13 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+/// A job whose working directory (or container) is still to be removed, with its Docker runner
+/// when it ran in a container.
+type Leftover = (Job, Option<DockerRunner>);
+
+/// How long a stopping worker waits for clean-ups of attempts that already ended.
+const CLEANUP_GRACE: Duration = Duration::from_secs(20);
+
 /// How a worker is set up.
 pub struct WorkerConfig {
     /// Name of this worker in leases.
@@ -70,9 +77,12 @@ impl Worker {
         }
     }
 
-    /// Claims and runs attempts until `shutdown`; then kills what still runs and releases its leases.
+    /// Claims and runs attempts until `shutdown`; then stops what still runs, finishes the
+    /// clean-ups of attempts that already ended, and releases its leases.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) -> Result<(), RuntimeError> {
-        let mut running: JoinSet<()> = JoinSet::new();
+        let mut running: JoinSet<Option<Leftover>> = JoinSet::new();
+        // Clean-ups run after the attempt's end is stored, off the path to the next attempt.
+        let mut cleanups: JoinSet<()> = JoinSet::new();
         loop {
             while running.len() < self.config.slots {
                 let Some(job) = self
@@ -87,14 +97,45 @@ impl Worker {
             }
             tokio::select! {
                 () = self.wakers.workers.notified() => {}
-                Some(_) = running.join_next(), if !running.is_empty() => {}
+                Some(done) = running.join_next(), if !running.is_empty() => {
+                    if let Ok(Some(leftover)) = done {
+                        let me = self.clone();
+                        cleanups.spawn(async move { me.cleanup(leftover).await });
+                    }
+                }
+                Some(_) = cleanups.join_next(), if !cleanups.is_empty() => {}
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
                 () = shutdown.cancelled() => break,
             }
         }
-        running.shutdown().await;
+        // Attempts still running stop here (a container keeps running, to be re-attached); those
+        // that ended but were not joined yet still get their clean-up.
+        running.abort_all();
+        while let Some(done) = running.join_next().await {
+            if let Ok(Some(leftover)) = done {
+                let me = self.clone();
+                cleanups.spawn(async move { me.cleanup(leftover).await });
+            }
+        }
+        if tokio::time::timeout(CLEANUP_GRACE, async { while cleanups.join_next().await.is_some() {} })
+            .await
+            .is_err()
+        {
+            tracing::warn!("some containers or working directories were not removed within {CLEANUP_GRACE:?}");
+        }
         self.store.release_worker(&self.config.id).await?;
         Ok(())
+    }
+
+    /// Removes the working directory (or container) an ended attempt left.
+    async fn cleanup(&self, (done, docker): Leftover) {
+        let cleaned = match docker {
+            Some(docker) => docker.cleanup(&done).await,
+            None => self.process.cleanup(&done).await,
+        };
+        if let Err(e) = cleaned {
+            tracing::warn!(error = %e, "could not clean up after an attempt");
+        }
     }
 
     async fn report(&self, job: &QueuedJob, result: AttemptResult) {
@@ -115,7 +156,8 @@ impl Worker {
         self.wakers.executor.notify_one();
     }
 
-    async fn execute(&self, job: QueuedJob) {
+    /// Runs and reports one attempt; returns what is left to clean up.
+    async fn execute(&self, job: QueuedJob) -> Option<Leftover> {
         let mut leftover = None;
         let result = match self.attempt(&job, &mut leftover).await {
             Ok(result) => result,
@@ -128,15 +170,7 @@ impl Worker {
             Err(e) => AttemptResult::new(State::Failed, e.to_string()),
         };
         self.report(&job, result).await;
-        // The working directory goes after the report, off the path to the next task.
-        let cleaned = match &leftover {
-            Some((done, Some(docker))) => Some(docker.cleanup(done).await),
-            Some((done, None)) => Some(self.process.cleanup(done).await),
-            None => None,
-        };
-        if let Some(Err(e)) = cleaned {
-            tracing::warn!(error = %e, "could not clean up a working directory");
-        }
+        leftover
     }
 
     /// A Docker runner for `options`, on the cached connection to its engine.
@@ -177,11 +211,7 @@ impl Worker {
 
     /// Runs one attempt; a job whose working directory (or container) is still to be removed is
     /// left in `leftover`, with its Docker runner when it ran in a container.
-    async fn attempt(
-        &self,
-        job: &QueuedJob,
-        leftover: &mut Option<(Job, Option<DockerRunner>)>,
-    ) -> Result<AttemptResult, RuntimeError> {
+    async fn attempt(&self, job: &QueuedJob, leftover: &mut Option<Leftover>) -> Result<AttemptResult, RuntimeError> {
         // The cache can lag the commit that queued this job by a moment: use it only when it
         // already holds this attempt.
         let cached = self.cache.get(&job.execution_id).filter(|e| {
@@ -271,6 +301,13 @@ impl Worker {
             }
             Plan::Job(script) => script,
         };
+        // A job claimed before (its worker died or drained) may still run in its container.
+        let resuming = job.claims > 1 && docker.as_ref().is_some_and(|d| d.options().resume);
+        let skip = if resuming {
+            crate::resume::stored_lines(self.store.as_ref(), job, &task.id).await?
+        } else {
+            0
+        };
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         let pump = Pump {
             store: self.store.clone(),
@@ -278,9 +315,21 @@ impl Worker {
             task_run_id: run.id.clone(),
             task_id: task.id.clone(),
             attempt: job.attempt,
+            skip,
         };
+        let drive = crate::resume::drive(
+            self.store.as_ref(),
+            job,
+            &task.id,
+            runner,
+            &script.job,
+            resuming,
+            skip,
+            tx,
+            cancel,
+        );
         let (outcome, pumped) = tokio::select! {
-            both = async { tokio::join!(runner.run(&script.job, tx, cancel.clone()), pump.run(rx)) } => both,
+            both = async { tokio::join!(drive, pump.run(rx)) } => both,
             never = self.heartbeat(job) => match never {},
         };
         let kept = match &outcome {

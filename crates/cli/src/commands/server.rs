@@ -5,7 +5,6 @@ use crate::commands::deploy::Deployer;
 use crate::runtime::{Runtime, open_sqlite};
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use jiff::Timestamp;
 use serde::Deserialize;
 use sluice_store::Store;
 use std::net::{IpAddr, SocketAddr};
@@ -91,23 +90,6 @@ pub async fn run(cmd: ServerCommand, data_dir: &Path) -> Result<ExitCode> {
     serve(args, data_dir).await
 }
 
-/// Attempts of a previous run of this server that were still running when it stopped: their
-/// processes died with it, so they end as "worker lost" and their retry policy applies.
-async fn recover(store: &dyn Store) -> Result<usize> {
-    let far = Timestamp::now().checked_add(jiff::SignedDuration::from_hours(24 * 365))?;
-    let mut lost = 0;
-    for job in store
-        .expired(far)
-        .await?
-        .into_iter()
-        .filter(|j| j.owner.as_deref() == Some(LOCAL_WORKER))
-    {
-        sluice_worker::worker_lost(store, &job, "Sluice stopped while the attempt was running").await?;
-        lost += 1;
-    }
-    Ok(lost)
-}
-
 /// Credentials from the configuration and the `SLUICE_AUTH_*` variables.
 fn auth(configured: Option<sluice_server::Auth>) -> Result<sluice_server::Auth> {
     let mut auth = configured.unwrap_or_default();
@@ -145,10 +127,19 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
     let _lock = crate::runtime::lock_data_dir(data_dir)?;
     let sqlite = open_sqlite(data_dir).await?;
     let store: Arc<dyn Store> = Arc::new(sqlite.clone());
-    let lost = recover(store.as_ref()).await?;
-    if lost > 0 {
+    // Attempts of a previous run that was killed: process attempts died with it and end as
+    // `worker lost`; container attempts may still run and are re-attached by the worker.
+    let recovered = sluice_worker::recover(store.as_ref(), &sluice_worker::Flows::default(), LOCAL_WORKER).await?;
+    if recovered.lost > 0 {
         eprintln!(
-            "{lost} attempt(s) were running when Sluice last stopped; they end as `worker lost` and retry per their policy"
+            "{} attempt(s) were running when Sluice last stopped; they end as `worker lost` and retry per their policy",
+            recovered.lost
+        );
+    }
+    if recovered.resumed > 0 {
+        eprintln!(
+            "{} attempt(s) in containers were running when Sluice last stopped; re-attaching to them",
+            recovered.resumed
         );
     }
     let mut deployer = Deployer::default();

@@ -11,12 +11,15 @@
 //!   under the runner's base directory. No host path is shared, so a remote engine works.
 //! - Logs are followed with the engine's timestamps; each line carries the time the engine
 //!   recorded it.
-//! - Timeout and cancellation stop the container (SIGTERM, then SIGKILL after the kill grace). The
-//!   container and its anonymous volumes are removed at the end of `run` and `reattach`, and by
-//!   `cleanup`, unless `delete: false`.
+//! - Timeout and cancellation stop the container (SIGTERM, then SIGKILL after the kill grace).
+//! - The container and its anonymous volumes are removed by `cleanup`, never by `run`, unless
+//!   `delete: false`: the worker calls `cleanup` only after the attempt's end is stored, so a
+//!   crash between the container's end and that report leaves a container to re-attach to instead
+//!   of nothing (which would start the attempt twice).
 //! - Dropping the `run` future leaves the container running: that is what re-attaching is for.
 //! - `reattach` follows the logs from the container's start: lines already stored before the
-//!   restart are delivered again, and the caller de-duplicates them.
+//!   restart are delivered again, and the caller de-duplicates them. A container that was created
+//!   but never started is removed and reported as not found, so the caller starts it afresh.
 
 mod archive;
 mod logs;
@@ -28,7 +31,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 use bollard::errors::Error as EngineError;
-use bollard::models::{ContainerCreateBody, ContainerInspectResponse, HostConfig};
+use bollard::models::{ContainerCreateBody, ContainerInspectResponse, ContainerStateStatusEnum, HostConfig};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder,
     RemoveContainerOptionsBuilder, StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
@@ -91,6 +94,11 @@ impl DockerRunner {
         }
     }
 
+    /// The options this runner applies.
+    pub fn options(&self) -> &DockerOptions {
+        &self.options
+    }
+
     /// The engine client, e.g. for tests that inspect containers.
     pub fn engine(&self) -> &Docker {
         &self.docker
@@ -140,8 +148,7 @@ impl DockerRunner {
             .await
             .map_err(Self::engine_error(job, "remove a leftover container"))?;
         self.create(job, image, &name).await?;
-        let result = self.start_and_follow(job, &name, logs, cancel).await;
-        self.finish(job, &name, result).await
+        self.start_and_follow(job, &name, logs, cancel).await
     }
 
     async fn start_and_follow(
@@ -165,32 +172,6 @@ impl DockerRunner {
             .await
             .map_err(Self::engine_error(job, "start the container"))?;
         self.follow(job, name, logs, cancel, job.timeout).await
-    }
-
-    /// Removes the container unless `delete: false`; a removal failure after a good run is reported.
-    async fn finish(
-        &self,
-        job: &Job,
-        name: &str,
-        result: Result<Outcome, RunnerError>,
-    ) -> Result<Outcome, RunnerError> {
-        if !self.options.delete {
-            return result;
-        }
-        let removed = self.remove(name).await;
-        match (result, removed) {
-            (Ok(mut outcome), Err(e)) => {
-                outcome
-                    .message
-                    .push_str(&format!("; WARNING: the container {name} could not be removed: {e}"));
-                Ok(outcome)
-            }
-            (Err(e), Err(removal)) => {
-                tracing_free_note(job, name, &removal);
-                Err(e)
-            }
-            (result, Ok(())) => result,
-        }
     }
 
     async fn ensure_image(&self, image: &str) -> Result<(), RunnerError> {
@@ -462,14 +443,6 @@ impl DockerRunner {
     }
 }
 
-/// A removal failure after a failed run cannot be reported in the outcome; it goes to stderr.
-fn tracing_free_note(job: &Job, name: &str, removal: &EngineError) {
-    eprintln!(
-        "sluice docker runner: job `{}`: the container {name} could not be removed: {removal}",
-        job.name
-    );
-}
-
 async fn remove_local(dir: &Path) -> Result<(), RunnerError> {
     match tokio::fs::remove_dir_all(dir).await {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(RunnerError::io("remove the directory", dir, e)),
@@ -525,9 +498,19 @@ impl TaskRunner for DockerRunner {
         Box::pin(async move {
             let name = Self::container_name(job);
             // Not found is the caller's cue to start the attempt again.
-            self.inspect(job, &name).await?;
-            let result = self.follow(job, &name, logs, cancel, job.timeout).await;
-            self.finish(job, &name, result).await
+            let found = self.inspect(job, &name).await?;
+            let status = found.state.and_then(|s| s.status);
+            if status == Some(ContainerStateStatusEnum::CREATED) {
+                // Created, never started: the job never ran, so it may start afresh.
+                self.remove(&name)
+                    .await
+                    .map_err(Self::engine_error(job, "remove a container that never started"))?;
+                return Err(RunnerError::NotFound {
+                    kind: "docker",
+                    job: job.name.clone(),
+                });
+            }
+            self.follow(job, &name, logs, cancel, job.timeout).await
         })
     }
 
