@@ -53,10 +53,25 @@ pub async fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(open_sqlite(data_dir).await?))
 }
 
+/// What task runners may do on this machine, from the command line or the configuration.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunnerSettings {
+    /// Let Docker tasks bind host folders (`volumes` of the Docker task runner).
+    #[arg(long, env = "SLUICE_DOCKER_VOLUMES")]
+    pub docker_volumes: bool,
+}
+
 impl Runtime {
     /// Starts an executor and a worker with `slots` parallel attempts; with `schedules`, also
     /// the scheduler. `worker_id` names the worker's leases.
-    pub fn start(store: Arc<dyn Store>, data_dir: &Path, slots: usize, worker_id: &str, schedules: bool) -> Runtime {
+    pub fn start(
+        store: Arc<dyn Store>,
+        data_dir: &Path,
+        slots: usize,
+        worker_id: &str,
+        schedules: bool,
+        settings: &RunnerSettings,
+    ) -> Runtime {
         let wakers = Wakers::default();
         let kills = Kills::default();
         let flows = Arc::new(Flows::default());
@@ -77,6 +92,7 @@ impl Runtime {
             data_dir: data_dir.to_path_buf(),
             slots,
             lease: Duration::from_secs(30),
+            docker_volumes: settings.docker_volumes,
         };
         let worker = Arc::new(Worker::new(
             config,

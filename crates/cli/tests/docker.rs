@@ -71,3 +71,59 @@ tasks:
         String::from_utf8_lossy(&left.stdout)
     );
 }
+
+#[test]
+fn host_volumes_need_the_servers_permission() {
+    let dir = std::env::temp_dir().join(format!("sluice-run-volumes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("shared")).unwrap();
+    let flow = dir.join("flow.yaml");
+    std::fs::write(
+        &flow,
+        format!(
+            r#"
+id: volumes
+namespace: company.team
+tasks:
+  - id: write
+    type: io.kestra.plugin.scripts.shell.Commands
+    containerImage: sluice-test/busybox:1
+    taskRunner:
+      type: io.kestra.plugin.scripts.runner.docker.Docker
+      pullPolicy: NEVER
+      volumes: ["{}:/shared"]
+    commands:
+      - echo written > /shared/out.txt
+"#,
+            dir.join("shared").display()
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .args(["flow", "run", flow.to_str().unwrap()])
+            .args(extra)
+            .env("SLUICE_DATA_DIR", dir.join("data"))
+            .env_remove("SLUICE_DOCKER_VOLUMES")
+            .env_remove("XDG_DATA_HOME")
+            .output()
+            .expect("sluice runs")
+    };
+    let refused = run(&[]);
+    let text = String::from_utf8_lossy(&refused.stdout).into_owned() + &String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(text.contains("`volumes` (host bind mounts) are disabled"), "{text}");
+    assert!(text.contains("--docker-volumes"), "{text}");
+    assert!(!dir.join("shared/out.txt").exists());
+    let allowed = run(&["--docker-volumes"]);
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("shared/out.txt")).unwrap(),
+        "written\n"
+    );
+}

@@ -20,7 +20,7 @@ mod process;
 mod pump;
 mod runner;
 
-pub use docker::{DockerOptions, DockerRunner, PullPolicy, WORKING_DIR as DOCKER_WORKING_DIR};
+pub use docker::{Credentials, DockerOptions, DockerRunner, PullPolicy, WORKING_DIR as DOCKER_WORKING_DIR};
 pub use error::RunnerError;
 pub use job::{DEFAULT_KILL_GRACE, Job, Resources};
 pub use logs::{LogLine, LogSender, MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_LINE_BYTES, Stream};

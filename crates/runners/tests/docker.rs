@@ -294,3 +294,131 @@ async fn reattach_to_nothing_is_not_found() {
         "the never-started container is removed"
     );
 }
+
+#[tokio::test]
+async fn volumes_bind_a_host_folder() {
+    let host = std::env::temp_dir().join(format!("sluice-docker-volume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&host);
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(host.join("in.txt"), "from the host\n").unwrap();
+    let bind = format!("{}:/mnt/host", host.display());
+    let runner = runner("volumes", json!({"volumes": [bind]})).await;
+    let job = sh(
+        "volumes",
+        "cat /mnt/host/in.txt; echo from the container > /mnt/host/out.txt",
+    );
+    let (outcome, lines) = run(&runner, &job, CancellationToken::new()).await;
+    assert!(outcome.unwrap().succeeded());
+    assert_eq!(texts(&lines, Stream::Stdout), ["from the host"]);
+    assert_eq!(
+        std::fs::read_to_string(host.join("out.txt")).unwrap(),
+        "from the container\n"
+    );
+    runner.cleanup(&job).await.unwrap();
+    let _ = std::fs::remove_dir_all(&host);
+}
+
+#[tokio::test]
+async fn device_requests_reach_the_engine() {
+    // No GPU here: the engine refuses to start the container, and says why.
+    let runner = runner(
+        "gpu",
+        json!({"deviceRequests": [{"driver": "sluice-no-such-driver", "count": 1, "capabilities": [["gpu"]]}]}),
+    )
+    .await;
+    let job = sh("gpu", "true");
+    let error = run(&runner, &job, CancellationToken::new())
+        .await
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("start the container") && error.contains("sluice-no-such-driver"),
+        "{error}"
+    );
+    let name = DockerRunner::container_name(&job);
+    let info = runner.engine().inspect_container(&name, None).await.unwrap();
+    let requests = info.host_config.unwrap().device_requests.unwrap();
+    assert_eq!(requests[0].driver.as_deref(), Some("sluice-no-such-driver"));
+    assert_eq!(requests[0].capabilities, Some(vec![vec!["gpu".to_owned()]]));
+    runner.cleanup(&job).await.unwrap();
+    assert_eq!(containers_of(&runner, &job).await, 0);
+}
+
+/// A registry on loopback that asks for a password and records the `Authorization` headers it
+/// gets (the engine treats 127.0.0.0/8 registries as plain HTTP).
+fn fake_registry() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut authorized = false;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if line.to_ascii_lowercase().starts_with("authorization:") {
+                    let value = &line["authorization:".len()..];
+                    authorized = true;
+                    let _ = tx.send(value.trim().to_owned());
+                }
+                line.clear();
+            }
+            let answer = if authorized {
+                "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+            } else {
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"sluice\"\r\nDocker-Distribution-API-Version: registry/2.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            };
+            let mut stream = stream;
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn credentials_are_sent_to_the_registry() {
+    let (port, seen) = fake_registry();
+    let registry = format!("127.0.0.1:{port}");
+    let runner = runner(
+        "credentials",
+        json!({"pullPolicy": "ALWAYS", "credentials": {"registry": registry, "username": "sluice", "password": "s3cret"}}),
+    )
+    .await;
+    let mut job = sh("credentials", "true");
+    job.image = Some(format!("{registry}/private/app:1"));
+    let error = run(&runner, &job, CancellationToken::new())
+        .await
+        .0
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("pulling it failed"), "{error}");
+    let headers: Vec<String> = seen.try_iter().collect();
+    // base64("sluice:s3cret")
+    assert!(
+        headers.iter().any(|h| h == "Basic c2x1aWNlOnMzY3JldA=="),
+        "the registry never got the credentials: {headers:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_last_line_is_never_lost() {
+    // A final line without a newline is written by the engine's log copier as the container
+    // exits, sometimes after a follow ended; several containers at once make that likely.
+    let runner = runner("last-line", json!({})).await;
+    let jobs: Vec<Job> = (0..8)
+        .map(|i| sh(&format!("last-line-{i}"), "echo first; printf 'last-without-newline'"))
+        .collect();
+    let runs = jobs.iter().map(|job| run(&runner, job, CancellationToken::new()));
+    for ((outcome, lines), job) in futures_util::future::join_all(runs).await.into_iter().zip(&jobs) {
+        assert!(outcome.unwrap().succeeded());
+        assert_eq!(
+            texts(&lines, Stream::Stdout),
+            ["first", "last-without-newline"],
+            "{}",
+            job.name
+        );
+        runner.cleanup(job).await.unwrap();
+    }
+}

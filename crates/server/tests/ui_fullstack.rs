@@ -108,6 +108,7 @@ impl Runtime {
             data_dir: data_dir.to_path_buf(),
             slots: 4,
             lease: Duration::from_secs(30),
+            docker_volumes: false,
         };
         let worker = Arc::new(Worker::new(
             config,

@@ -34,6 +34,9 @@ pub struct WorkerConfig {
     pub slots: usize,
     /// Lease length; renewed every third of it.
     pub lease: Duration,
+    /// Whether Docker tasks may bind host folders (`volumes`): off by default, as a bind mount
+    /// gives a task the worker's files.
+    pub docker_volumes: bool,
 }
 
 /// Runs attempts.
@@ -175,6 +178,11 @@ impl Worker {
 
     /// A Docker runner for `options`, on the cached connection to its engine.
     fn docker_runner(&self, options: DockerOptions) -> Result<DockerRunner, RunnerError> {
+        if !options.volumes.is_empty() && !self.config.docker_volumes {
+            return Err(RunnerError::DockerConfig {
+                message: "`volumes` (host bind mounts) are disabled on this server; start it with `--docker-volumes` (or SLUICE_DOCKER_VOLUMES=true, or `dockerVolumes: true` in its configuration), or deliver files with `inputFiles` and `outputFiles`".into(),
+            });
+        }
         let mut engines = self.docker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(engine) = engines.get(&options.host) {
             return Ok(engine.with_options(options));

@@ -25,6 +25,9 @@ pub struct RunArgs {
     /// Attempts run at once (Parallel tasks).
     #[arg(long, default_value_t = 8)]
     pub slots: usize,
+    /// What task runners may do.
+    #[command(flatten)]
+    pub runners: crate::runtime::RunnerSettings,
 }
 
 /// Output of `flow run`.
@@ -109,7 +112,14 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
         ))?;
     }
     let worker_id = format!("run-{}", std::process::id());
-    let mut runtime = Runtime::start(store.clone(), data_dir, args.slots.max(1), &worker_id, false);
+    let mut runtime = Runtime::start(
+        store.clone(),
+        data_dir,
+        args.slots.max(1),
+        &worker_id,
+        false,
+        &args.runners,
+    );
     let wakers = runtime.wakers.clone();
     wakers.executor.notify_one();
     let mut interrupts = 0;

@@ -52,6 +52,10 @@ pub struct ServerArgs {
     /// also `SLUICE_AUTH_BASIC=user:password` and `SLUICE_AUTH_TOKENS=t1,t2`.
     #[arg(skip)]
     pub auth: Option<sluice_server::Auth>,
+    /// Let Docker tasks bind host folders (`volumes`); `dockerVolumes: true` in the file.
+    #[arg(long, env = "SLUICE_DOCKER_VOLUMES", num_args = 0..=1, default_missing_value = "true")]
+    #[serde(rename = "dockerVolumes")]
+    pub docker_volumes: Option<bool>,
 }
 
 impl ServerArgs {
@@ -62,6 +66,7 @@ impl ServerArgs {
             flows: self.flows.or(file.flows),
             slots: self.slots.or(file.slots),
             auth: self.auth.or(file.auth),
+            docker_volumes: self.docker_volumes.or(file.docker_volumes),
         }
     }
 }
@@ -72,7 +77,7 @@ fn read_config(path: &Path) -> Result<ServerArgs> {
         sluice_flow::yaml::parse(&text).map_err(|d| anyhow::anyhow!("{}", d.render(&path.display().to_string())))?;
     serde_json::from_value(node.to_json()).with_context(|| {
         format!(
-            "`{}`: settings are `port`, `bind`, `flows`, `slots` and `auth`",
+            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `auth` and `dockerVolumes`",
             path.display()
         )
     })
@@ -152,6 +157,9 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         args.slots.unwrap_or(8).max(1),
         LOCAL_WORKER,
         true,
+        &crate::runtime::RunnerSettings {
+            docker_volumes: args.docker_volumes.unwrap_or(false),
+        },
     );
     let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf())
         .with_auth(auth);

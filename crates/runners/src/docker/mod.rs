@@ -21,6 +21,7 @@
 //!   restart are delivered again, and the caller de-duplicates them. A container that was created
 //!   but never started is removed and reported as not found, so the caller starts it afresh.
 
+mod access;
 mod archive;
 mod logs;
 mod options;
@@ -40,6 +41,7 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
+pub use self::access::Credentials;
 pub use self::options::{DockerOptions, PullPolicy};
 use crate::paths::{dir_name, fnv1a};
 use crate::pump::PumpReport;
@@ -201,7 +203,8 @@ impl DockerRunner {
         };
         if pull {
             let options = CreateImageOptionsBuilder::new().from_image(image).build();
-            let mut progress = self.docker.create_image(Some(options), None, None);
+            let credentials = self.options.credentials.as_ref().map(Credentials::to_engine);
+            let mut progress = self.docker.create_image(Some(options), None, credentials);
             while let Some(step) = progress.next().await {
                 let answer = match step {
                     Err(e) => e.to_string(),
@@ -244,6 +247,8 @@ impl DockerRunner {
             network_mode: o.network_mode.clone(),
             extra_hosts: (!o.extra_hosts.is_empty()).then(|| o.extra_hosts.clone()),
             shm_size: o.shm_size.map(|s| s as i64),
+            binds: (!o.volumes.is_empty()).then(|| o.volumes.clone()),
+            device_requests: (!o.device_requests.is_empty()).then(|| o.device_requests.clone()),
             ..Default::default()
         };
         let body = ContainerCreateBody {
@@ -295,7 +300,20 @@ impl DockerRunner {
         );
         let (end, escalated) = stop?;
         let report = report.map_err(Self::engine_error(job, "follow the logs"))?;
-        let info = self.inspect(job, name).await?;
+        let mut info = self.inspect(job, name).await?;
+        // The engine can record an OOM kill a moment after the container's end: a SIGKILL exit
+        // it did not ask for gets a second look before it is reported as a plain exit code.
+        for _ in 0..12 {
+            let state = info.state.as_ref();
+            let unexplained = end == EndReason::Exited
+                && state.and_then(|s| s.exit_code) == Some(137)
+                && state.and_then(|s| s.oom_killed) != Some(true);
+            if !unexplained {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            info = self.inspect(job, name).await?;
+        }
         let state = info.state.unwrap_or_default();
         if state.running == Some(true) {
             return Err(RunnerError::Docker {

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use bollard::models::DeviceRequest;
+
+use super::access::{self, Credentials};
 use crate::RunnerError;
 
 /// When the runner pulls the task's image.
@@ -31,7 +34,7 @@ impl PullPolicy {
 }
 
 /// Settings of one Docker task runner (Kestra's `io.kestra.plugin.scripts.runner.docker.Docker`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DockerOptions {
     /// Engine address (`unix:///var/run/docker.sock`, `tcp://host:2375`); `None`: `DOCKER_HOST`,
     /// else the local socket.
@@ -64,6 +67,12 @@ pub struct DockerOptions {
     pub kill_grace: Option<Duration>,
     /// Re-attach to a running container after a restart (default true).
     pub resume: bool,
+    /// Host bind mounts (`/host:/container[:ro]`); only used where the worker allows them.
+    pub volumes: Vec<String>,
+    /// Device requests, e.g. GPUs.
+    pub device_requests: Vec<DeviceRequest>,
+    /// Credentials for pulling the image from a private registry.
+    pub credentials: Option<Credentials>,
 }
 
 impl Default for DockerOptions {
@@ -84,11 +93,14 @@ impl Default for DockerOptions {
             delete: true,
             kill_grace: None,
             resume: true,
+            volumes: Vec::new(),
+            device_requests: Vec::new(),
+            credentials: None,
         }
     }
 }
 
-fn invalid(message: impl Into<String>) -> RunnerError {
+pub(super) fn invalid(message: impl Into<String>) -> RunnerError {
     RunnerError::DockerConfig {
         message: message.into(),
     }
@@ -163,19 +175,17 @@ impl DockerOptions {
                 "delete" => options.delete = boolean(key, value)?,
                 "resume" => options.resume = boolean(key, value)?,
                 "killGracePeriod" => options.kill_grace = Some(duration(key, value)?),
-                "volumes" => {
+                "volumes" => options.volumes = access::volumes(value)?,
+                "deviceRequests" => options.device_requests = access::device_requests(value)?,
+                "credentials" => options.credentials = Some(Credentials::parse(value)?),
+                "config" => {
                     return Err(invalid(
-                        "`volumes` (host volumes) are not allowed by this server's configuration; deliver files with `inputFiles` and `outputFiles` instead",
+                        "`config` (a Docker config.json) is not supported by Sluice's Docker runner; give the registry login as `credentials` instead",
                     ));
-                }
-                "deviceRequests" | "credentials" | "config" => {
-                    return Err(invalid(format!(
-                        "`{key}` is not supported yet by Sluice's Docker runner; remove it from `taskRunner`"
-                    )));
                 }
                 other => {
                     return Err(invalid(format!(
-                        "unknown key `{other}`; supported: host, pullPolicy, cpu.cpus, memory.memory, memory.memorySwap, memory.memoryReservation, user, entryPoint, env, networkMode, extraHosts, shmSize, delete, killGracePeriod, resume"
+                        "unknown key `{other}`; supported: host, pullPolicy, cpu.cpus, memory.memory, memory.memorySwap, memory.memoryReservation, user, entryPoint, env, networkMode, extraHosts, shmSize, volumes, deviceRequests, credentials, delete, killGracePeriod, resume"
                     )));
                 }
             }
@@ -184,7 +194,7 @@ impl DockerOptions {
     }
 }
 
-fn string(key: &str, value: &Value) -> Result<String, RunnerError> {
+pub(super) fn string(key: &str, value: &Value) -> Result<String, RunnerError> {
     match value {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
@@ -201,7 +211,7 @@ fn boolean(key: &str, value: &Value) -> Result<bool, RunnerError> {
     }
 }
 
-fn strings(key: &str, value: &Value) -> Result<Vec<String>, RunnerError> {
+pub(super) fn strings(key: &str, value: &Value) -> Result<Vec<String>, RunnerError> {
     match value {
         Value::Array(items) => items.iter().map(|v| string(key, v)).collect(),
         Value::String(s) => Ok(vec![s.clone()]),
@@ -209,7 +219,7 @@ fn strings(key: &str, value: &Value) -> Result<Vec<String>, RunnerError> {
     }
 }
 
-fn object<'a>(key: &str, value: &'a Value) -> Result<&'a Map<String, Value>, RunnerError> {
+pub(super) fn object<'a>(key: &str, value: &'a Value) -> Result<&'a Map<String, Value>, RunnerError> {
     value
         .as_object()
         .ok_or_else(|| invalid(format!("`{key}` must be a mapping, found {value}")))
@@ -320,9 +330,10 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unknown_and_host_volumes() {
+    fn rejects_unknown_keys_and_bad_values() {
         for config in [
-            json!({"volumes": ["/a:/b"]}),
+            json!({"volumes": ["a"]}),
+            json!({"config": "{}"}),
             json!({"nope": 1}),
             json!({"pullPolicy": "SOMETIMES"}),
         ] {
