@@ -102,6 +102,24 @@ pub enum RunnerError {
         /// What the engine or registry answered.
         answer: String,
     },
+    /// The Kubernetes task runner's (or PodCreate's) settings are invalid.
+    #[error("invalid Kubernetes settings: {message}")]
+    KubernetesConfig {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A call to the Kubernetes API server failed.
+    #[error(
+        "Kubernetes API error while trying to {action} for job `{job}`: {message}; check the connection settings (`config`, KUBECONFIG) and the service account's permissions"
+    )]
+    Kubernetes {
+        /// The job name.
+        job: String,
+        /// What the runner was doing, e.g. "create the pod".
+        action: &'static str,
+        /// The API server's answer.
+        message: String,
+    },
     /// A call to the Docker engine failed.
     #[error(
         "Docker engine error while trying to {action} for job `{job}`: {message}; check that the engine at the runner's `host` is reachable"

@@ -36,6 +36,11 @@ pub struct Job {
     pub labels: BTreeMap<String, String>,
     /// CPU and memory the job asks for; ignored by the process runner.
     pub resources: Resources,
+    /// A whole pod spec of the user's (PodCreate), run instead of one container made from
+    /// `command` and `image`; only the Kubernetes runner reads it.
+    pub pod_spec: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Labels and annotations of the user's pod (PodCreate's `metadata`).
+    pub pod_metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Job {
@@ -52,6 +57,8 @@ impl Job {
             image: None,
             labels: BTreeMap::new(),
             resources: Resources::default(),
+            pod_spec: None,
+            pod_metadata: None,
         }
     }
 }

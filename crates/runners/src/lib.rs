@@ -9,9 +9,11 @@
 //! The pieces shared by every runner live here too: the log line splitter and pump (`logs`, `pump`), the
 //! file name checks ([`safe_relative_path`]) and the collection of output files.
 
+mod archive;
 mod docker;
 mod error;
 mod job;
+mod kubernetes;
 mod logs;
 mod outcome;
 mod outputs;
@@ -19,10 +21,15 @@ mod paths;
 mod process;
 mod pump;
 mod runner;
+mod settings;
 
 pub use docker::{Credentials, DockerOptions, DockerRunner, PullPolicy, WORKING_DIR as DOCKER_WORKING_DIR};
 pub use error::RunnerError;
 pub use job::{DEFAULT_KILL_GRACE, Job, Resources};
+pub use kubernetes::{
+    Connection as KubernetesConnection, DEFAULT_HELPER_IMAGE, JOB_LABEL, KubernetesOptions, KubernetesRunner,
+    MANAGED_LABEL, WORKING_DIR as KUBERNETES_WORKING_DIR, pod_name,
+};
 pub use logs::{LogLine, LogSender, MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_LINE_BYTES, Stream};
 pub use outcome::{EndReason, Outcome, OutputFile};
 pub use paths::safe_relative_path;

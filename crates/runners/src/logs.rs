@@ -17,6 +17,9 @@ pub enum Stream {
     Stdout,
     /// Standard error.
     Stderr,
+    /// What the runner itself reports about the job while it waits (a pod not scheduled yet,
+    /// an image being pulled); stored as warnings, not counted as the job's stderr.
+    Runner,
 }
 
 impl Stream {
@@ -25,6 +28,7 @@ impl Stream {
         match self {
             Self::Stdout => "stdout",
             Self::Stderr => "stderr",
+            Self::Runner => "runner",
         }
     }
 }

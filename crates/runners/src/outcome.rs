@@ -41,6 +41,9 @@ pub struct Outcome {
     pub log_lines: u64,
     /// Of those, lines that could not be delivered because the log receiver was dropped.
     pub log_lines_discarded: u64,
+    /// What the backend knows about the job beyond its exit (PodCreate: the pod's final
+    /// `metadata` and `status`), as task outputs.
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Outcome {

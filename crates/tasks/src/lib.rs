@@ -5,6 +5,7 @@
 mod error;
 mod log;
 mod outputs;
+mod pod;
 mod render;
 mod runner;
 mod script;
@@ -21,7 +22,7 @@ use sluice_flow::model::Task;
 #[derive(Debug)]
 pub enum Plan {
     /// Run this job on the task's runner.
-    Job(ScriptJob),
+    Job(Box<ScriptJob>),
     /// Write these lines to the execution's logs; the task then succeeds.
     Log {
         /// Kestra level name (INFO, WARN, …).
@@ -62,7 +63,8 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
         | "io.kestra.plugin.scripts.shell.Script"
         | "io.kestra.plugin.scripts.python.Commands"
         | "io.kestra.plugin.scripts.python.Script"
-        | "io.kestra.plugin.dbt.cli.DbtCLI" => script::plan(task, cx).map(Plan::Job),
+        | "io.kestra.plugin.dbt.cli.DbtCLI" => script::plan(task, cx).map(|j| Plan::Job(Box::new(j))),
+        "io.kestra.plugin.kubernetes.PodCreate" => pod::plan(task, cx).map(|j| Plan::Job(Box::new(j))),
         other => Err(TaskError::Unsupported {
             task: task.id.clone(),
             type_name: other.to_string(),

@@ -29,6 +29,9 @@ impl RunnerChoice {
 
 /// The runner of `task` (Log tasks need none and get `Process`).
 pub fn runner_for(task: &Task) -> Result<RunnerChoice, TaskError> {
+    if task.type_name == "io.kestra.plugin.kubernetes.PodCreate" {
+        return Ok(RunnerChoice::Kubernetes(crate::pod::runner_settings(task)));
+    }
     let config = match task.properties.get("taskRunner") {
         Some(Value::Object(map)) => map.clone(),
         Some(Value::Null) | None => {
@@ -48,7 +51,9 @@ pub fn runner_for(task: &Task) -> Result<RunnerChoice, TaskError> {
     Ok(match kind {
         "io.kestra.plugin.core.runner.Process" => RunnerChoice::Process,
         "io.kestra.plugin.scripts.runner.docker.Docker" => RunnerChoice::Docker(config),
-        "io.kestra.plugin.ee.kubernetes.runner.Kubernetes" => RunnerChoice::Kubernetes(config),
+        "io.kestra.plugin.ee.kubernetes.runner.Kubernetes" | "io.kestra.plugin.kubernetes.runner.Kubernetes" => {
+            RunnerChoice::Kubernetes(config)
+        }
         other => {
             return Err(TaskError::Invalid {
                 task: task.id.clone(),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// File the `script` property of `*.Script` tasks is written to, inside the working directory.
 pub const SCRIPT_FILE: &str = ".sluice-script";
 
-fn strings(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Vec<String>, TaskError> {
+pub(crate) fn strings(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Vec<String>, TaskError> {
     match task.properties.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
@@ -36,10 +36,9 @@ fn flag(task: &Task, key: &str, default: bool) -> bool {
     }
 }
 
-/// Builds the job of a script task.
-pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
-    let python = task.type_name.contains(".python.");
-    let interpreter_bin = if cx.on_host { "python3" } else { "python" };
+/// The task's `inputFiles` (a mapping, or a template rendering to a JSON mapping), rendered and
+/// with safe names.
+pub(crate) fn input_files(task: &Task, cx: &PlanContext<'_>) -> Result<BTreeMap<String, Vec<u8>>, TaskError> {
     let mut input_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     match task.properties.get("inputFiles") {
         Some(Value::Object(files)) => {
@@ -69,6 +68,14 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
             message: e.to_string(),
         })?;
     }
+    Ok(input_files)
+}
+
+/// Builds the job of a script task.
+pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
+    let python = task.type_name.contains(".python.");
+    let interpreter_bin = if cx.on_host { "python3" } else { "python" };
+    let mut input_files = input_files(task, cx)?;
 
     let mut lines = Vec::new();
     if flag(task, "failFast", true) {

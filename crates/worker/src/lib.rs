@@ -2,6 +2,7 @@
 //! store) and the worker (jobs → runners → logs and outcome). `server local` and `flow run`
 //! run both in one process over one store; later they scale out over PostgreSQL.
 
+mod backends;
 mod cache;
 mod executor;
 mod files;

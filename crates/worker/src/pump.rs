@@ -70,10 +70,10 @@ impl Pump {
             task_id: Some(self.task_id.clone()),
             attempt: Some(self.attempt),
             at: line.at,
-            level: if line.stream == Stream::Stderr {
-                Level::Error
-            } else {
-                Level::Info
+            level: match line.stream {
+                Stream::Stderr => Level::Error,
+                Stream::Runner => Level::Warn,
+                Stream::Stdout => Level::Info,
             },
             message: line.text,
         });

@@ -1,25 +1,24 @@
 //! The worker: claims queued attempts (with a lease it keeps renewing), turns each into a job,
 //! runs it on its runner, streams its logs into the store, and reports the outcome as an event.
 
+use crate::backends::{Backends, Chosen};
 use crate::pump::Pump;
 use crate::{ExecutionCache, Flows, Kills, RuntimeError, Wakers, files};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sluice_engine::{AttemptResult, Event, State, render_context, task_by_id};
 use sluice_flow::template::{SecretSource, TemplateEngine};
-use sluice_runners::{DockerOptions, DockerRunner, EndReason, Job, ProcessRunner, RunnerError, TaskRunner};
+use sluice_runners::{EndReason, Job, ProcessRunner};
 use sluice_store::{Job as QueuedJob, Level, LogLine, Metric, MetricKind, Store};
 use sluice_tasks::{Plan, PlanContext, Renderer, RunnerChoice, runner_for};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// A job whose working directory (or container) is still to be removed, with its Docker runner
-/// when it ran in a container.
-type Leftover = (Job, Option<DockerRunner>);
+/// A job whose working directory (or container, or pod) is still to be removed, with its runner.
+type Leftover = (Job, Chosen);
 
 /// How long a stopping worker waits for clean-ups of attempts that already ended.
 const CLEANUP_GRACE: Duration = Duration::from_secs(20);
@@ -49,8 +48,8 @@ pub struct Worker {
     templates: TemplateEngine,
     secrets: Arc<dyn SecretSource>,
     process: ProcessRunner,
-    /// One Docker engine connection per `host` (`None`: `DOCKER_HOST` or the local socket).
-    docker: std::sync::Mutex<HashMap<Option<String>, DockerRunner>>,
+    /// Docker engines and Kubernetes clusters, connected on first use.
+    backends: Backends,
     cache: ExecutionCache,
 }
 
@@ -66,6 +65,7 @@ impl Worker {
         cache: ExecutionCache,
     ) -> Self {
         let process = ProcessRunner::new(config.data_dir.join("work"));
+        let backends = Backends::new(config.data_dir.clone(), config.docker_volumes);
         Worker {
             config,
             store,
@@ -75,7 +75,7 @@ impl Worker {
             templates: TemplateEngine::new(),
             secrets,
             process,
-            docker: std::sync::Mutex::new(HashMap::new()),
+            backends,
             cache,
         }
     }
@@ -131,11 +131,8 @@ impl Worker {
     }
 
     /// Removes the working directory (or container) an ended attempt left.
-    async fn cleanup(&self, (done, docker): Leftover) {
-        let cleaned = match docker {
-            Some(docker) => docker.cleanup(&done).await,
-            None => self.process.cleanup(&done).await,
-        };
+    async fn cleanup(&self, (done, chosen): Leftover) {
+        let cleaned = chosen.runner(&self.process).cleanup(&done).await;
         if let Err(e) = cleaned {
             tracing::warn!(error = %e, "could not clean up after an attempt");
         }
@@ -174,23 +171,6 @@ impl Worker {
         };
         self.report(&job, result).await;
         leftover
-    }
-
-    /// A Docker runner for `options`, on the cached connection to its engine.
-    fn docker_runner(&self, options: DockerOptions) -> Result<DockerRunner, RunnerError> {
-        if !options.volumes.is_empty() && !self.config.docker_volumes {
-            return Err(RunnerError::DockerConfig {
-                message: "`volumes` (host bind mounts) are disabled on this server; start it with `--docker-volumes` (or SLUICE_DOCKER_VOLUMES=true, or `dockerVolumes: true` in its configuration), or deliver files with `inputFiles` and `outputFiles`".into(),
-            });
-        }
-        let mut engines = self.docker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(engine) = engines.get(&options.host) {
-            return Ok(engine.with_options(options));
-        }
-        let host = options.host.clone();
-        let runner = DockerRunner::connect(options, self.config.data_dir.join("docker"))?;
-        engines.insert(host, runner.clone());
-        Ok(runner)
     }
 
     async fn log(
@@ -246,30 +226,15 @@ impl Worker {
         let cancel = self.kills.token(&job.task_run_id);
         let job_name = format!("{}-{}-{}", exec.id, run.id, job.attempt);
         let choice = runner_for(task)?;
-        let docker = match &choice {
-            RunnerChoice::Docker(config) => {
-                match DockerOptions::from_kestra(config).and_then(|options| self.docker_runner(options)) {
-                    Ok(runner) => Some(runner),
-                    Err(e) => {
-                        let message = format!("task `{}`: {e}", task.id);
-                        self.log(job, &task.id, Level::Error, vec![message.clone()]).await?;
-                        return Ok(AttemptResult::new(State::Failed, message));
-                    }
-                }
-            }
-            _ => None,
-        };
-        let runner: &dyn TaskRunner = match (&choice, &docker) {
-            (RunnerChoice::Process, _) => &self.process,
-            (RunnerChoice::Docker(_), Some(docker)) => docker,
-            (other, _) => {
-                return Err(sluice_tasks::TaskError::RunnerUnavailable {
-                    task: task.id.clone(),
-                    runner: other.kind().into(),
-                }
-                .into());
+        let chosen = match self.backends.choose(&choice).await {
+            Ok(chosen) => chosen,
+            Err(e) => {
+                let message = format!("task `{}`: {e}", task.id);
+                self.log(job, &task.id, Level::Error, vec![message.clone()]).await?;
+                return Ok(AttemptResult::new(State::Failed, message));
             }
         };
+        let runner = chosen.runner(&self.process);
         let working_dir = runner.working_dir(&Job::new(job_name.clone(), Vec::<String>::new()));
         let mut variables = render_context(&flow, &exec, Some(run));
         variables["workingDir"] = Value::String(working_dir.clone());
@@ -310,7 +275,7 @@ impl Worker {
             Plan::Job(script) => script,
         };
         // A job claimed before (its worker died or drained) may still run in its container.
-        let resuming = job.claims > 1 && docker.as_ref().is_some_and(|d| d.options().resume);
+        let resuming = job.claims > 1 && chosen.resumes();
         let skip = if resuming {
             crate::resume::stored_lines(self.store.as_ref(), job, &task.id).await?
         } else {
@@ -350,7 +315,7 @@ impl Worker {
             }
             Err(_) => Ok(Map::new()),
         };
-        *leftover = Some((script.job, docker.clone()));
+        *leftover = Some((script.job, chosen.clone()));
         if !pumped.metrics.is_empty() {
             let metrics: Vec<Metric> = pumped
                 .metrics
@@ -371,7 +336,7 @@ impl Worker {
                 return Ok(AttemptResult::new(State::Failed, e.to_string()));
             }
         };
-        let mut outputs = Map::new();
+        let mut outputs = outcome.details.clone();
         outputs.insert("exitCode".into(), json!(outcome.exit_code));
         outputs.insert("vars".into(), Value::Object(pumped.vars));
         let (state, mut reason) = match outcome.end {

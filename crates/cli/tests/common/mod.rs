@@ -32,11 +32,17 @@ pub fn scratch(name: &str) -> PathBuf {
 
 /// Starts a server on a free port; returns it once it printed its URL.
 pub fn start(dir: &Path) -> (Server, Duration) {
+    start_with(dir, &[])
+}
+
+/// Starts a server with extra environment variables.
+pub fn start_with(dir: &Path, env: &[(&str, &str)]) -> (Server, Duration) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args(["server", "local", "--port", "0", "--flows"])
         .arg(dir.join("flows"))
         .env("SLUICE_DATA_DIR", dir.join("data"))
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

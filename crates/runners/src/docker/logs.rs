@@ -112,7 +112,7 @@ impl Follower {
                 };
             }
             let splitter = match stream {
-                Stream::Stdout => &mut self.out,
+                Stream::Stdout | Stream::Runner => &mut self.out,
                 Stream::Stderr => &mut self.err,
             };
             let mut pos = 0;

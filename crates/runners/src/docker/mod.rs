@@ -22,7 +22,6 @@
 //!   but never started is removed and reported as not found, so the caller starts it afresh.
 
 mod access;
-mod archive;
 mod logs;
 mod options;
 
@@ -43,6 +42,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use self::access::Credentials;
 pub use self::options::{DockerOptions, PullPolicy};
+use crate::archive;
 use crate::paths::{dir_name, fnv1a};
 use crate::pump::PumpReport;
 use crate::{BoxFuture, EndReason, Job, LogSender, Outcome, RunnerError, TaskRunner, outputs};
@@ -345,7 +345,7 @@ impl DockerRunner {
         };
         let mut message = match end {
             EndReason::Exited if oom => {
-                let limit = memory_limit.map_or("none".to_owned(), |m| options::human_bytes(m as u64));
+                let limit = memory_limit.map_or("none".to_owned(), |m| crate::settings::human_bytes(m as u64));
                 format!("OOM-killed, memory limit {limit}; {status}")
             }
             EndReason::Exited => status.replace("the container exited", "exited"),
@@ -361,6 +361,7 @@ impl DockerRunner {
             message,
             log_lines: report.lines,
             log_lines_discarded: report.discarded,
+            details: serde_json::Map::new(),
         })
     }
 
@@ -486,6 +487,7 @@ fn ended_before_start() -> Outcome {
         message: "cancelled before the container started".to_owned(),
         log_lines: 0,
         log_lines_discarded: 0,
+        details: serde_json::Map::new(),
     }
 }
 

@@ -115,6 +115,7 @@ impl ProcessRunner {
             message: message(job, group, &ended, out, err),
             log_lines: out.lines + err.lines,
             log_lines_discarded: out.discarded + err.discarded,
+            details: serde_json::Map::new(),
         })
     }
 }
@@ -212,6 +213,7 @@ fn not_started() -> Outcome {
         message: "cancelled before the process started".to_owned(),
         log_lines: 0,
         log_lines_discarded: 0,
+        details: serde_json::Map::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::{Job, RunnerError};
 
 /// A tar archive, to be extracted at `/`, holding `sluice/work/` (mode 0777, so any `user` can
 /// write its outputs there) and the job's input files under it.
-pub(super) fn inputs_tar(job: &Job) -> Result<Vec<u8>, RunnerError> {
+pub(crate) fn inputs_tar(job: &Job) -> Result<Vec<u8>, RunnerError> {
     let io_err = |e| RunnerError::io("build the input archive of", &job.name, e);
     let mtime = jiff::Timestamp::now().as_second().max(0) as u64;
     let mut dirs = BTreeSet::from(["sluice".to_owned(), "sluice/work".to_owned()]);
@@ -44,7 +44,7 @@ pub(super) fn inputs_tar(job: &Job) -> Result<Vec<u8>, RunnerError> {
 }
 
 /// Extracts `archive` into `dest` (entries leaving `dest` are refused by the tar crate).
-pub(super) fn unpack(archive: &Path, dest: &Path) -> std::io::Result<()> {
+pub(crate) fn unpack(archive: &Path, dest: &Path) -> std::io::Result<()> {
     let file = std::fs::File::open(archive)?;
     let mut archive = tar::Archive::new(std::io::BufReader::new(file));
     archive.set_preserve_permissions(false);

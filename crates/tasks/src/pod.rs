@@ -1,0 +1,68 @@
+//! `io.kestra.plugin.kubernetes.PodCreate`: the user's own pod spec, run by the Kubernetes runner
+//! with Sluice's working directory, file transfer, logs and failure reports added.
+
+use crate::{PlanContext, ScriptJob, TaskError};
+use serde_json::{Map, Value};
+use sluice_flow::model::Task;
+use sluice_runners::{DEFAULT_KILL_GRACE, Job};
+
+/// The keys of PodCreate the Kubernetes runner reads, renamed to the runner's names.
+pub fn runner_settings(task: &Task) -> Map<String, Value> {
+    let mut config = Map::new();
+    for (from, to) in [
+        ("namespace", "namespace"),
+        ("connection", "config"),
+        ("waitUntilRunning", "waitUntilRunning"),
+        ("waitRunning", "waitUntilCompletion"),
+        ("delete", "delete"),
+        ("resume", "resume"),
+        ("fileSidecar", "fileSidecar"),
+    ] {
+        if let Some(value) = task.properties.get(from).filter(|v| !v.is_null()) {
+            config.insert(to.to_owned(), value.clone());
+        }
+    }
+    config
+}
+
+/// Builds the job of a PodCreate task: its spec and metadata rendered, its files.
+pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
+    let invalid = |message: String| TaskError::Invalid {
+        task: task.id.clone(),
+        message,
+    };
+    let spec = match task.properties.get("spec") {
+        Some(Value::Object(spec)) => spec,
+        _ => return Err(invalid("`spec` must be a pod spec mapping with `containers`".into())),
+    };
+    let spec = match cx
+        .renderer
+        .value(&task.id, "spec", &Value::Object(spec.clone()), cx.variables)?
+    {
+        Value::Object(map) => map,
+        _ => return Err(invalid("`spec` must render to a mapping".into())),
+    };
+    let metadata = match task.properties.get("metadata") {
+        Some(Value::Object(m)) => {
+            match cx
+                .renderer
+                .value(&task.id, "metadata", &Value::Object(m.clone()), cx.variables)?
+            {
+                Value::Object(map) => Some(map),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let mut job = Job::new(cx.job_name.clone(), Vec::<String>::new());
+    job.input_files = crate::script::input_files(task, cx)?;
+    job.output_files = crate::script::strings(task, cx, "outputFiles")?;
+    job.timeout = task.timeout;
+    job.kill_grace = DEFAULT_KILL_GRACE;
+    job.pod_spec = Some(spec);
+    job.pod_metadata = metadata;
+    Ok(ScriptJob {
+        job,
+        warning_on_stderr: false,
+    })
+}
