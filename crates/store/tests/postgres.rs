@@ -388,3 +388,36 @@ async fn bench_log_append() {
     assert_eq!(store.log_count("bench").await.unwrap(), LINES as u64);
     store.close().await;
 }
+
+/// A NUL character, which PostgreSQL's `text` and `jsonb` refuse, survives as SQLite keeps it: in
+/// log lines, execution documents, events and job payloads (all stored as `json`).
+#[tokio::test]
+async fn nul_characters_survive() {
+    let Some(schema) = TestSchema::new().await else { return };
+    let store = schema.store().await;
+    let text = "nul \u{0} bell \u{7} end".to_owned();
+    let line = suite::logs::line("nul", Some("t"), 1, Level::Info, text.clone());
+    store.append_logs(&[line]).await.unwrap();
+    assert_eq!(store.logs(&LogQuery::new("nul", 10)).await.unwrap()[0].message, text);
+
+    let mut e = execution("nul", "ns", "f", t0(), State::Running);
+    e.outputs.insert("raw".into(), serde_json::Value::String(text.clone()));
+    store.create_execution(&e, &Event::Start, t0()).await.unwrap();
+    assert_eq!(store.get_execution("nul").await.unwrap(), Some(e.clone()));
+    let mut commit = StepCommit::new(&e);
+    let mut nul_job = job("nul", "tr", 1);
+    nul_job.payload = serde_json::json!({ "stdin": text });
+    commit.enqueue = vec![nul_job.clone()];
+    store.commit(&commit).await.unwrap();
+    let claimed = store.claim("w", MINUTE, at(1)).await.unwrap().unwrap();
+    assert_eq!(claimed.payload, nul_job.payload);
+    let ended = Event::AttemptEnded {
+        task_run_id: "tr".into(),
+        attempt: 1,
+        result: sluice_engine::AttemptResult::new(State::Failed, text.as_str()),
+    };
+    store.finish_with_event(claimed.id, "nul", &ended, at(2)).await.unwrap();
+    let events = store.pending_events(10).await.unwrap();
+    assert_eq!(events.last().map(|e| &e.event), Some(&ended));
+    store.close().await;
+}

@@ -5,6 +5,11 @@
 
 -- Text that lists are sorted by is COLLATE "C": byte order, as SQLite sorts, whatever the
 -- database's locale.
+--
+-- JSON columns are `json`, not `jsonb`: jsonb refuses the escape \u0000 (a NUL character, which
+-- task output and log lines may hold and SQLite keeps), and the store only ever reads and writes
+-- whole documents, which `json` keeps as written with no conversion either way. A column can
+-- become jsonb later (ALTER COLUMN … TYPE jsonb) if queries inside documents need its indexes.
 
 -- Every revision of every flow; a delete marks all revisions of a flow deleted.
 CREATE TABLE flows (
@@ -29,7 +34,7 @@ CREATE TABLE executions (
     end_at    bigint,
     created   bigint NOT NULL,
     updated   bigint NOT NULL,
-    document  jsonb NOT NULL
+    document  json NOT NULL
 );
 -- NULLS LAST: SQLite sorts a missing start after every start when listing newest first.
 CREATE INDEX executions_by_start ON executions (start_at DESC NULLS LAST, seq DESC);
@@ -42,7 +47,7 @@ CREATE TABLE events (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     execution_id text NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
     at           bigint NOT NULL,
-    body         jsonb NOT NULL
+    body         json NOT NULL
 );
 CREATE INDEX events_by_execution ON events (execution_id);
 
@@ -53,7 +58,7 @@ CREATE TABLE jobs (
     execution_id text NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
     task_run_id  text NOT NULL,
     attempt      bigint NOT NULL,
-    payload      jsonb NOT NULL,
+    payload      json NOT NULL,
     owner        text,
     lease_until  bigint,
     claims       bigint NOT NULL DEFAULT 0
@@ -86,8 +91,6 @@ CREATE TABLE log_streams (
 -- Log lines in blocks of consecutive lines of one stream written by one task-run attempt (or by
 -- the execution itself). `lines` is a JSON array of [at, level, message] for first_seq..last_seq;
 -- level: 1 TRACE, 2 DEBUG, 3 INFO, 4 WARN, 5 ERROR; max_level lets level filters skip blocks.
--- `json`, not `jsonb`: it keeps the text as written (no conversion on the hot path), and jsonb
--- refuses the escape \u0000 that a log line may hold.
 CREATE TABLE log_blocks (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     stream      bigint NOT NULL,
@@ -123,7 +126,7 @@ CREATE TABLE metrics (
     name         text NOT NULL,
     kind         text NOT NULL,
     value        double precision NOT NULL,
-    tags         jsonb NOT NULL
+    tags         json NOT NULL
 );
 CREATE INDEX metrics_by_execution ON metrics (execution_id, id);
 

@@ -19,7 +19,7 @@ pub(super) async fn insert_event(
     event: &Event,
     at: Timestamp,
 ) -> Result<i64> {
-    sqlx::query_scalar("INSERT INTO events (execution_id, at, body) VALUES ($1, $2, $3::jsonb) RETURNING id")
+    sqlx::query_scalar("INSERT INTO events (execution_id, at, body) VALUES ($1, $2, $3::json) RETURNING id")
         .bind(execution_id)
         .bind(nanos(at)?)
         .bind(json(event, "an event")?)

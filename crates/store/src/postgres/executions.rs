@@ -1,4 +1,4 @@
-//! [`ExecutionStore`] on PostgreSQL: the execution document (`jsonb`) with indexed columns, and the
+//! [`ExecutionStore`] on PostgreSQL: the execution document (`json`) with indexed columns, and the
 //! step commit that writes it with its jobs, timers and acks in one transaction.
 
 use super::codec::{from_json, get, json, nanos, nanos_saturating, timestamp, to_u64};
@@ -52,13 +52,13 @@ async fn save(conn: &mut PgConnection, execution: &Execution, upsert: bool) -> R
     let columns = Columns::of(execution)?;
     let sql = if upsert {
         "INSERT INTO executions (id, namespace, flow_id, state, start_at, end_at, created, updated, document)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8::jsonb)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8::json)
          ON CONFLICT (id) DO UPDATE SET namespace = excluded.namespace, flow_id = excluded.flow_id,
              state = excluded.state, start_at = excluded.start_at, end_at = excluded.end_at,
              updated = excluded.updated, document = excluded.document"
     } else {
         "INSERT INTO executions (id, namespace, flow_id, state, start_at, end_at, created, updated, document)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8::jsonb)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8::json)"
     };
     sqlx::query(sql)
         .bind(&execution.id)

@@ -1,4 +1,4 @@
-//! [`MetricStore`] on PostgreSQL: one row per metric value, tags as `jsonb`.
+//! [`MetricStore`] on PostgreSQL: one row per metric value, tags as `json`.
 
 use super::codec::{from_json, get, json};
 use super::{PostgresStore, db};
@@ -16,7 +16,7 @@ impl MetricStore for PostgresStore {
         for metric in metrics {
             sqlx::query(
                 "INSERT INTO metrics (execution_id, task_run_id, name, kind, value, tags)
-                 VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+                 VALUES ($1, $2, $3, $4, $5, $6::json)",
             )
             .bind(execution_id)
             .bind(task_run_id)

@@ -5,7 +5,8 @@
 //! backend uses PostgreSQL's own means: `FOR UPDATE SKIP LOCKED` to claim jobs, row locks on the
 //! log stream to number lines without gaps, an advisory lock per flow to number revisions,
 //! compare-and-set updates for triggers, and one transaction per step commit. Times are bigint
-//! nanoseconds as in SQLite; documents are `jsonb`, log blocks `json` (see the migrations).
+//! nanoseconds as in SQLite; JSON documents are `json`, which keeps a NUL character that `jsonb`
+//! would refuse (see the migrations).
 //!
 //! Work appearing in the store is announced with `NOTIFY` by triggers in the database, so other
 //! processes can wait with [`PostgresStore::listen`] instead of polling fast. Every SQL text of

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// Adds a job inside a transaction.
 pub(super) async fn insert_job(conn: &mut PgConnection, job: &NewJob) -> Result<()> {
-    sqlx::query("INSERT INTO jobs (execution_id, task_run_id, attempt, payload) VALUES ($1, $2, $3, $4::jsonb)")
+    sqlx::query("INSERT INTO jobs (execution_id, task_run_id, attempt, payload) VALUES ($1, $2, $3, $4::json)")
         .bind(&job.execution_id)
         .bind(&job.task_run_id)
         .bind(i64::from(job.attempt))
