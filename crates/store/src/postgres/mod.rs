@@ -45,11 +45,20 @@ const APPLICATION_NAME: &str = "sluice";
 ///
 /// Cheap to clone: clones share one pool of connections. A lost connection is replaced by the
 /// pool on the next call (each connection is checked before it is handed out).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
     options: PgConnectOptions,
     target: String,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    /// Shows where the store is connected, never the password the options may hold.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PostgresStore {
@@ -159,8 +168,8 @@ fn unknown_execution(execution_id: &str, action: &'static str) -> impl FnOnce(sq
 mod tests {
     use super::*;
 
-    #[test]
-    fn passwords_never_show() {
+    #[tokio::test]
+    async fn passwords_never_show() {
         assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
         assert_eq!(redact("postgres://u:p@ss@h/db"), "postgres://u@h/db");
         assert_eq!(redact("postgres://h/db"), "postgres://h/db");
@@ -168,5 +177,11 @@ mod tests {
         let options = "postgres://u:secret@h:5433/db".parse::<PgConnectOptions>().ok();
         let described = options.as_ref().map(describe);
         assert_eq!(described.as_deref(), Some("u@h:5433/db"));
+        if let Some(options) = options {
+            let pool = PgPoolOptions::new().connect_lazy_with(options.clone());
+            let target = describe(&options);
+            let store = PostgresStore { pool, options, target };
+            assert!(!format!("{store:?}").contains("secret"));
+        }
     }
 }
