@@ -58,6 +58,7 @@ impl TestSchema {
         let mut conn = PgConnection::connect(&url)
             .await
             .unwrap_or_else(|e| panic!("cannot connect to {URL_VARIABLE}: {e}; is scripts/postgres running?"));
+        drop_leftovers(&mut conn).await;
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
             .execute(&mut conn)
             .await
@@ -91,6 +92,26 @@ impl TestSchema {
         PgConnection::connect_with(&self.options())
             .await
             .expect("a plain connection")
+    }
+}
+
+/// Drops the schemas of test processes that are gone (killed before they could drop their own).
+async fn drop_leftovers(conn: &mut PgConnection) {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'sluice\\_t\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+            // Another test may be dropping it too: an error here is no failure.
+            let drop = format!("DROP SCHEMA IF EXISTS {name} CASCADE");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut *conn).await;
+        }
     }
 }
 
