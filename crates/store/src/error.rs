@@ -48,6 +48,31 @@ pub enum StoreError {
         /// The newest version this binary carries.
         known: i64,
     },
+    /// The PostgreSQL server could not be reached, or refused the connection.
+    #[error(
+        "cannot connect to PostgreSQL at {target}: check that the server runs, that the URL's host, port, \
+         user, password and database are right, and that the user may create tables there"
+    )]
+    Connect {
+        /// Where the store tried to connect: `user@host:port/database`, never the password.
+        target: String,
+        /// What the driver or server said.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The PostgreSQL schema was written by a newer Sluice: this binary does not know it.
+    #[error(
+        "the PostgreSQL database {target} has schema version {found}, but this Sluice binary knows only up to \
+         version {known}: upgrade Sluice to the version that wrote it, or use another database or schema"
+    )]
+    DatabaseTooNew {
+        /// The database: `user@host:port/database`, and the schema when it is not the default.
+        target: String,
+        /// The newest version recorded in the database.
+        found: i64,
+        /// The newest version this binary carries.
+        known: i64,
+    },
     /// A schema migration failed; the database was left as it was before.
     #[error("schema migration {version} ({name}) failed; the database is unchanged")]
     Migration {
@@ -110,16 +135,22 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether the same call may succeed later: the database was busy or locked, or the pool was
-    /// exhausted. Every other error will repeat.
+    /// Whether the same call may succeed later: the database was busy or locked, a transaction lost
+    /// a serialization conflict or deadlock, the connection was lost or the server is restarting,
+    /// or the pool was exhausted. Every other error will repeat.
     pub fn is_transient(&self) -> bool {
         let source = match self {
-            StoreError::Database { source, .. } | StoreError::Open { source, .. } => source,
+            StoreError::Database { source, .. }
+            | StoreError::Open { source, .. }
+            | StoreError::Connect { source, .. } => source,
             _ => return false,
         };
         match source {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => true,
             sqlx::Error::Database(db) => {
+                if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                    return is_transient_sqlstate(pg.code());
+                }
                 // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with or without extended codes.
                 let code = db.code().and_then(|c| c.parse::<i64>().ok()).unwrap_or(0);
                 matches!(code & 0xff, 5 | 6)
@@ -146,4 +177,16 @@ impl StoreError {
             source: None,
         }
     }
+}
+
+/// Whether a PostgreSQL error code (SQLSTATE) means that trying again may succeed: a lost
+/// connection (class 08), a serialization failure or deadlock (40001, 40P01), a lock not
+/// available (55P03), a server shutting down or starting (57P01 to 57P03), or too many
+/// connections (53300).
+fn is_transient_sqlstate(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(
+            code,
+            "40001" | "40P01" | "55P03" | "57P01" | "57P02" | "57P03" | "53300"
+        )
 }

@@ -4,18 +4,22 @@
 //! Each capability is a small trait ([`FlowStore`], [`ExecutionStore`], [`EventStore`],
 //! [`QueueStore`], [`TimerStore`], [`LogStore`], [`MetricStore`]); [`Store`] is all of them, so
 //! callers hold an `Arc<dyn Store>` and never see SQL. [`SqliteStore`] is the embedded backend;
-//! a PostgreSQL backend implements the same traits.
+//! [`PostgresStore`] is the one that several processes share, and can wake waiting processes
+//! ([`postgres`] module).
 //!
 //! The executor follows *write before act*: a step's new execution, its jobs and timers and the
 //! events it consumed are stored by one [`ExecutionStore::commit`], in one transaction, before any
 //! of it is carried out.
 
+mod codec;
 mod error;
 mod event;
 mod execution;
 mod flow;
 mod log;
+mod log_block;
 mod metric;
+pub mod postgres;
 mod queue;
 mod sqlite;
 mod store;
@@ -28,6 +32,7 @@ pub use execution::{ExecutionFilter, ExecutionStore, ExecutionSummary, Page, Ste
 pub use flow::{FlowRecord, FlowStore};
 pub use log::{Level, LogLine, LogQuery, LogStore, StoredLog};
 pub use metric::{Metric, MetricKind, MetricStore, StoredMetric};
+pub use postgres::PostgresStore;
 pub use queue::{Job, NewJob, QueueStore};
 pub use sqlite::SqliteStore;
 pub use store::Store;

@@ -84,6 +84,7 @@ suite_tests! {
     log_filters => suite::logs::filters,
     log_hundred_thousand_lines => suite::logs::hundred_thousand_lines,
     log_many_small_appends => suite::logs::many_small_appends,
+    log_sparse_matches => suite::logs::sparse_matches,
     metrics => suite::logs::metrics,
 }
 

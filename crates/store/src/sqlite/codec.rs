@@ -1,26 +1,11 @@
-//! Conversions between the store's types and SQLite values: times as integer nanoseconds, small
-//! numbers as integers, and typed errors (never panics) for values that do not fit or do not parse.
+//! Conversions between the store's types and SQLite values: the shared ones of [`crate::codec`]
+//! (times as integer nanoseconds, small numbers as integers, JSON), and reading a column with a
+//! typed error (never a panic) for values that are missing or of another type.
 
+pub(super) use crate::codec::{from_json, json, nanos, nanos_saturating, timestamp, to_i64, to_u32, to_u64};
 use crate::{Result, StoreError};
-use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Decode, Row, Sqlite, Type};
-
-/// A time as stored: nanoseconds since the Unix epoch.
-pub(super) fn nanos(at: Timestamp) -> Result<i64> {
-    i64::try_from(at.as_nanosecond()).map_err(|_| StoreError::TimestampRange(at))
-}
-
-/// A time for a filter bound: out-of-range values clamp to the ends of the stored range.
-pub(super) fn nanos_saturating(at: Timestamp) -> i64 {
-    let n = at.as_nanosecond();
-    i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
-}
-
-/// A stored time.
-pub(super) fn timestamp(nanos: i64, what: &str) -> Result<Timestamp> {
-    Timestamp::from_nanosecond(i128::from(nanos)).map_err(|e| StoreError::corrupt(what, e))
-}
 
 /// A column of a row, with a corrupt-row error naming `what` if it is missing or of another type.
 pub(super) fn get<'r, T>(row: &'r SqliteRow, index: usize, what: &str) -> Result<T>
@@ -28,29 +13,4 @@ where
     T: Decode<'r, Sqlite> + Type<Sqlite>,
 {
     row.try_get(index).map_err(|e| StoreError::corrupt(what, e))
-}
-
-/// A stored non-negative number that must fit a `u32` (revisions, attempts, claim counts).
-pub(super) fn to_u32(value: i64, what: &str) -> Result<u32> {
-    u32::try_from(value).map_err(|e| StoreError::corrupt(what, e))
-}
-
-/// A stored non-negative number that must fit a `u64` (counts, sequence numbers).
-pub(super) fn to_u64(value: i64, what: &str) -> Result<u64> {
-    u64::try_from(value).map_err(|e| StoreError::corrupt(what, e))
-}
-
-/// A count or sequence number as SQLite stores it.
-pub(super) fn to_i64(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-/// JSON text of a value to store.
-pub(super) fn json<T: serde::Serialize + ?Sized>(value: &T, what: &'static str) -> Result<String> {
-    serde_json::to_string(value).map_err(|source| StoreError::Encode { what, source })
-}
-
-/// A stored JSON document.
-pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| StoreError::corrupt(what, e))
 }

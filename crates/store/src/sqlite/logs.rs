@@ -8,8 +8,8 @@
 //! appends well below a million lines a second.
 
 use super::codec::{get, timestamp, to_i64, to_u32, to_u64};
-use super::log_block::{decode, encode_next};
 use super::{SqliteStore, db};
+use crate::log_block::{decode, encode_next};
 use crate::{Level, LogLine, LogQuery, LogStore, Result, StoredLog};
 use async_trait::async_trait;
 use sqlx::SqliteConnection;

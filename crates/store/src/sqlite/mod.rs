@@ -10,7 +10,6 @@ mod codec;
 mod events;
 mod executions;
 mod flows;
-mod log_block;
 mod logs;
 mod metrics;
 mod migrate;

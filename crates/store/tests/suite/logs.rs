@@ -287,3 +287,52 @@ pub async fn many_small_appends(store: &dyn Store) {
     assert!(!wanted.is_empty());
     assert_eq!(b2.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(), wanted);
 }
+
+/// A filter that matches a few lines far apart finds them all, in order, page by page.
+pub async fn sparse_matches(store: &dyn Store) {
+    let lines: Vec<LogLine> = (0..30_000)
+        .map(|i| {
+            let level = if i == 5 || i == 29_990 {
+                Level::Error
+            } else {
+                Level::Debug
+            };
+            let attempt = if i >= 29_995 { 2 } else { 1 };
+            line("sparse", Some("t"), attempt, level, format!("{i}"))
+        })
+        .collect();
+    for batch in lines.chunks(7_000) {
+        store.append_logs(batch).await.unwrap();
+    }
+    let errors = LogQuery {
+        min_level: Some(Level::Error),
+        ..LogQuery::new("sparse", 10)
+    };
+    let found = store.logs(&errors).await.unwrap();
+    assert_eq!(found.iter().map(|l| l.seq).collect::<Vec<_>>(), [6, 29_991]);
+    let first = store
+        .logs(&LogQuery {
+            limit: 1,
+            ..errors.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(first[0].message, "5");
+    let after = LogQuery {
+        after_seq: Some(first[0].seq),
+        ..errors.clone()
+    };
+    assert_eq!(store.logs(&after).await.unwrap()[0].message, "29990");
+    let second_attempt = LogQuery {
+        attempt: Some(2),
+        ..LogQuery::new("sparse", 100)
+    };
+    let messages: Vec<_> = store
+        .logs(&second_attempt)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.message)
+        .collect();
+    assert_eq!(messages, ["29995", "29996", "29997", "29998", "29999"]);
+}

@@ -1,10 +1,11 @@
 //! The stored form of a block of log lines: consecutive lines of one execution from one source
 //! (task run, task and attempt), as a JSON array of `[at, level, message]`.
 //!
-//! JSON rather than a binary layout so that the `log_lines` view can show the lines with SQLite's
-//! own `json_each`; encoding is a hand-written loop because it is the hot path of the store.
+//! Both backends store this text. JSON rather than a binary layout so that the `log_lines` views
+//! can show the lines with the databases' own JSON functions; encoding is a hand-written loop
+//! because it is the hot path of the store.
 
-use super::codec::nanos;
+use crate::codec::nanos;
 use crate::{Level, LogLine, Result, StoreError};
 use std::fmt::Write;
 
@@ -15,7 +16,7 @@ const MAX_LINES: usize = 1024;
 const MAX_BYTES: usize = 256 * 1024;
 
 /// One encoded block, ready to insert.
-pub(super) struct Block {
+pub(crate) struct Block {
     /// How many lines it holds.
     pub lines: usize,
     /// The most severe level among them, as a [`Level::rank`].
@@ -25,7 +26,7 @@ pub(super) struct Block {
 }
 
 /// Takes the next block off the front of `run` (lines that share their source) and encodes it.
-pub(super) fn encode_next(run: &mut &[&LogLine]) -> Result<Block> {
+pub(crate) fn encode_next(run: &mut &[&LogLine]) -> Result<Block> {
     let mut json = String::with_capacity(run.len().min(MAX_LINES) * 96);
     json.push('[');
     let mut lines = 0;
@@ -101,10 +102,10 @@ fn push_json_string(out: &mut String, text: &str) {
 }
 
 /// One decoded line of a block: time as stored, level, message.
-pub(super) type RawLine = (i64, Level, String);
+pub(crate) type RawLine = (i64, Level, String);
 
 /// Decodes a block that should hold `expected` lines.
-pub(super) fn decode(json: &str, expected: i64, what: &str) -> Result<Vec<RawLine>> {
+pub(crate) fn decode(json: &str, expected: i64, what: &str) -> Result<Vec<RawLine>> {
     let raw: Vec<(i64, i64, String)> = serde_json::from_str(json).map_err(|e| StoreError::corrupt(what, e))?;
     if i64::try_from(raw.len()).ok() != Some(expected) {
         return Err(StoreError::corrupt_value(

@@ -1,0 +1,134 @@
+//! [`QueueStore`] on PostgreSQL: a claim is one `UPDATE … RETURNING` of the oldest available row,
+//! picked with `FOR UPDATE SKIP LOCKED`, so claimers in any number of processes never take the
+//! same job and never wait for each other. Each insert (and each release) notifies `sluice_jobs`.
+
+use super::codec::{from_json, get, json, nanos, timestamp, to_u32};
+use super::{PostgresStore, db, unknown_execution};
+use crate::{Job, NewJob, QueueStore, Result, StoreError};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use sluice_engine::Event;
+use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
+use std::time::Duration;
+
+/// Adds a job inside a transaction.
+pub(super) async fn insert_job(conn: &mut PgConnection, job: &NewJob) -> Result<()> {
+    sqlx::query("INSERT INTO jobs (execution_id, task_run_id, attempt, payload) VALUES ($1, $2, $3, $4::json)")
+        .bind(&job.execution_id)
+        .bind(&job.task_run_id)
+        .bind(i64::from(job.attempt))
+        .bind(json(&job.payload, "a job payload")?)
+        .execute(conn)
+        .await
+        .map_err(unknown_execution(&job.execution_id, "enqueueing a job"))?;
+    Ok(())
+}
+
+/// Drops the jobs of these task runs that no worker holds, inside a transaction.
+pub(super) async fn cancel_jobs(conn: &mut PgConnection, execution_id: &str, task_run_ids: &[String]) -> Result<()> {
+    if task_run_ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM jobs WHERE execution_id = $1 AND task_run_id = ANY($2) AND owner IS NULL")
+        .bind(execution_id)
+        .bind(task_run_ids)
+        .execute(conn)
+        .await
+        .map_err(db("cancelling jobs"))?;
+    Ok(())
+}
+
+/// Reads a row of `id, execution_id, task_run_id, attempt, payload::text, owner, lease_until, claims`.
+fn job(row: &PgRow) -> Result<Job> {
+    let id: i64 = get(row, 0, "job")?;
+    let what = format!("job {id}");
+    let payload: String = get(row, 4, &what)?;
+    let lease_until: Option<i64> = get(row, 6, &what)?;
+    Ok(Job {
+        id,
+        execution_id: get(row, 1, &what)?,
+        task_run_id: get(row, 2, &what)?,
+        attempt: to_u32(get(row, 3, &what)?, &what)?,
+        payload: from_json(&payload, &what)?,
+        owner: get(row, 5, &what)?,
+        lease_until: lease_until.map(|n| timestamp(n, &what)).transpose()?,
+        claims: to_u32(get(row, 7, &what)?, &what)?,
+    })
+}
+
+#[async_trait]
+impl QueueStore for PostgresStore {
+    async fn claim(&self, worker_id: &str, lease: Duration, now: Timestamp) -> Result<Option<Job>> {
+        let until = now.checked_add(lease).map_err(|_| StoreError::TimestampRange(now))?;
+        // A row another claimer has locked is skipped, not waited for; READ COMMITTED rechecks the
+        // condition on the newest version of the row it locks.
+        let row = sqlx::query(
+            "UPDATE jobs SET owner = $1, lease_until = $2, claims = claims + 1
+             WHERE id = (SELECT id FROM jobs WHERE owner IS NULL OR lease_until <= $3
+                         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+             RETURNING id, execution_id, task_run_id, attempt, payload::text, owner, lease_until, claims",
+        )
+        .bind(worker_id)
+        .bind(nanos(until)?)
+        .bind(nanos(now)?)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("claiming a job"))?;
+        row.as_ref().map(job).transpose()
+    }
+
+    async fn renew(&self, job_id: i64, worker_id: &str, until: Timestamp) -> Result<bool> {
+        let result = sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND owner = $3")
+            .bind(nanos(until)?)
+            .bind(job_id)
+            .bind(worker_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("renewing a lease"))?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    async fn finish(&self, job_id: i64) -> Result<bool> {
+        let result = sqlx::query("DELETE FROM jobs WHERE id = $1")
+            .bind(job_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("finishing a job"))?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    async fn finish_with_event(&self, job_id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<i64> {
+        const ACTION: &str = "finishing a job";
+        let mut tx = self.write(ACTION).await?;
+        sqlx::query("DELETE FROM jobs WHERE id = $1")
+            .bind(job_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ACTION))?;
+        let id = super::events::insert_event(&mut tx, execution_id, event, at).await?;
+        tx.commit().await.map_err(db(ACTION))?;
+        Ok(id)
+    }
+
+    async fn release_worker(&self, worker_id: &str) -> Result<u64> {
+        let result = sqlx::query("UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = $1")
+            .bind(worker_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db("releasing a worker's jobs"))?;
+        Ok(result.rows_affected())
+    }
+
+    async fn expired(&self, now: Timestamp) -> Result<Vec<Job>> {
+        let rows = sqlx::query(
+            "SELECT id, execution_id, task_run_id, attempt, payload::text, owner, lease_until, claims FROM jobs
+             WHERE owner IS NOT NULL AND lease_until <= $1 ORDER BY id",
+        )
+        .bind(nanos(now)?)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading expired leases"))?;
+        rows.iter().map(job).collect()
+    }
+}
