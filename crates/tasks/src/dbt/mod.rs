@@ -10,10 +10,27 @@
 //! - [`summarize`]: the task's state and error message from the nodes; [`node_metrics`]: the
 //!   `rows.affected` and `bytes.processed` counters.
 //!
-//! Planning (see `script.rs`) attaches a [`DbtPost`] to the job, which says where those files are
+//! Planning (see `plan.rs`) attaches a [`DbtPost`] to the job, which says where those files are
 //! and what to do with them. Nothing here reads files or panics on odd input: other dbt versions
 //! (1.5–1.10 write the same shapes, with fields added over time) and hand-edited files give
 //! either a best-effort result or a [`DbtError`].
+//!
+//! What a worker does with a job whose `ScriptJob::dbt` is `Some(post)`, as Kestra's plugin does:
+//! 1. Each log line (after Kestra's `::{…}::` output lines are taken out): [`parse_log_line`];
+//!    `Some((level, message))` is stored at that level instead of the raw JSON, `None` keeps the
+//!    line as it is. Kestra tries every line whatever `logFormat` says, so a command that asks
+//!    for `--log-format json` itself is read too; [`DbtPost::json_logs`] says whether dbt was
+//!    asked for JSON. A WARN line makes the task WARNING when it would otherwise succeed
+//!    (Kestra's `warningDetected`).
+//! 2. After the run, success or not: when [`DbtPost::parse_run_results`] and the runner
+//!    collected [`DbtPost::run_results_path`], [`parse_run_results`] (then
+//!    [`NodeResult::apply_manifest`] with [`parse_manifest`] of [`DbtPost::manifest_path`], when
+//!    collected) gives one child task run per node: task id `unique_id`, state `state`, CREATED
+//!    at `started_at`, RUNNING at `execute_started_at`, ended at `ended_at`, logs
+//!    [`NodeResult::log_lines`]. [`node_metrics`] gives the task's counters. A [`DbtError`] is
+//!    logged as a warning; it does not change the task's state.
+//! 3. The task's state: the exit code first (dbt exits 1 when a node fails); [`summarize`] gives
+//!    the error message ([`Summary::message`]) and a WARNING for nodes that warned.
 
 mod logs;
 mod manifest;

@@ -6,7 +6,10 @@
 //! written in a command still overrides as it does in Kestra, and which also reach dbt run from
 //! `beforeCommands`, from a script or through `cd dir && dbt …`. Commands run in the working
 //! directory, as in Kestra, so relative paths in them and in `profiles` (a DuckDB `path`) mean
-//! the same thing in both.
+//! the same thing in both. `profiles` is written to `profiles.yml` in the working directory,
+//! with `DBT_PROFILES_DIR` pointing there; `<projectDir>/target/run_results.json` and
+//! `<projectDir>/target/manifest.json` join the output files, so the worker gets them from any
+//! runner. Variables the task's `env` sets win over all of these.
 
 use super::DbtPost;
 use crate::{PlanContext, TaskError};
