@@ -274,7 +274,7 @@ pub struct Summary {
     /// FAILED when a node failed, else WARNING when a node warned, else SUCCESS (also when
     /// nothing ran, or only skipped nodes).
     pub state: NodeState,
-    /// Nodes in each state.
+    /// Nodes that succeeded.
     pub succeeded: usize,
     /// Nodes that warned.
     pub warned: usize,
