@@ -2,6 +2,7 @@
 //! a job for a task runner, or work the worker does itself (a log line) — and reads Kestra's
 //! output protocol back from the job's log lines.
 
+pub mod dbt;
 mod error;
 mod log;
 mod outputs;
@@ -39,6 +40,9 @@ pub struct ScriptJob {
     pub job: sluice_runners::Job,
     /// Output on stderr makes the task WARNING.
     pub warning_on_stderr: bool,
+    /// For DbtCLI: how to read dbt's logs and results after the run; `None` for other tasks.
+    /// (Boxed to keep [`Plan`] small.)
+    pub dbt: Option<Box<dbt::DbtPost>>,
 }
 
 /// Everything a task needs to plan its run.

@@ -1,11 +1,16 @@
 //! Script tasks (`shell.Commands`, `shell.Script`, `python.Commands`, `python.Script`, and the
 //! command part of `DbtCLI`): commands become one shell script run by the task's interpreter.
+//! DbtCLI's own properties (`profiles`, `projectDir`, `logFormat`, `parseRunResults`) are added
+//! by `dbt::plan`.
 
 use crate::{PlanContext, ScriptJob, TaskError};
 use serde_json::Value;
 use sluice_flow::model::Task;
 use sluice_runners::{DEFAULT_KILL_GRACE, Job};
 use std::collections::BTreeMap;
+
+/// Kestra's type name of the dbt CLI task (aliases are resolved before planning).
+pub const DBT_CLI: &str = "io.kestra.plugin.dbt.cli.DbtCLI";
 
 /// File the `script` property of `*.Script` tasks is written to, inside the working directory.
 pub const SCRIPT_FILE: &str = ".sluice-script";
@@ -101,12 +106,6 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
             shell_quote(&format!("{}/{file}", cx.working_dir))
         ));
     }
-    if task.type_name.ends_with("DbtCLI")
-        && let Some(Value::String(profiles)) = task.properties.get("profiles")
-    {
-        let rendered = cx.renderer.string(&task.id, "profiles", profiles, cx.variables)?;
-        input_files.insert("profiles.yml".into(), rendered.into_bytes());
-    }
     lines.extend(strings(task, cx, "commands")?);
 
     let mut command = strings(task, cx, "interpreter")?;
@@ -125,10 +124,6 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
             );
         }
     }
-    if task.type_name.ends_with("DbtCLI") && task.properties.contains_key("profiles") {
-        env.entry("DBT_PROFILES_DIR".into())
-            .or_insert_with(|| cx.working_dir.to_string());
-    }
     let image = match task.properties.get("containerImage") {
         Some(Value::String(s)) => Some(cx.renderer.string(&task.id, "containerImage", s, cx.variables)?),
         _ => None,
@@ -140,9 +135,15 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     job.timeout = task.timeout;
     job.kill_grace = DEFAULT_KILL_GRACE;
     job.image = image;
+    let dbt = if task.type_name == DBT_CLI {
+        Some(Box::new(crate::dbt::plan::apply(task, cx, &mut job)?))
+    } else {
+        None
+    };
     Ok(ScriptJob {
         job,
         warning_on_stderr: flag(task, "warningOnStdErr", false),
+        dbt,
     })
 }
 

@@ -22,6 +22,10 @@ fn task(yaml: &str) -> sluice_flow::model::Task {
 }
 
 fn plan_of(yaml: &str) -> Plan {
+    plan_task(&task(yaml)).expect("plans")
+}
+
+fn plan_task(task: &sluice_flow::model::Task) -> Result<Plan, sluice_tasks::TaskError> {
     let engine = TemplateEngine::new();
     let renderer = Renderer {
         engine: &engine,
@@ -35,7 +39,7 @@ fn plan_of(yaml: &str) -> Plan {
         working_dir: "/work/x",
         on_host: true,
     };
-    plan(&task(yaml), &cx).expect("plans")
+    plan(task, &cx)
 }
 
 #[test]
@@ -62,6 +66,151 @@ fn shell_commands_become_one_script_with_set_e() {
     assert_eq!(job.input_files["data/in.txt"], b"world");
     assert_eq!(job.output_files, ["*.csv"]);
     assert_eq!(job.timeout, Some(std::time::Duration::from_secs(1)));
+}
+
+#[test]
+fn shell_tasks_have_no_dbt_post() {
+    let Plan::Job(job) = plan_of("  - {id: t, type: shell.Commands, commands: [dbt build]}\n") else {
+        panic!("a job")
+    };
+    assert_eq!(job.dbt, None);
+    assert!(!job.job.env.contains_key("DBT_LOG_FORMAT"));
+}
+
+const DBT: &str = r#"  - id: dbt
+    type: io.kestra.plugin.dbt.cli.DbtCLI
+    projectDir: ./dbt/
+    beforeCommands: [cp -r /src/project dbt]
+    commands: [dbt deps, "dbt build --vars '{who: {{ inputs.name }}}'"]
+    env: {EXTRA: "1"}
+    inputFiles: {profiles.yml: "replaced", seeds/x.csv: "a,b"}
+    outputFiles: ["*.csv", "dbt/target/manifest.json"]
+    profiles: |
+      shop:
+        target: dev
+        outputs: {dev: {type: duckdb, path: "{{ inputs.name }}.duckdb"}}
+"#;
+
+fn dbt_job(yaml: &str) -> sluice_tasks::ScriptJob {
+    match plan_of(yaml) {
+        Plan::Job(job) => job,
+        other => panic!("a job, not {other:?}"),
+    }
+}
+
+#[test]
+fn dbt_cli_runs_in_the_working_dir_with_dbt_told_where_everything_is() {
+    let job = dbt_job(DBT);
+    let post = job.dbt.expect("dbt post-processing");
+    assert_eq!(
+        *post,
+        sluice_tasks::dbt::DbtPost {
+            project_dir: "dbt".into(),
+            run_results_path: "dbt/target/run_results.json".into(),
+            manifest_path: "dbt/target/manifest.json".into(),
+            parse_run_results: true,
+            json_logs: true,
+        }
+    );
+    let job = job.job;
+    // Commands are not rewritten and run from the working directory, as in Kestra.
+    assert_eq!(
+        job.command,
+        [
+            "/bin/sh",
+            "-c",
+            "set -e\ncp -r /src/project dbt\ndbt deps\ndbt build --vars '{who: world}'"
+        ]
+    );
+    assert_eq!(
+        std::str::from_utf8(&job.input_files["profiles.yml"]).unwrap(),
+        "shop:\n  target: dev\n  outputs: {dev: {type: duckdb, path: \"world.duckdb\"}}\n",
+        "`profiles` wins over an input file of the same name"
+    );
+    assert_eq!(job.input_files["seeds/x.csv"], b"a,b");
+    let env: Vec<(&str, &str)> = job.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        env,
+        [
+            ("DBT_LOG_FORMAT", "json"),
+            ("DBT_LOG_PATH", "/work/x/logs"),
+            ("DBT_PROFILES_DIR", "/work/x"),
+            ("DBT_PROJECT_DIR", "/work/x/dbt"),
+            ("EXTRA", "1"),
+            ("PIP_ROOT_USER_ACTION", "ignore"),
+            ("PYTHONUNBUFFERED", "true"),
+        ]
+    );
+    // dbt's results are collected even when not listed; a listed one is not listed twice.
+    assert_eq!(
+        job.output_files,
+        ["*.csv", "dbt/target/manifest.json", "dbt/target/run_results.json"]
+    );
+}
+
+#[test]
+fn dbt_cli_without_project_dir_or_profiles() {
+    let job = dbt_job(
+        "  - id: dbt\n    type: dbt.cli.DbtCLI\n    commands: [dbt build]\n    parseRunResults: false\n    logFormat: TEXT\n",
+    );
+    let post = job.dbt.unwrap();
+    assert_eq!(post.project_dir, "");
+    assert_eq!(post.run_results_path, "target/run_results.json");
+    assert_eq!(post.manifest_path, "target/manifest.json");
+    assert!(!post.parse_run_results);
+    assert!(!post.json_logs);
+    let job = job.job;
+    assert_eq!(job.env["DBT_LOG_FORMAT"], "text");
+    assert!(!job.env.contains_key("DBT_PROJECT_DIR"));
+    assert!(!job.env.contains_key("DBT_PROFILES_DIR"));
+    assert!(job.input_files.is_empty());
+    assert_eq!(job.output_files, ["target/run_results.json", "target/manifest.json"]);
+}
+
+#[test]
+fn dbt_cli_env_and_log_format_choices() {
+    // The task's own env wins: dbt logs text, so lines are not read as JSON.
+    let job = dbt_job(
+        "  - id: dbt\n    type: dbt.cli.DbtCLI\n    commands: [dbt build]\n    env: {DBT_LOG_FORMAT: text, DBT_PROFILES_DIR: /etc/dbt}\n    profiles: \"x: {}\"\n",
+    );
+    assert!(!job.dbt.unwrap().json_logs);
+    assert_eq!(job.job.env["DBT_PROFILES_DIR"], "/etc/dbt");
+    assert_eq!(job.job.input_files["profiles.yml"], b"x: {}");
+
+    let mut t = task("  - {id: dbt, type: dbt.cli.DbtCLI, commands: [dbt build], profiles: \"  \"}\n");
+    for (format, env) in [("NONE", None), ("DEBUG", Some("debug")), ("json", Some("json"))] {
+        t.properties.insert("logFormat".into(), json!(format));
+        let Ok(Plan::Job(job)) = plan_task(&t) else {
+            panic!("a job")
+        };
+        assert_eq!(job.job.env.get("DBT_LOG_FORMAT").map(String::as_str), env, "{format}");
+        assert_eq!(job.dbt.unwrap().json_logs, format == "json");
+        assert!(job.job.input_files.is_empty(), "blank profiles are not written");
+    }
+    t.properties.insert("logFormat".into(), json!("XML"));
+    let err = plan_task(&t).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "task `dbt`: `logFormat` must be JSON, TEXT, DEBUG or NONE, found `XML`"
+    );
+}
+
+#[test]
+fn dbt_cli_project_dir_must_stay_inside_the_working_dir() {
+    for dir in ["../elsewhere", "/abs/dbt"] {
+        let t = task(&format!(
+            "  - {{id: dbt, type: dbt.cli.DbtCLI, commands: [dbt build], projectDir: \"{dir}\"}}\n"
+        ));
+        let err = plan_task(&t).unwrap_err().to_string();
+        assert!(
+            err.starts_with("task `dbt`: `projectDir` must be a folder inside the working directory"),
+            "{err}"
+        );
+    }
+    let job = dbt_job("  - {id: dbt, type: dbt.cli.DbtCLI, commands: [dbt build], projectDir: \"a [b]\"}\n");
+    assert_eq!(job.dbt.unwrap().run_results_path, "a [b]/target/run_results.json");
+    assert_eq!(job.job.output_files[0], "a [[]b[]]/target/run_results.json");
+    assert_eq!(job.job.env["DBT_PROJECT_DIR"], "/work/x/a [b]");
 }
 
 #[test]
