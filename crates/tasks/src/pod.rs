@@ -64,5 +64,6 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     Ok(ScriptJob {
         job,
         warning_on_stderr: false,
+        dbt: None,
     })
 }

@@ -93,7 +93,7 @@ const DBT: &str = r#"  - id: dbt
 
 fn dbt_job(yaml: &str) -> sluice_tasks::ScriptJob {
     match plan_of(yaml) {
-        Plan::Job(job) => job,
+        Plan::Job(job) => *job,
         other => panic!("a job, not {other:?}"),
     }
 }
