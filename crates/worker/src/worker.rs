@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sluice_engine::{AttemptResult, Event, State, render_context, task_by_id};
 use sluice_flow::template::{SecretSource, TemplateEngine};
-use sluice_runners::{EndReason, Job, ProcessRunner};
+use sluice_runners::{Job, ProcessRunner};
 use sluice_store::{Job as QueuedJob, Level, LogLine, Metric, MetricKind, Store};
 use sluice_tasks::{Plan, PlanContext, Renderer, RunnerChoice, runner_for};
 use std::path::PathBuf;
@@ -289,6 +289,7 @@ impl Worker {
             task_id: task.id.clone(),
             attempt: job.attempt,
             skip,
+            dbt_logs: script.dbt.is_some(),
         };
         let drive = crate::resume::drive(
             self.store.as_ref(),
@@ -336,19 +337,21 @@ impl Worker {
                 return Ok(AttemptResult::new(State::Failed, e.to_string()));
             }
         };
+        let dbt = match &script.dbt {
+            Some(post) => {
+                let parent = crate::dbt::Parent {
+                    execution_id: &exec.id,
+                    task_run_id: &run.id,
+                    attempt: job.attempt,
+                };
+                Some(crate::dbt::report(self.store.as_ref(), &parent, post, &outcome.output_files).await?)
+            }
+            None => None,
+        };
+        let (state, mut reason) = crate::verdict::judge(&outcome, &pumped, script.warning_on_stderr, dbt.as_ref());
         let mut outputs = outcome.details.clone();
         outputs.insert("exitCode".into(), json!(outcome.exit_code));
         outputs.insert("vars".into(), Value::Object(pumped.vars));
-        let (state, mut reason) = match outcome.end {
-            EndReason::Killed => (State::Killed, outcome.message.clone()),
-            EndReason::TimedOut => (State::Failed, outcome.message.clone()),
-            EndReason::Exited if outcome.succeeded() && script.warning_on_stderr && pumped.stderr_lines > 0 => (
-                State::Warning,
-                format!("{}; {} lines on stderr", outcome.message, pumped.stderr_lines),
-            ),
-            EndReason::Exited if outcome.succeeded() => (State::Success, outcome.message.clone()),
-            EndReason::Exited => (State::Failed, outcome.message.clone()),
-        };
         match kept {
             Ok(files) => {
                 outputs.insert("outputFiles".into(), Value::Object(files));
@@ -362,6 +365,7 @@ impl Worker {
                 reason: Some(format!("logs could not be stored: {e}")),
                 outputs,
                 retryable: true,
+                children: Vec::new(),
             });
         }
         if state != State::Success {
@@ -383,6 +387,7 @@ impl Worker {
             reason: Some(reason),
             outputs,
             retryable: true,
+            children: dbt.map(|d| d.children).unwrap_or_default(),
         })
     }
 
