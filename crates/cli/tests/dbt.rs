@@ -3,6 +3,8 @@
 //! (crates/tasks/tests/dbt), then one child task run per dbt node. dbt comes from PyPI through
 //! `scripts/dbt-env`; without it these tests fail under CI and say so loudly elsewhere.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -160,6 +162,16 @@ fn a_dbt_build_shows_each_node_as_a_task_run() {
     );
     assert!(text.contains("WARN"), "dbt's warning keeps its level:\n{text}");
     assert!(text.contains("seed.sluice_shop.raw_orders => success"), "{text}");
+
+    // The web UI shows the nodes like any task run: a Gantt row each, nested under the task.
+    std::fs::create_dir_all(dir.join("flows")).unwrap();
+    let (server, _) = common::start(&dir);
+    let id = exec["id"].as_str().unwrap();
+    let (status, page) = common::http(&server.base, "GET", &format!("/ui/executions/{id}"), "text/plain", "");
+    assert_eq!(status, 200);
+    assert_eq!(page.matches(r#"<g class="gantt-row"#).count(), 21, "the task and its 20 nodes");
+    assert!(page.contains("model.sluice_shop.customer_orders"), "{page}");
+    assert!(page.contains("rows.affected"), "the metrics of the nodes are shown");
 }
 
 #[test]
