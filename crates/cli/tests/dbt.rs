@@ -169,7 +169,11 @@ fn a_dbt_build_shows_each_node_as_a_task_run() {
     let id = exec["id"].as_str().unwrap();
     let (status, page) = common::http(&server.base, "GET", &format!("/ui/executions/{id}"), "text/plain", "");
     assert_eq!(status, 200);
-    assert_eq!(page.matches(r#"<g class="gantt-row"#).count(), 21, "the task and its 20 nodes");
+    assert_eq!(
+        page.matches(r#"<g class="gantt-row"#).count(),
+        21,
+        "the task and its 20 nodes"
+    );
     assert!(page.contains("model.sluice_shop.customer_orders"), "{page}");
     assert!(page.contains("rows.affected"), "the metrics of the nodes are shown");
 }
