@@ -12,6 +12,7 @@ mod kills;
 mod lost;
 mod pump;
 mod resume;
+mod sweep;
 mod verdict;
 mod worker;
 

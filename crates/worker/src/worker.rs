@@ -20,6 +20,9 @@ use tokio_util::sync::CancellationToken;
 /// A job whose working directory (or container, or pod) is still to be removed, with its runner.
 type Leftover = (Job, Chosen);
 
+/// How often the worker looks for containers and pods of ended attempts (and once at start).
+const SWEEP_EVERY: Duration = Duration::from_secs(300);
+
 /// How long a stopping worker waits for clean-ups of attempts that already ended.
 const CLEANUP_GRACE: Duration = Duration::from_secs(20);
 
@@ -86,6 +89,8 @@ impl Worker {
         let mut running: JoinSet<Option<Leftover>> = JoinSet::new();
         // Clean-ups run after the attempt's end is stored, off the path to the next attempt.
         let mut cleanups: JoinSet<()> = JoinSet::new();
+        let mut sweeps = tokio::time::interval(SWEEP_EVERY);
+        let mut sweeping: JoinSet<()> = JoinSet::new();
         loop {
             while running.len() < self.config.slots {
                 let Some(job) = self
@@ -107,6 +112,13 @@ impl Worker {
                     }
                 }
                 Some(_) = cleanups.join_next(), if !cleanups.is_empty() => {}
+                _ = sweeps.tick(), if sweeping.is_empty() => {
+                    let me = self.clone();
+                    sweeping.spawn(async move {
+                        crate::sweep::sweep(me.store.as_ref(), &me.backends).await;
+                    });
+                }
+                Some(_) = sweeping.join_next(), if !sweeping.is_empty() => {}
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
                 () = shutdown.cancelled() => break,
             }
@@ -114,6 +126,7 @@ impl Worker {
         // Attempts still running stop here (a container keeps running, to be re-attached); those
         // that ended but were not joined yet still get their clean-up.
         running.abort_all();
+        sweeping.abort_all();
         while let Some(done) = running.join_next().await {
             if let Ok(Some(leftover)) = done {
                 let me = self.clone();
