@@ -1,7 +1,7 @@
 //! Pod specs and pod metadata checked against the Kubernetes API types of `k8s-openapi`.
 //!
 //! The YAML is read through k8s-openapi's own `Deserialize` impls by a deserializer over the
-//! spanned tree (see [`de`]), so the field names and types are exactly those of the Kubernetes
+//! spanned tree (`de.rs`), so the field names and types are exactly those of the Kubernetes
 //! release k8s-openapi was generated from, and every finding has a line and column:
 //!
 //! - an unknown field is a warning (`k8s-unknown-field`), with a did-you-mean: Kubernetes drops
