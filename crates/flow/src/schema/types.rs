@@ -173,6 +173,11 @@ pub static TASKS: &[TypeSpec] = &[
             opt("waitRunning", Kind::Duration, "Longest the pod may run (default PT1H)."),
             opt("delete", Kind::Bool, "Delete the pod at the end (default true)."),
             opt(
+                "killGracePeriod",
+                Kind::Duration,
+                "Grace period of the pod's deletion on kill or timeout (default PT5S).",
+            ),
+            opt(
                 "resume",
                 Kind::Bool,
                 "Re-attach to an existing pod after a restart (default true).",
@@ -366,6 +371,11 @@ pub static RUNNERS: &[TypeSpec] = &[
                 "Longest the pod may run (default PT1H; the task timeout wins).",
             ),
             opt("delete", Kind::Bool, "Delete the pod at the end (default true)."),
+            opt(
+                "killGracePeriod",
+                Kind::Duration,
+                "Grace period of the pod's deletion on kill or timeout (default PT5S).",
+            ),
             opt(
                 "resume",
                 Kind::Bool,

@@ -333,7 +333,7 @@ impl KubernetesRunner {
 
     /// Deletes the pod at once (with the job's kill grace) for a timeout, a kill or a failure.
     async fn stop(&self, pods: &Api<Pod>, name: &str, job: &Job, why: EndReason) -> Result<End, RunnerError> {
-        let grace = u32::try_from(job.kill_grace.as_secs()).unwrap_or(u32::MAX);
+        let grace = u32::try_from(self.options.kill_grace.unwrap_or(job.kill_grace).as_secs()).unwrap_or(u32::MAX);
         let params = DeleteParams {
             grace_period_seconds: Some(grace),
             ..DeleteParams::default()
@@ -487,7 +487,8 @@ impl TaskRunner for KubernetesRunner {
     fn cleanup<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), RunnerError>> {
         Box::pin(async move {
             if self.options.delete {
-                let grace = u32::try_from(job.kill_grace.as_secs()).unwrap_or(u32::MAX);
+                let grace =
+                    u32::try_from(self.options.kill_grace.unwrap_or(job.kill_grace).as_secs()).unwrap_or(u32::MAX);
                 let params = DeleteParams {
                     grace_period_seconds: Some(grace),
                     ..DeleteParams::default()
