@@ -379,3 +379,29 @@ async fn a_kubelet_restart_cuts_the_log_stream_without_losing_or_repeating_lines
     assert_eq!(texts(&lines, Stream::Stdout), expected, "every line once, in order");
     runner.cleanup(&job).await.unwrap();
 }
+
+#[tokio::test]
+async fn log_lines_arrive_while_the_pod_runs() {
+    let runner = runner(json!({})).await;
+    let job = sh("live", "echo first; sleep 6; echo second");
+    let (tx, mut rx) = mpsc::channel::<Vec<sluice_runners::LogLine>>(4);
+    let gather = async move {
+        let mut first_seen = None;
+        while let Some(batch) = rx.recv().await {
+            if batch.iter().any(|l| l.text == "first") {
+                first_seen.get_or_insert_with(Instant::now);
+            }
+        }
+        first_seen
+    };
+    let (outcome, first_seen) = tokio::join!(runner.run(&job, tx, CancellationToken::new()), gather);
+    let ended = Instant::now();
+    assert!(outcome.unwrap().succeeded());
+    let first_seen = first_seen.expect("the first line arrived");
+    assert!(
+        ended.duration_since(first_seen) > Duration::from_secs(3),
+        "the first line came {:?} before the end: not live",
+        ended.duration_since(first_seen)
+    );
+    runner.cleanup(&job).await.unwrap();
+}

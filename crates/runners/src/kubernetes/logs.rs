@@ -17,6 +17,9 @@ use crate::logs::MAX_LINE_BYTES;
 use crate::pump::{Outbox, PumpReport};
 use crate::{LogLine, LogSender, Stream};
 
+/// How long the reader waits for more output before it delivers the lines it has.
+const FLUSH_AFTER: Duration = Duration::from_millis(100);
+
 /// Which container to follow, and how its lines are marked.
 pub(super) struct Source<'a> {
     /// The pods of the namespace.
@@ -80,11 +83,23 @@ async fn read(
     let cut = *position;
     let mut seen_at_cut = 0;
     let mut line = Vec::new();
-    loop {
+    let mut ended = false;
+    while !ended {
         line.clear();
-        match read_line(reader, &mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        // Lines are delivered as they come: when nothing more arrives for a moment, the batch
+        // goes out. A read cut by that pause keeps what it had in `line` and goes on.
+        loop {
+            match tokio::time::timeout(FLUSH_AFTER, read_line(reader, &mut line)).await {
+                Err(_) => outbox.flush().await,
+                Ok(Ok(0) | Err(_)) => {
+                    ended = true;
+                    break;
+                }
+                Ok(Ok(_)) => break,
+            }
+        }
+        if line.is_empty() {
+            continue;
         }
         let (at, text) = split_timestamp(&line);
         // Every line of the container carries the kubelet's timestamp; a line without one is the
