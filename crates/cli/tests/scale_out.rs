@@ -18,6 +18,10 @@
 //! - every execution ends SUCCESS, exactly the triggered ones exist, and the tasks of each ran
 //!   in order.
 //!
+//! Later, every connection to the database is cut twice (the processes reconnect); with
+//! `SLUICE_SCALE_PG_RESTART` set to a shell command (`scripts/postgres restart 5`), PostgreSQL
+//! itself is restarted then too.
+//!
 //! Needs `SLUICE_TEST_DATABASE_URL` (`eval "$(scripts/postgres)"`): the test creates a database
 //! of its own there and drops it at the end. Without it the test is skipped with a message, or
 //! fails under CI.
@@ -313,6 +317,37 @@ fn two_servers_three_workers_survive_kill_9_and_run_every_task_once() {
     server_b.kill_9();
     let at_server_kill = line_count(&lines_file);
 
+    // At three quarters, every connection to the database is cut, twice (a failover, a killed
+    // backend): every process reconnects. With SLUICE_SCALE_PG_RESTART (a shell command, e.g.
+    // `scripts/postgres restart 5`), the server itself is also restarted then.
+    {
+        let all: Vec<&Proc> = [&server_a, &server_b].into_iter().chain(workers.iter()).collect();
+        wait_until("three quarters of the tasks", timeout, &all, || {
+            line_count(&lines_file) >= tasks * 3 / 4
+        });
+    }
+    let at_disconnect = line_count(&lines_file);
+    for _ in 0..2 {
+        admin_sql(
+            &admin,
+            &format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()",
+                db.name
+            ),
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    if let Ok(command) = std::env::var("SLUICE_SCALE_PG_RESTART") {
+        let status = Command::new("sh")
+            .args(["-c", &command])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "`{command}` failed: {status}");
+        println!("PostgreSQL restarted with `{command}` at {at_disconnect} lines");
+    }
+
     let all: Vec<&Proc> = [&server_a, &server_b].into_iter().chain(workers.iter()).collect();
     wait_until("every execution to succeed", timeout, &all, || {
         count(&base_a, "SUCCESS") as usize == executions
@@ -385,7 +420,7 @@ fn two_servers_three_workers_survive_kill_9_and_run_every_task_once() {
     println!(
         "{executions} executions, {tasks} tasks on 3 workers x {SLOTS} slots and 2 servers: triggered in {:.1}s, \
          all SUCCESS after {:.1}s ({:.0} tasks/s overall); worker {killed_worker} killed at {at_worker_kill} lines, \
-         a server at {at_server_kill}; lines per worker pid: {per_pid:?}",
+         a server at {at_server_kill}, connections cut at {at_disconnect}; lines per worker pid: {per_pid:?}",
         triggered.as_secs_f64(),
         ran.as_secs_f64(),
         tasks as f64 / ran.as_secs_f64()
