@@ -37,6 +37,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const URL_VARIABLE: &str = "SLUICE_TEST_DATABASE_URL";
+
+/// One line of a task: its attempt, the pid of the worker that ran it, its position in the file.
+type Run = (u32, u32, usize);
 const SLOTS: usize = 8;
 const LEASE: &str = "PT10S";
 
@@ -368,7 +371,7 @@ fn two_servers_three_workers_survive_kill_9_and_run_every_task_once() {
 
     // The tasks' own record.
     let text = std::fs::read_to_string(&lines_file).unwrap();
-    let mut by_task: HashMap<(String, String), Vec<(u32, u32, usize)>> = HashMap::new();
+    let mut by_task: HashMap<(String, String), Vec<Run>> = HashMap::new();
     let mut attempts_seen = HashSet::new();
     for (position, line) in text.lines().enumerate() {
         let parts: Vec<&str> = line.split(' ').collect();
