@@ -10,6 +10,8 @@
 //! are settled with compare-and-set operations, so of several executors only one acts.
 
 use crate::{ExecutionCache, Flows, Kills, Lost, RuntimeError, Wakers};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use jiff::Timestamp;
 use sluice_engine::{Command, Engine, Event, Execution, State};
 use sluice_store::{ClaimedEvents, NewJob, NewTimer, StepCommit, Store, StoreError};
@@ -22,6 +24,9 @@ const TIMERS_PER_TICK: u32 = 256;
 
 /// Executions claimed per store round trip: small enough that several executors share a burst.
 const EXECUTIONS_PER_TICK: u32 = 64;
+
+/// Executions stepped at once by one executor.
+const STEPS_AT_ONCE: usize = 8;
 
 /// How long an execution stays held by an executor that claimed it and died, and how long a
 /// worker's lease must have run out before its attempt is settled, unless set otherwise.
@@ -180,10 +185,27 @@ impl Executor {
             .claim_events(&self.id, self.lease, now, EXECUTIONS_PER_TICK)
             .await?;
         busy |= !claimed.is_empty();
+        // The executions claimed are this executor's alone and independent of each other: their
+        // steps overlap, so a step's round trips to the store do not hold up the others.
+        let mut steps = FuturesUnordered::new();
+        let mut failed = None;
         for batch in &claimed {
-            self.apply(batch).await?;
+            if steps.len() >= STEPS_AT_ONCE
+                && let Some(Err(e)) = steps.next().await
+            {
+                failed.get_or_insert(e);
+            }
+            steps.push(self.apply(batch));
         }
-        Ok(busy)
+        while let Some(stepped) = steps.next().await {
+            if let Err(e) = stepped {
+                failed.get_or_insert(e);
+            }
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(busy),
+        }
     }
 
     /// Jobs whose lease ran out: a container outlives its worker, so the job goes back to the
