@@ -32,6 +32,8 @@ enum Command {
     /// Run the server: API, web UI, scheduler, executor and worker.
     #[command(subcommand)]
     Server(commands::server::ServerCommand),
+    /// Run only a worker, for servers sharing a PostgreSQL database (`server standalone --db`).
+    Worker(commands::worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Server(cmd) => {
             let data_dir = data_dir::resolve(cli.data_dir)?;
             tokio_runtime()?.block_on(commands::server::run(cmd, &data_dir))
+        }
+        Command::Worker(args) => {
+            let data_dir = data_dir::resolve(cli.data_dir)?;
+            tokio_runtime()?.block_on(commands::worker::run(args, &data_dir))
         }
         Command::Execution(cmd) => {
             let data_dir = data_dir::resolve(cli.data_dir)?;

@@ -1,9 +1,12 @@
-//! The in-process runtime of `flow run` (and later `server local`): one SQLite store, one
-//! executor and one worker, wired together.
+//! The parts of a Sluice process over one store, wired together: an executor, a worker, the
+//! scheduler, and (on PostgreSQL) the listener that turns the store's notifications into
+//! wake-ups. `flow run` and `server local` run them all on SQLite; on PostgreSQL, `server
+//! standalone --db` runs several of them side by side and `sluice worker` only a worker.
 
 use crate::secrets::EnvSecrets;
 use anyhow::Context;
-use sluice_store::{SqliteStore, Store};
+use sluice_store::postgres::{Channel, Wakeup};
+use sluice_store::{PostgresStore, SqliteStore, Store};
 use sluice_worker::{ExecutionCache, Executor, Flows, Kills, Wakers, Worker, WorkerConfig};
 use std::path::Path;
 use std::sync::Arc;
@@ -11,7 +14,56 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// A running executor and worker over one store.
+/// Which parts a process runs, and how.
+pub struct Parts {
+    /// Names this process in the store: its executor's holds and its worker's leases. Unique
+    /// among the processes sharing a store.
+    pub id: String,
+    /// Run an executor.
+    pub executor: bool,
+    /// Run the scheduler.
+    pub scheduler: bool,
+    /// Run a worker with this many parallel attempts (none if 0).
+    pub slots: usize,
+    /// Lease of the worker's jobs and of the executor's holds; a lost worker's attempts are
+    /// settled once a lease has run out.
+    pub lease: Duration,
+    /// What task runners may do.
+    pub settings: RunnerSettings,
+    /// On PostgreSQL: wake the parts when the store notifies, instead of waiting for their polls.
+    pub listen: Option<PostgresStore>,
+}
+
+/// This process's name in a shared store: host name and process id, unique among live processes.
+pub fn process_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "sluice".to_owned());
+    format!("{host}-{}", std::process::id())
+}
+
+/// Parses a lease length: ISO 8601 (`PT30S`) or friendly (`30s`, `1m`); at least one second.
+pub fn parse_lease(text: &str) -> Result<Duration, String> {
+    let parsed: jiff::SignedDuration = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("`{text}` is not a duration such as PT30S or 30s: {e}"))?;
+    let lease = Duration::try_from(parsed).map_err(|_| format!("the lease `{text}` is negative"))?;
+    if lease < Duration::from_secs(1) {
+        return Err(format!("the lease `{text}` is shorter than one second"));
+    }
+    Ok(lease)
+}
+
+/// Connects to PostgreSQL (and brings its schema up to date).
+pub async fn open_postgres(url: &str) -> anyhow::Result<PostgresStore> {
+    Ok(PostgresStore::connect(url).await?)
+}
+
+/// Running parts over one store.
 pub struct Runtime {
     /// Wake-ups, e.g. to wait for an execution to end.
     pub wakers: Wakers,
@@ -72,43 +124,73 @@ impl Runtime {
         schedules: bool,
         settings: &RunnerSettings,
     ) -> Runtime {
+        Runtime::start_parts(
+            store,
+            data_dir,
+            Parts {
+                id: worker_id.to_string(),
+                executor: true,
+                scheduler: schedules,
+                slots,
+                lease: sluice_worker::DEFAULT_LEASE,
+                settings: settings.clone(),
+                listen: None,
+            },
+        )
+    }
+
+    /// Starts the chosen parts.
+    pub fn start_parts(store: Arc<dyn Store>, data_dir: &Path, parts: Parts) -> Runtime {
         let wakers = Wakers::default();
         let kills = Kills::default();
         let flows = Arc::new(Flows::default());
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let cache = ExecutionCache::default();
-        let executor = Executor::new(
-            store.clone(),
-            flows.clone(),
-            kills.clone(),
-            wakers.clone(),
-            cache.clone(),
-        );
-        let token = shutdown.clone();
-        tasks.spawn(async move { executor.run(token).await.context("the executor stopped") });
-        let config = WorkerConfig {
-            id: worker_id.to_string(),
-            data_dir: data_dir.to_path_buf(),
-            slots,
-            lease: Duration::from_secs(30),
-            docker_volumes: settings.docker_volumes,
-        };
-        let worker = Arc::new(Worker::new(
-            config,
-            store.clone(),
-            flows,
-            kills,
-            wakers.clone(),
-            Arc::new(EnvSecrets),
-            cache,
-        ));
-        let token = shutdown.clone();
-        tasks.spawn(async move { worker.run(token).await.context("the worker stopped") });
-        if schedules {
+        if parts.executor {
+            let executor = Executor::new(
+                store.clone(),
+                flows.clone(),
+                kills.clone(),
+                wakers.clone(),
+                cache.clone(),
+            )
+            .with_identity(parts.id.clone(), parts.lease);
+            let token = shutdown.clone();
+            tasks.spawn(async move { executor.run(token).await.context("the executor stopped") });
+        }
+        if parts.slots > 0 {
+            let config = WorkerConfig {
+                id: parts.id.clone(),
+                data_dir: data_dir.to_path_buf(),
+                slots: parts.slots,
+                lease: parts.lease,
+                docker_volumes: parts.settings.docker_volumes,
+            };
+            let worker = Arc::new(Worker::new(
+                config,
+                store.clone(),
+                flows,
+                kills,
+                wakers.clone(),
+                Arc::new(EnvSecrets),
+                cache,
+            ));
+            let token = shutdown.clone();
+            tasks.spawn(async move { worker.run(token).await.context("the worker stopped") });
+        }
+        if parts.scheduler {
             let scheduler = sluice_scheduler::Scheduler::new(store.clone(), wakers.executor.clone());
             let token = shutdown.clone();
             tasks.spawn(async move { scheduler.run(token).await.context("the scheduler stopped") });
+        }
+        if let Some(pg) = parts.listen {
+            let token = shutdown.clone();
+            let wakers = wakers.clone();
+            tasks.spawn(async move {
+                relay(pg, wakers, token).await;
+                Ok(())
+            });
         }
         Runtime {
             wakers,
@@ -139,6 +221,64 @@ impl Runtime {
         match tokio::time::timeout(grace, drain).await {
             Ok(result) => result,
             Err(_) => anyhow::bail!("the runtime did not stop within {grace:?}"),
+        }
+    }
+}
+
+/// Turns the store's notifications into wake-ups until `shutdown`: new events and timers wake the
+/// executor, new or released jobs the worker. Notifications are hints: everything they wake also
+/// polls (the executor every second, the worker every half second), and after a lost connection
+/// everything is woken to read the store again. A listener that cannot connect is retried.
+async fn relay(store: PostgresStore, wakers: Wakers, shutdown: CancellationToken) {
+    let wake_all = || {
+        wakers.executor.notify_one();
+        wakers.workers.notify_one();
+    };
+    let mut backoff = Duration::from_millis(500);
+    let mut listener = loop {
+        tokio::select! {
+            listened = store.listen(&Channel::ALL) => match listened {
+                Ok(listener) => break listener,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for the store's notifications yet; polling meanwhile");
+                }
+            },
+            () = shutdown.cancelled() => return,
+        }
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = shutdown.cancelled() => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    };
+    // Whatever was written before the listener started was not announced to it.
+    wake_all();
+    let mut failing = false;
+    loop {
+        let woke = tokio::select! {
+            woke = listener.recv() => woke,
+            () = shutdown.cancelled() => return,
+        };
+        match woke {
+            Ok(Wakeup::Notified {
+                channel: Channel::Jobs, ..
+            }) => wakers.workers.notify_one(),
+            Ok(Wakeup::Notified { .. }) => wakers.executor.notify_one(),
+            Ok(Wakeup::Reconnected) => wake_all(),
+            Err(e) => {
+                if !failing {
+                    tracing::warn!(error = %e, "lost the store's notifications; polling until they are back");
+                }
+                failing = true;
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    () = shutdown.cancelled() => return,
+                }
+                continue;
+            }
+        }
+        if std::mem::take(&mut failing) {
+            wake_all();
         }
     }
 }

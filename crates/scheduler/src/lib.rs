@@ -40,10 +40,26 @@ impl Scheduler {
         }
     }
 
-    /// Ticks every second until `shutdown`.
+    /// Ticks every half second until `shutdown`. A store out of reach for a while (a database
+    /// restarting) is waited for: the stored next fire times make the ticks it missed fire (or be
+    /// skipped, per `recoverMissedSchedules`) once it is back. Only errors that would repeat stop it.
     pub async fn run(&self, shutdown: CancellationToken) -> Result<(), StoreError> {
+        let mut store_down = false;
         loop {
-            self.tick(Timestamp::now()).await?;
+            match self.tick(Timestamp::now()).await {
+                Ok(_) => {
+                    if std::mem::take(&mut store_down) {
+                        tracing::warn!("the scheduler reaches the store again");
+                    }
+                }
+                Err(e) if e.is_transient() => {
+                    if !store_down {
+                        tracing::warn!(error = %e, "the scheduler cannot reach the store; retrying");
+                    }
+                    store_down = true;
+                }
+                Err(e) => return Err(e),
+            }
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
                 () = shutdown.cancelled() => return Ok(()),

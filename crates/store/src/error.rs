@@ -121,6 +121,16 @@ pub enum StoreError {
         /// Its id.
         id: String,
     },
+    /// A step commit started from a revision of the execution that is no longer the stored one:
+    /// another executor advanced it first. Nothing of the commit was stored; read the execution
+    /// again and redo the step if its events are still pending.
+    #[error("execution {id} is no longer at revision {expected}: another executor advanced it")]
+    Conflict {
+        /// The execution.
+        id: String,
+        /// The revision the step started from.
+        expected: u64,
+    },
     /// A row refers to an execution that is not stored.
     #[error("unknown execution {id} (while {action})")]
     UnknownExecution {

@@ -74,6 +74,11 @@ pub struct ExecutionSummary {
 /// Order inside the transaction: the execution is saved, acked events are removed, unclaimed jobs
 /// and all timers of `cancel_jobs_for` are dropped, then `enqueue` and `timers` are added (so a
 /// step may cancel a task run's old job and queue a new one).
+///
+/// With a [`StepCommit::revision`], the commit is a compare-and-set: it is refused with
+/// [`crate::StoreError::Conflict`], storing nothing, unless the stored execution is still at that
+/// revision. That is how two executors (in two processes, or one that lost its hold) can never
+/// both advance the same version of an execution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepCommit<'a> {
     /// The execution after the step (inserted or replaced as a whole).
@@ -87,6 +92,11 @@ pub struct StepCommit<'a> {
     /// Task run ids whose jobs nobody has claimed, and whose timers, are dropped. Claimed jobs stay
     /// until their worker finishes them: a kill reaches the worker by other means.
     pub cancel_jobs_for: Vec<String>,
+    /// The stored revision the step started from (from [`crate::EventStore::claim_events`]): the
+    /// commit happens only if the execution is still at it, then moves it to the next revision and
+    /// ends the executor's hold. `None` stores the execution whatever its revision (a new
+    /// execution, or a writer that is the only one for it).
+    pub revision: Option<u64>,
 }
 
 impl<'a> StepCommit<'a> {
@@ -98,6 +108,7 @@ impl<'a> StepCommit<'a> {
             enqueue: Vec::new(),
             timers: Vec::new(),
             cancel_jobs_for: Vec::new(),
+            revision: None,
         }
     }
 }
@@ -116,6 +127,9 @@ pub trait ExecutionStore: Send + Sync {
     /// A page of executions matching the filter, newest first, with the total count.
     async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Page<ExecutionSummary>>;
 
-    /// Applies a step commit atomically: either all of it is stored or none of it.
+    /// Applies a step commit atomically: either all of it is stored or none of it. Every commit
+    /// moves the execution to its next revision. With [`StepCommit::revision`], fails with
+    /// [`crate::StoreError::Conflict`] (storing nothing) when the stored revision is another one,
+    /// and ends any executor's hold on the execution.
     async fn commit(&self, commit: &StepCommit<'_>) -> Result<()>;
 }

@@ -27,7 +27,7 @@ mod timer;
 mod trigger;
 
 pub use error::{BoxError, Result, StoreError};
-pub use event::{EventStore, StoredEvent};
+pub use event::{ClaimedEvents, EventStore, StoredEvent};
 pub use execution::{ExecutionFilter, ExecutionStore, ExecutionSummary, Page, StepCommit};
 pub use flow::{FlowRecord, FlowStore};
 pub use log::{Level, LogLine, LogQuery, LogStore, StoredLog};

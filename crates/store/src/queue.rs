@@ -44,31 +44,59 @@ pub struct Job {
 
 /// Claims, renews and finishes jobs; jobs are added by [`crate::ExecutionStore::commit`].
 ///
-/// A lease is held by one worker at a time. A worker may renew its lease until another worker
-/// claims the job (which becomes possible once the lease has run out) or the job is finished.
+/// A lease is held by one worker at a time. A worker may renew its lease, even after it ran out,
+/// until the job is finished or released. A lease that ran out is never taken over by a claim:
+/// whoever watches leases (the executor) decides, with [`QueueStore::expire_with_event`] or
+/// [`QueueStore::release_expired`], each of which only acts on a lease still run out, so a worker
+/// that renews in time keeps its job and a lost job is settled once.
 #[async_trait]
 pub trait QueueStore: Send + Sync {
-    /// Claims the oldest available job (never claimed, released, or with a lease that ran out
-    /// by `now`) for `worker_id` until `now + lease`, counting the claim. Two callers never get
-    /// the same job while its lease runs.
+    /// Claims the oldest job nobody holds (never claimed, or released) for `worker_id` until
+    /// `now + lease`, counting the claim. Two callers never get the same job.
     async fn claim(&self, worker_id: &str, lease: Duration, now: Timestamp) -> Result<Option<Job>>;
 
     /// Extends the lease of `worker_id` on a job to `until`; `false` if the worker no longer holds
-    /// it (another worker claimed it, or it was finished or released).
+    /// it (it was finished, released, or settled as lost).
     async fn renew(&self, job_id: i64, worker_id: &str, until: Timestamp) -> Result<bool>;
 
     /// Removes a job that is done (whatever its outcome); returns whether it existed.
     async fn finish(&self, job_id: i64) -> Result<bool>;
 
-    /// Removes a job and posts the event that reports its end, in one transaction, so the event
-    /// is never lost nor posted twice. Returns the event's id.
-    async fn finish_with_event(&self, job_id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<i64>;
+    /// Removes a job that `worker_id` holds and posts the event that reports its end, in one
+    /// transaction, so the event is never lost nor posted twice. Returns the event's id, or
+    /// `None` (posting nothing) when the worker no longer holds the job: it was finished, or
+    /// settled as lost, or released to be re-attached by another worker.
+    async fn finish_with_event(
+        &self,
+        job_id: i64,
+        worker_id: &str,
+        execution_id: &str,
+        event: &Event,
+        at: Timestamp,
+    ) -> Result<Option<i64>>;
+
+    /// Like [`QueueStore::finish_with_event`] for a worker presumed lost: only while `worker_id`
+    /// still holds the job *and* its lease ran out by `now`, so a worker that renewed in time
+    /// keeps its job, and of two callers only one posts.
+    async fn expire_with_event(
+        &self,
+        job_id: i64,
+        worker_id: &str,
+        now: Timestamp,
+        execution_id: &str,
+        event: &Event,
+        at: Timestamp,
+    ) -> Result<Option<i64>>;
+
+    /// Gives back a job whose lease, held by `worker_id`, ran out by `now`, so another worker can
+    /// claim it (and re-attach to its container); `false` when that is no longer the case.
+    async fn release_expired(&self, job_id: i64, worker_id: &str, now: Timestamp) -> Result<bool>;
 
     /// Gives back every job a worker holds so others can claim them at once (drain on shutdown);
     /// returns how many were released.
     async fn release_worker(&self, worker_id: &str) -> Result<u64>;
 
     /// Claimed jobs whose lease ran out by `now`, oldest first: the worker is presumed lost,
-    /// so the executor can re-attach or fail the attempt.
+    /// so the executor can hand the job over for re-attaching, or fail the attempt.
     async fn expired(&self, now: Timestamp) -> Result<Vec<Job>>;
 }

@@ -45,6 +45,9 @@ suite_tests! {
     lease_expiry => suite::queue::lease_expiry,
     release_worker => suite::queue::release_worker,
     finish_with_event => suite::queue::finish_with_event,
+    lost_leases_are_settled_once => suite::queue::lost_leases_are_settled_once,
+    claims_hold_executions => suite::executors::claims_hold_executions,
+    commit_checks_the_revision => suite::executors::commit_checks_the_revision,
     fire_timer_once => suite::mailbox::fire_timer_once,
     trigger_fires_once => suite::triggers::fire_once,
     log_sequence_is_gap_free => suite::logs::sequence_is_gap_free,
@@ -62,6 +65,18 @@ async fn claims_are_exclusive() {
     let shared: Arc<dyn Store> = Arc::new(store.clone());
     suite::queue::claims_are_exclusive(shared).await;
     store.close().await;
+}
+
+/// Two stores (two pools, as two processes would have) and four executors: each event is stepped
+/// once, in order, by one executor at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_executor_at_a_time_across_stores() {
+    let Some(schema) = TestSchema::new().await else { return };
+    let (one, two) = (schema.store().await, schema.store().await);
+    let stores: Vec<Arc<dyn Store>> = vec![Arc::new(one.clone()), Arc::new(two.clone())];
+    suite::executors::one_executor_at_a_time(stores).await;
+    one.close().await;
+    two.close().await;
 }
 
 /// Two stores (two pools, as two processes would have) and four claimers: each of 200 jobs is
@@ -168,7 +183,7 @@ async fn work_wakes_listeners() {
     let claimed_again = store.claim("w", MINUTE, at(3)).await.unwrap().unwrap();
     assert_eq!(claimed_again.id, claimed.id);
     store
-        .finish_with_event(claimed.id, &id, &Event::Kill, at(4))
+        .finish_with_event(claimed.id, "w", &id, &Event::Kill, at(4))
         .await
         .unwrap();
     wait_for(&mut listener, Channel::Events, &id).await;
@@ -288,7 +303,7 @@ async fn migrations_and_connect_errors() {
         .fetch_all(&mut raw)
         .await
         .unwrap();
-    assert_eq!(versions, [1, 2], "each migration is applied once");
+    assert_eq!(versions, [1, 2, 3], "each migration is applied once");
 
     sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future.sql', 0)")
         .execute(&mut raw)
@@ -300,7 +315,7 @@ async fn migrations_and_connect_errors() {
             error,
             StoreError::DatabaseTooNew {
                 found: 999,
-                known: 2,
+                known: 3,
                 ..
             }
         ),
@@ -417,7 +432,10 @@ async fn nul_characters_survive() {
         attempt: 1,
         result: sluice_engine::AttemptResult::new(State::Failed, text.as_str()),
     };
-    store.finish_with_event(claimed.id, "nul", &ended, at(2)).await.unwrap();
+    store
+        .finish_with_event(claimed.id, "w", "nul", &ended, at(2))
+        .await
+        .unwrap();
     let events = store.pending_events(10).await.unwrap();
     assert_eq!(events.last().map(|e| &e.event), Some(&ended));
     store.close().await;

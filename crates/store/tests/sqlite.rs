@@ -78,6 +78,9 @@ suite_tests! {
     lease_expiry => suite::queue::lease_expiry,
     release_worker => suite::queue::release_worker,
     finish_with_event => suite::queue::finish_with_event,
+    lost_leases_are_settled_once => suite::queue::lost_leases_are_settled_once,
+    claims_hold_executions => suite::executors::claims_hold_executions,
+    commit_checks_the_revision => suite::executors::commit_checks_the_revision,
     fire_timer_once => suite::mailbox::fire_timer_once,
     trigger_fires_once => suite::triggers::fire_once,
     log_sequence_is_gap_free => suite::logs::sequence_is_gap_free,
@@ -93,6 +96,14 @@ async fn claims_are_exclusive() {
     let (_dir, store) = fresh("claims").await;
     let shared: Arc<dyn Store> = Arc::new(store.clone());
     suite::queue::claims_are_exclusive(shared).await;
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_executor_at_a_time() {
+    let (_dir, store) = fresh("executors").await;
+    let shared: Arc<dyn Store> = Arc::new(store.clone());
+    suite::executors::one_executor_at_a_time(vec![shared]).await;
     store.close().await;
 }
 
@@ -187,7 +198,7 @@ async fn reopening_keeps_everything() {
             .fetch_all(&mut conn)
             .await
             .unwrap();
-        assert_eq!(versions, [1, 2, 3], "each migration is applied once");
+        assert_eq!(versions, [1, 2, 3, 4], "each migration is applied once");
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut conn)
             .await
@@ -296,7 +307,7 @@ async fn a_newer_database_is_refused_with_advice() {
             error,
             StoreError::SchemaTooNew {
                 found: 999,
-                known: 3,
+                known: 4,
                 ..
             }
         ),

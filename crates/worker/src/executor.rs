@@ -1,17 +1,39 @@
 //! The executor: takes events from the store's mailbox, runs them through the engine, and
 //! commits the new execution together with the jobs and timers it asks for (write before act).
 //! Only then does it act: wake workers, pull kill switches.
+//!
+//! Several executors (one per server process) may share a store. Each claims the executions it
+//! steps ([`sluice_store::EventStore::claim_events`]): an execution is held by one executor until
+//! its step is committed, and the commit names the revision the step started from, so a step
+//! whose hold ran out can never overwrite another executor's ([`sluice_store::StoreError::Conflict`]:
+//! the step is dropped, its events stay pending and are stepped again). Timers and lost leases
+//! are settled with compare-and-set operations, so of several executors only one acts.
 
-use crate::{ExecutionCache, Flows, Kills, RuntimeError, Wakers};
+use crate::{ExecutionCache, Flows, Kills, Lost, RuntimeError, Wakers};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use jiff::Timestamp;
 use sluice_engine::{Command, Engine, Event, Execution, State};
-use sluice_store::{NewJob, NewTimer, StepCommit, Store, StoredEvent};
-use std::sync::Arc;
-use std::time::Duration;
+use sluice_store::{ClaimedEvents, NewJob, NewTimer, StepCommit, Store, StoreError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-/// Events handled per store round trip.
-const EVENTS_PER_TICK: u32 = 256;
+/// Timers fired per store round trip.
+const TIMERS_PER_TICK: u32 = 256;
+
+/// Executions claimed per store round trip: small enough that several executors share a burst.
+const EXECUTIONS_PER_TICK: u32 = 64;
+
+/// Executions stepped at once by one executor.
+const STEPS_AT_ONCE: usize = 8;
+
+/// How long an execution stays held by an executor that claimed it and died, and how long a
+/// worker's lease must have run out before its attempt is settled, unless set otherwise.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+/// Longest wait between two attempts after the store failed.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Drives executions forward.
 pub struct Executor {
@@ -21,10 +43,17 @@ pub struct Executor {
     kills: Kills,
     wakers: Wakers,
     cache: ExecutionCache,
+    /// Names this executor's holds on executions.
+    id: String,
+    /// How long a hold lasts, and how long the store must have answered before lost leases are
+    /// judged.
+    lease: Duration,
+    /// Since when the store has answered without a transient error (`None`: it just failed).
+    healthy_since: Mutex<Option<Instant>>,
 }
 
 impl Executor {
-    /// An executor over `store`.
+    /// An executor over `store`, named after this process, with [`DEFAULT_LEASE`].
     pub fn new(store: Arc<dyn Store>, flows: Arc<Flows>, kills: Kills, wakers: Wakers, cache: ExecutionCache) -> Self {
         Executor {
             store,
@@ -33,21 +62,66 @@ impl Executor {
             kills,
             wakers,
             cache,
+            id: format!("executor-{}", std::process::id()),
+            lease: DEFAULT_LEASE,
+            healthy_since: Mutex::new(Some(Instant::now())),
         }
     }
 
-    /// Runs until `shutdown`, sleeping until the next event or timer.
+    /// Names the executor (unique among the processes sharing the store) and sets how long its
+    /// holds last and how long a worker's lease must have run out before its attempt is settled.
+    pub fn with_identity(mut self, id: impl Into<String>, lease: Duration) -> Self {
+        self.id = id.into();
+        self.lease = lease;
+        self
+    }
+
+    /// Runs until `shutdown`, sleeping until the next event or timer. A store that fails for a
+    /// while (a database restarting, a lost connection) is waited for, not a reason to stop:
+    /// only errors that would repeat stop the executor.
     pub async fn run(&self, shutdown: CancellationToken) -> Result<(), RuntimeError> {
+        let result = self.run_until(&shutdown).await;
+        // Executions held for a step that never came go to other executors at once.
+        if let Err(e) = self.store.release_executor(&self.id).await {
+            tracing::warn!(error = %e, "could not release this executor's executions; they are freed when their hold runs out");
+        }
+        result
+    }
+
+    async fn run_until(&self, shutdown: &CancellationToken) -> Result<(), RuntimeError> {
+        let mut backoff = Duration::ZERO;
         loop {
-            let busy = self.tick().await?;
-            if busy {
-                continue;
+            if shutdown.is_cancelled() {
+                return Ok(());
             }
-            let wait = match self.store.next_timer_at().await? {
-                Some(at) => Duration::try_from(at.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO),
-                None => Duration::from_secs(1),
-            }
-            .min(Duration::from_secs(1));
+            let wait = match self.tick().await {
+                Ok(true) => {
+                    self.healthy();
+                    backoff = Duration::ZERO;
+                    continue;
+                }
+                Ok(false) => {
+                    self.healthy();
+                    backoff = Duration::ZERO;
+                    match self.store.next_timer_at().await {
+                        Ok(Some(at)) => {
+                            Duration::try_from(at.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO)
+                        }
+                        Ok(None) => Duration::from_secs(1),
+                        Err(e) if e.is_transient() => Duration::from_secs(1),
+                        Err(e) => return Err(e.into()),
+                    }
+                    .min(Duration::from_secs(1))
+                }
+                Err(e) if e.is_transient() => {
+                    if self.unhealthy() {
+                        tracing::warn!(error = %e, "the executor cannot reach the store; retrying");
+                    }
+                    backoff = (backoff * 2).clamp(Duration::from_millis(100), MAX_BACKOFF);
+                    backoff
+                }
+                Err(e) => return Err(e),
+            };
             tokio::select! {
                 () = self.wakers.executor.notified() => {}
                 () = tokio::time::sleep(wait) => {}
@@ -56,11 +130,40 @@ impl Executor {
         }
     }
 
-    /// Fires due timers, handles expired leases and pending events; true if it did anything.
+    /// Notes a call that worked; says so once after an outage.
+    fn healthy(&self) {
+        let mut since = self.healthy_since.lock().unwrap_or_else(PoisonError::into_inner);
+        if since.is_none() {
+            tracing::warn!("the executor reaches the store again");
+            *since = Some(Instant::now());
+        }
+    }
+
+    /// Notes a transient failure; true if it is the first of an outage.
+    fn unhealthy(&self) -> bool {
+        self.healthy_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .is_some()
+    }
+
+    /// Whether the store has answered for a whole lease: only then does a lease that ran out say
+    /// that its worker is gone, rather than that the store was out of reach (workers could not
+    /// renew either, and renew as soon as it is back).
+    fn may_judge_leases(&self) -> bool {
+        self.healthy_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|since| since.elapsed() >= self.lease)
+    }
+
+    /// Fires due timers, settles lost leases and steps the executions it claims; true if it did
+    /// anything.
     pub async fn tick(&self) -> Result<bool, RuntimeError> {
         let now = Timestamp::now();
         let mut busy = false;
-        for timer in self.store.due_timers(now, EVENTS_PER_TICK).await? {
+        for timer in self.store.due_timers(now, TIMERS_PER_TICK).await? {
             let event = if timer.task_run_id.is_empty() {
                 Event::Start
             } else {
@@ -74,33 +177,68 @@ impl Executor {
                 .await?;
             busy = true;
         }
+        if self.may_judge_leases() {
+            busy |= self.settle_lost(now).await?;
+        }
+        let claimed = self
+            .store
+            .claim_events(&self.id, self.lease, now, EXECUTIONS_PER_TICK)
+            .await?;
+        busy |= !claimed.is_empty();
+        // The executions claimed are this executor's alone and independent of each other: their
+        // steps overlap, so a step's round trips to the store do not hold up the others.
+        let mut steps = FuturesUnordered::new();
+        let mut failed = None;
+        for batch in &claimed {
+            if steps.len() >= STEPS_AT_ONCE
+                && let Some(Err(e)) = steps.next().await
+            {
+                failed.get_or_insert(e);
+            }
+            steps.push(self.apply(batch));
+        }
+        while let Some(stepped) = steps.next().await {
+            if let Err(e) = stepped {
+                failed.get_or_insert(e);
+            }
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(busy),
+        }
+    }
+
+    /// Jobs whose lease ran out: a container outlives its worker, so the job goes back to the
+    /// queue for another worker to re-attach; a process attempt died with its worker and ends
+    /// as lost. Both only if the lease is still run out, and only once across executors.
+    async fn settle_lost(&self, now: Timestamp) -> Result<bool, RuntimeError> {
+        let mut busy = false;
         for job in self.store.expired(now).await? {
-            // A container outlives its worker: the next worker to claim the job re-attaches.
+            let Some(owner) = job.owner.as_deref() else {
+                continue;
+            };
             if crate::survives_worker(self.store.as_ref(), &self.flows, &job).await? {
+                if self.store.release_expired(job.id, owner, now).await? {
+                    tracing::warn!(task_run = %job.task_run_id, worker = %owner, "lease ran out: the attempt's container is handed to another worker");
+                    self.wakers.workers.notify_one();
+                    busy = true;
+                }
                 continue;
             }
-            // A process attempt cannot be re-attached: its worker is gone, so is the attempt.
-            crate::worker_lost(
-                self.store.as_ref(),
-                &job,
-                "its lease expired while the attempt was running",
-            )
-            .await?;
-            busy = true;
-        }
-        let events = self.store.pending_events(EVENTS_PER_TICK).await?;
-        busy |= !events.is_empty();
-        // Consecutive events of one execution are stepped together: one load, one commit.
-        for group in events.chunk_by(|a, b| a.execution_id == b.execution_id) {
-            self.apply(group).await?;
+            let why = format!("its lease ran out at {}", job.lease_until.unwrap_or(now));
+            if crate::worker_lost(self.store.as_ref(), &job, &why, Lost::Expired(now)).await? {
+                tracing::warn!(task_run = %job.task_run_id, worker = %owner, "lease ran out: the attempt ends as `worker lost`");
+                busy = true;
+            }
         }
         Ok(busy)
     }
 
-    async fn apply(&self, group: &[StoredEvent]) -> Result<(), RuntimeError> {
-        let execution_id = &group[0].execution_id;
+    async fn apply(&self, batch: &ClaimedEvents) -> Result<(), RuntimeError> {
+        let execution_id = &batch.execution_id;
+        let group = &batch.events;
         // `create_execution` stores an execution with its first event, so a missing one is a broken store.
-        let mut exec = match self.cache.get(execution_id) {
+        let mut exec = match self.cache.get_at(execution_id, batch.revision) {
             Some(cached) => Execution::clone(&cached),
             None => self
                 .store
@@ -118,6 +256,7 @@ impl Executor {
             commands.extend(self.engine.step(&flow, &mut exec, at, stored.event.clone()));
         }
         let mut commit = StepCommit::new(&exec);
+        commit.revision = Some(batch.revision);
         commit.acked_events.extend(group.iter().map(|e| e.id));
         let mut retry_at = None;
         for c in &commands {
@@ -144,10 +283,19 @@ impl Executor {
             }
         }
         let new_jobs = !commit.enqueue.is_empty();
-        self.store.commit(&commit).await?;
+        match self.store.commit(&commit).await {
+            Ok(()) => {}
+            // Another executor stepped it after this one's hold ran out: this step is void, the
+            // events it did not ack stay pending for the next claim.
+            Err(StoreError::Conflict { .. }) => {
+                self.cache.forget(execution_id);
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
         let ended = exec.state.current.is_terminal();
         let exec = Arc::new(exec);
-        self.cache.put(exec.clone());
+        self.cache.put(exec.clone(), batch.revision + 1);
         if let Some(at) = retry_at {
             self.create_retry(&exec, at).await?;
         }

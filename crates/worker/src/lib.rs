@@ -17,10 +17,10 @@ mod verdict;
 mod worker;
 
 pub use cache::ExecutionCache;
-pub use executor::Executor;
+pub use executor::{DEFAULT_LEASE, Executor};
 pub use flows::Flows;
 pub use kills::Kills;
-pub use lost::{Recovered, recover, survives_worker, worker_lost};
+pub use lost::{Lost, Recovered, recover, survives_worker, worker_lost};
 pub use worker::{Worker, WorkerConfig};
 
 use std::sync::Arc;
@@ -52,4 +52,12 @@ pub enum RuntimeError {
     /// A task could not be planned.
     #[error(transparent)]
     Task(#[from] sluice_tasks::TaskError),
+}
+
+impl RuntimeError {
+    /// Whether trying again later may work: the store failed for a while (see
+    /// [`sluice_store::StoreError::is_transient`]).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, RuntimeError::Store(e) if e.is_transient())
+    }
 }

@@ -9,10 +9,46 @@ use sluice_engine::{AttemptResult, Event, State, task_by_id};
 use sluice_store::{Job, Level, LogLine, Store, StoreError};
 use sluice_tasks::{RunnerChoice, runner_for};
 
-/// Ends `job`'s attempt as lost, with `why` in its reason and in a WARN log line.
-pub async fn worker_lost(store: &dyn Store, job: &Job, why: &str) -> Result<(), StoreError> {
+/// How the attempt of a lost worker is ended.
+#[derive(Debug, Clone, Copy)]
+pub enum Lost {
+    /// The worker's lease ran out by this time (seen by an executor): the attempt ends only if the
+    /// lease is still run out when it is settled, so a worker that renewed in time keeps it.
+    Expired(Timestamp),
+    /// The worker is known to be gone (its own id restarting): however long the lease still runs.
+    Gone,
+}
+
+/// Ends `job`'s attempt as lost, with `why` in its reason and in a WARN log line. Returns whether
+/// it did: `false` when the job is no longer the lost worker's (it finished, renewed its lease in
+/// time, or another caller settled it first), so of several callers only one posts the event.
+pub async fn worker_lost(store: &dyn Store, job: &Job, why: &str, lost: Lost) -> Result<bool, StoreError> {
     let now = Timestamp::now();
     let reason = format!("worker lost: {why}");
+    let Some(owner) = job.owner.as_deref() else {
+        return Ok(false);
+    };
+    let result = AttemptResult::new(State::Failed, reason.clone());
+    let event = Event::AttemptEnded {
+        task_run_id: job.task_run_id.clone(),
+        attempt: job.attempt,
+        result,
+    };
+    let posted = match lost {
+        Lost::Expired(by) => {
+            store
+                .expire_with_event(job.id, owner, by, &job.execution_id, &event, now)
+                .await?
+        }
+        Lost::Gone => {
+            store
+                .finish_with_event(job.id, owner, &job.execution_id, &event, now)
+                .await?
+        }
+    };
+    if posted.is_none() {
+        return Ok(false);
+    }
     let task_id = store
         .get_execution(&job.execution_id)
         .await?
@@ -25,19 +61,12 @@ pub async fn worker_lost(store: &dyn Store, job: &Job, why: &str) -> Result<(), 
         at: now,
         level: Level::Warn,
         message: format!(
-            "attempt {} {reason}; the retry policy decides what happens next",
+            "attempt {} {reason} (worker `{owner}`); the retry policy decides what happens next",
             job.attempt
         ),
     };
     store.append_logs(&[line]).await?;
-    let result = AttemptResult::new(State::Failed, reason);
-    let event = Event::AttemptEnded {
-        task_run_id: job.task_run_id.clone(),
-        attempt: job.attempt,
-        result,
-    };
-    store.finish_with_event(job.id, &job.execution_id, &event, now).await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Whether `job` runs somewhere that outlives its worker (a container or a pod), so another
@@ -73,6 +102,9 @@ pub struct Recovered {
 
 /// Settles the jobs a previous run of worker `worker_id` held when it stopped without draining
 /// (kill -9, power loss): process attempts end as lost, container attempts go back to the queue.
+/// Only jobs held under this very id are touched: call it before a worker of that id starts, with
+/// an id no other live process uses. Jobs of other lost workers are settled by the executors
+/// when their leases run out.
 pub async fn recover(store: &dyn Store, flows: &Flows, worker_id: &str) -> Result<Recovered, RuntimeError> {
     let far = Timestamp::now()
         .checked_add(SignedDuration::from_hours(24 * 365))
@@ -82,8 +114,7 @@ pub async fn recover(store: &dyn Store, flows: &Flows, worker_id: &str) -> Resul
     for job in held.iter().filter(|j| j.owner.as_deref() == Some(worker_id)) {
         if survives_worker(store, flows, job).await? {
             recovered.resumed += 1;
-        } else {
-            worker_lost(store, job, "Sluice stopped while the attempt was running").await?;
+        } else if worker_lost(store, job, "Sluice stopped while the attempt was running", Lost::Gone).await? {
             recovered.lost += 1;
         }
     }

@@ -9,10 +9,14 @@ use sluice_runners::{LogLine as RunnerLine, Stream};
 use sluice_store::{Level, LogLine, Store, StoreError};
 use sluice_tasks::{Metric, parse_output_line};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc::Receiver;
 
 /// Most lines written in one store call.
 const BATCH: usize = 16_384;
+
+/// How long log lines wait for a store that is out of reach before the attempt gives up on them.
+const STORE_PATIENCE: Duration = Duration::from_secs(300);
 
 /// Which attempt the lines belong to.
 pub struct Pump {
@@ -117,9 +121,28 @@ impl Pump {
             return;
         }
         if out.error.is_none() {
-            match self.store.append_logs(buf).await {
-                Ok(()) => out.lines += buf.len() as u64,
-                Err(e) => out.error = Some(e),
+            // A store out of reach for a while (a database restarting) is waited for: failing the
+            // attempt would run its task again. The runner's channel fills meanwhile, which holds
+            // the job's output back (backpressure), never memory.
+            let mut backoff = Duration::from_millis(100);
+            let mut waited = Duration::ZERO;
+            loop {
+                match self.store.append_logs(buf).await {
+                    Ok(()) => {
+                        out.lines += buf.len() as u64;
+                        break;
+                    }
+                    Err(e) if e.is_transient() && waited < STORE_PATIENCE => {
+                        tracing::warn!(error = %e, "could not store log lines yet; retrying");
+                        tokio::time::sleep(backoff).await;
+                        waited += backoff;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                    }
+                    Err(e) => {
+                        out.error = Some(e);
+                        break;
+                    }
+                }
             }
         }
         buf.clear();

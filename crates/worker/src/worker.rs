@@ -22,6 +22,10 @@ type Leftover = (Job, Chosen);
 
 /// How often the worker looks for containers and pods of ended attempts (and once at start).
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
+/// When a lease renewed now ends.
+fn lease_end(lease: Duration) -> Timestamp {
+    Timestamp::now().checked_add(lease).unwrap_or_else(|_| Timestamp::now())
+}
 
 /// How long a stopping worker waits for clean-ups of attempts that already ended.
 const CLEANUP_GRACE: Duration = Duration::from_secs(20);
@@ -91,15 +95,29 @@ impl Worker {
         let mut cleanups: JoinSet<()> = JoinSet::new();
         let mut sweeps = tokio::time::interval(SWEEP_EVERY);
         let mut sweeping: JoinSet<()> = JoinSet::new();
+        // A store out of reach (a database restarting) is waited for, said once.
+        let mut store_down = false;
         loop {
             while running.len() < self.config.slots {
-                let Some(job) = self
+                let job = match self
                     .store
                     .claim(&self.config.id, self.config.lease, Timestamp::now())
-                    .await?
-                else {
-                    break;
+                    .await
+                {
+                    Ok(Some(job)) => job,
+                    Ok(None) => break,
+                    Err(e) if e.is_transient() => {
+                        if !store_down {
+                            tracing::warn!(error = %e, "the worker cannot reach the store; retrying");
+                        }
+                        store_down = true;
+                        break;
+                    }
+                    Err(e) => return Err(e.into()),
                 };
+                if std::mem::take(&mut store_down) {
+                    tracing::warn!("the worker reaches the store again");
+                }
                 let me = self.clone();
                 running.spawn(async move { me.execute(job).await });
             }
@@ -139,7 +157,9 @@ impl Worker {
         {
             tracing::warn!("some containers or working directories were not removed within {CLEANUP_GRACE:?}");
         }
-        self.store.release_worker(&self.config.id).await?;
+        if let Err(e) = self.store.release_worker(&self.config.id).await {
+            tracing::warn!(error = %e, "could not hand back this worker's jobs; they are settled when their leases run out");
+        }
         Ok(())
     }
 
@@ -151,22 +171,52 @@ impl Worker {
         }
     }
 
-    async fn report(&self, job: &QueuedJob, result: AttemptResult) {
+    /// Stores the attempt's end; returns whether it was stored. A store out of reach is retried
+    /// (renewing the lease meanwhile), as the attempt is done and must not run again; `false` when
+    /// the job is no longer this worker's (its lease ran out and it was settled elsewhere).
+    async fn report(&self, job: &QueuedJob, result: AttemptResult) -> bool {
         let event = Event::AttemptEnded {
             task_run_id: job.task_run_id.clone(),
             attempt: job.attempt,
             result,
         };
-        if let Err(e) = self
-            .store
-            .finish_with_event(job.id, &job.execution_id, &event, Timestamp::now())
-            .await
-        {
-            tracing::error!(error = %e, "could not report the end of an attempt; its lease will expire and it will be retried");
-            return;
-        }
+        let finish = async {
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                match self
+                    .store
+                    .finish_with_event(job.id, &self.config.id, &job.execution_id, &event, Timestamp::now())
+                    .await
+                {
+                    Ok(posted) => return Ok(posted.is_some()),
+                    Err(e) if e.is_transient() => {
+                        tracing::warn!(error = %e, task_run = %job.task_run_id, "could not store the end of an attempt yet; retrying");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        let finished = tokio::select! {
+            finished = finish => finished,
+            never = self.heartbeat(job) => match never {},
+        };
         self.kills.forget(&job.task_run_id);
-        self.wakers.executor.notify_one();
+        match finished {
+            Ok(true) => {
+                self.wakers.executor.notify_one();
+                true
+            }
+            Ok(false) => {
+                tracing::warn!(task_run = %job.task_run_id, attempt = job.attempt, "the end of an attempt was not stored: its lease had run out and it was settled elsewhere");
+                false
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not report the end of an attempt; it is settled when its lease runs out");
+                false
+            }
+        }
     }
 
     /// Runs and reports one attempt; returns what is left to clean up.
@@ -182,7 +232,11 @@ impl Worker {
             ) => AttemptResult::new(State::Failed, e.to_string()).final_failure(),
             Err(e) => AttemptResult::new(State::Failed, e.to_string()),
         };
-        self.report(&job, result).await;
+        let reported = self.report(&job, result).await;
+        // A container whose attempt was handed to another worker is that worker's to follow.
+        if !reported && leftover.as_ref().is_some_and(|(_, chosen)| chosen.resumes()) {
+            return None;
+        }
         leftover
     }
 
@@ -415,9 +469,24 @@ impl Worker {
             match self.store.renew(job.id, &self.config.id, until).await {
                 Ok(true) => {}
                 Ok(false) => {
-                    tracing::warn!(task_run = %job.task_run_id, "lease lost: another worker may take this attempt over")
+                    tracing::warn!(task_run = %job.task_run_id, "lease lost: the attempt was settled elsewhere")
                 }
-                Err(e) => tracing::warn!(error = %e, "could not renew a lease"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not renew a lease; retrying");
+                    // Renew as soon as the store is back, before the lease runs out.
+                    let mut retry = Duration::from_secs(1);
+                    while let Err(e) = self
+                        .store
+                        .renew(job.id, &self.config.id, lease_end(self.config.lease))
+                        .await
+                    {
+                        if !e.is_transient() {
+                            break;
+                        }
+                        tokio::time::sleep(retry).await;
+                        retry = (retry * 2).min(every);
+                    }
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ pub mod execution;
 pub mod flow;
 pub mod run;
 pub mod server;
+pub mod worker;
 
 use std::io::Write;
 

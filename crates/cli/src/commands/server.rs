@@ -1,12 +1,13 @@
 //! `sluice server local` and `sluice server standalone`: API, web UI, scheduler, executor and
-//! worker in one process over one store.
+//! worker in one process over one store. `server standalone --db postgres://…` runs on a
+//! PostgreSQL database that several servers (replicas) and `sluice worker` processes share.
 
 use crate::commands::deploy::Deployer;
-use crate::runtime::{Runtime, open_sqlite};
+use crate::runtime::{Parts, Runtime, open_postgres, open_sqlite, parse_lease, process_id};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Deserialize;
-use sluice_store::Store;
+use sluice_store::{PostgresStore, Store};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,9 +22,11 @@ const LOCAL_WORKER: &str = "local";
 pub enum ServerCommand {
     /// One process on embedded SQLite: API, web UI, scheduler, executor and worker.
     Local(ServerArgs),
-    /// The same, configured by a YAML file (every setting also from `SLUICE_*` variables).
+    /// The same, configured by a YAML file (every setting also from `SLUICE_*` variables); with
+    /// `--db postgres://…`, one of several replicas sharing a PostgreSQL database.
     Standalone {
-        /// Configuration file (YAML): `port`, `bind`, `flows`, `slots`.
+        /// Configuration file (YAML): `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`,
+        /// `id`, `auth`, `dockerVolumes`.
         #[arg(long, short = 'c', env = "SLUICE_CONFIG")]
         config: Option<PathBuf>,
         /// Settings given on the command line win over the file.
@@ -56,6 +59,23 @@ pub struct ServerArgs {
     #[arg(long, env = "SLUICE_DOCKER_VOLUMES", num_args = 0..=1, default_missing_value = "true")]
     #[serde(rename = "dockerVolumes")]
     pub docker_volumes: Option<bool>,
+    /// PostgreSQL database shared with other servers and workers, `postgres://user:password@host:port/db`
+    /// (`server standalone` only; without it, SQLite in the data folder). `db` or `dbUrl` in the file.
+    #[arg(long, env = "SLUICE_DB", value_name = "URL")]
+    #[serde(alias = "dbUrl")]
+    pub db: Option<String>,
+    /// Workers in this process: 1, or 0 to leave the tasks to `sluice worker` processes
+    /// (with `--db` only) [default: 1].
+    #[arg(long, env = "SLUICE_WORKERS")]
+    pub workers: Option<usize>,
+    /// How long a worker's lease on an attempt lasts (renewed every third of it): a worker that
+    /// dies loses its attempts after this long [default: PT30S].
+    #[arg(long, env = "SLUICE_LEASE", value_name = "DURATION")]
+    pub lease: Option<String>,
+    /// This process's name in the shared database (its worker's leases) [default: host name and
+    /// process id]. Give a stable one to have a restarted server settle its own lost attempts at once.
+    #[arg(long, env = "SLUICE_ID")]
+    pub id: Option<String>,
 }
 
 impl ServerArgs {
@@ -67,6 +87,10 @@ impl ServerArgs {
             slots: self.slots.or(file.slots),
             auth: self.auth.or(file.auth),
             docker_volumes: self.docker_volumes.or(file.docker_volumes),
+            db: self.db.or(file.db),
+            workers: self.workers.or(file.workers),
+            lease: self.lease.or(file.lease),
+            id: self.id.or(file.id),
         }
     }
 }
@@ -77,7 +101,7 @@ fn read_config(path: &Path) -> Result<ServerArgs> {
         sluice_flow::yaml::parse(&text).map_err(|d| anyhow::anyhow!("{}", d.render(&path.display().to_string())))?;
     serde_json::from_value(node.to_json()).with_context(|| {
         format!(
-            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `auth` and `dockerVolumes`",
+            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`, `id`, `auth` and `dockerVolumes`",
             path.display()
         )
     })
@@ -86,7 +110,14 @@ fn read_config(path: &Path) -> Result<ServerArgs> {
 /// Runs a `sluice server` subcommand.
 pub async fn run(cmd: ServerCommand, data_dir: &Path) -> Result<ExitCode> {
     let args = match cmd {
-        ServerCommand::Local(args) => args,
+        ServerCommand::Local(args) => {
+            if args.db.is_some() {
+                anyhow::bail!(
+                    "`server local` keeps its SQLite database in the data folder; run `sluice server standalone --db URL` to use PostgreSQL"
+                );
+            }
+            args
+        }
         ServerCommand::Standalone { config, args } => match config {
             Some(path) => args.or(read_config(&path)?),
             None => args,
@@ -119,8 +150,37 @@ fn auth(configured: Option<sluice_server::Auth>) -> Result<sluice_server::Auth> 
     Ok(auth)
 }
 
+/// The store of a server: SQLite in the data folder (one process, holding the folder's lock), or
+/// a shared PostgreSQL database.
+enum Backend {
+    Sqlite(sluice_store::SqliteStore, #[allow(dead_code)] std::fs::File),
+    Postgres(Box<sluice_store::PostgresStore>),
+}
+
+impl Backend {
+    async fn close(&self) {
+        match self {
+            Backend::Sqlite(store, _) => store.close().await,
+            Backend::Postgres(store) => store.close().await,
+        }
+    }
+}
+
 async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
     let auth = auth(args.auth.clone())?;
+    let lease = match &args.lease {
+        Some(text) => parse_lease(text).map_err(|e| anyhow::anyhow!("--lease: {e}"))?,
+        None => sluice_worker::DEFAULT_LEASE,
+    };
+    let workers = args.workers.unwrap_or(1);
+    if workers > 1 {
+        anyhow::bail!(
+            "--workers is 0 or 1: one worker runs `--slots` attempts at once; start `sluice worker` processes for more"
+        );
+    }
+    if workers == 0 && args.db.is_none() {
+        anyhow::bail!("--workers 0 needs --db: on SQLite nothing else can run the tasks");
+    }
     let addr = SocketAddr::new(
         args.bind.unwrap_or(IpAddr::from([127, 0, 0, 1])),
         args.port.unwrap_or(8080),
@@ -129,45 +189,81 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         format!("cannot listen on {addr}; is another server running there? Use --port to pick another")
     })?;
     let addr = listener.local_addr()?;
-    let _lock = crate::runtime::lock_data_dir(data_dir)?;
-    let sqlite = open_sqlite(data_dir).await?;
-    let store: Arc<dyn Store> = Arc::new(sqlite.clone());
-    // Attempts of a previous run that was killed: process attempts died with it and end as
-    // `worker lost`; container attempts may still run and are re-attached by the worker.
-    let recovered = sluice_worker::recover(store.as_ref(), &sluice_worker::Flows::default(), LOCAL_WORKER).await?;
-    if recovered.lost > 0 {
-        eprintln!(
-            "{} attempt(s) were running when Sluice last stopped; they end as `worker lost` and retry per their policy",
-            recovered.lost
-        );
-    }
-    if recovered.resumed > 0 {
-        eprintln!(
-            "{} attempt(s) in containers were running when Sluice last stopped; re-attaching to them",
-            recovered.resumed
-        );
+    let (backend, store, id): (Backend, Arc<dyn Store>, String) = match &args.db {
+        None => {
+            let lock = crate::runtime::lock_data_dir(data_dir)?;
+            let sqlite = open_sqlite(data_dir).await?;
+            let store: Arc<dyn Store> = Arc::new(sqlite.clone());
+            (Backend::Sqlite(sqlite, lock), store, LOCAL_WORKER.to_owned())
+        }
+        Some(url) => {
+            let pg = open_postgres(url).await?;
+            let store: Arc<dyn Store> = Arc::new(pg.clone());
+            (
+                Backend::Postgres(Box::new(pg)),
+                store,
+                args.id.clone().unwrap_or_else(process_id),
+            )
+        }
+    };
+    // Attempts of a previous run of this worker that was killed: process attempts died with it and
+    // end as `worker lost`; container attempts may still run and are re-attached by the worker.
+    // Only this worker's own leases: lost workers of other processes are settled by lease expiry.
+    if workers > 0 {
+        let recovered = sluice_worker::recover(store.as_ref(), &sluice_worker::Flows::default(), &id).await?;
+        if recovered.lost > 0 {
+            eprintln!(
+                "{} attempt(s) were running when Sluice last stopped; they end as `worker lost` and retry per their policy",
+                recovered.lost
+            );
+        }
+        if recovered.resumed > 0 {
+            eprintln!(
+                "{} attempt(s) in containers were running when Sluice last stopped; re-attaching to them",
+                recovered.resumed
+            );
+        }
     }
     let mut deployer = Deployer::default();
     if let Some(dir) = &args.flows {
         deployer.sync(dir, store.as_ref()).await?;
     }
-    let mut runtime = Runtime::start(
+    let mut runtime = Runtime::start_parts(
         store.clone(),
         data_dir,
-        args.slots.unwrap_or(8).max(1),
-        LOCAL_WORKER,
-        true,
-        &crate::runtime::RunnerSettings {
-            docker_volumes: args.docker_volumes.unwrap_or(false),
+        Parts {
+            id: id.clone(),
+            executor: true,
+            scheduler: true,
+            slots: if workers > 0 { args.slots.unwrap_or(8).max(1) } else { 0 },
+            lease,
+            settings: crate::runtime::RunnerSettings {
+                docker_volumes: args.docker_volumes.unwrap_or(false),
+            },
+            listen: match &backend {
+                Backend::Postgres(pg) => Some(PostgresStore::clone(pg)),
+                Backend::Sqlite(..) => None,
+            },
         },
     );
     let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf())
         .with_auth(auth);
     let app = sluice_server::app(state);
-    println!(
-        "Sluice is running at http://{addr}/ (data in {}; Ctrl-C or SIGTERM stops it)",
-        data_dir.display()
-    );
+    match &backend {
+        Backend::Sqlite(..) => println!(
+            "Sluice is running at http://{addr}/ (data in {}; Ctrl-C or SIGTERM stops it)",
+            data_dir.display()
+        ),
+        Backend::Postgres(pg) => println!(
+            "Sluice is running at http://{addr}/ (database {}, as `{id}`, {}; Ctrl-C or SIGTERM stops it)",
+            pg.target(),
+            if workers > 0 {
+                "with a worker"
+            } else {
+                "without a worker"
+            }
+        ),
+    }
     let watch = watch_flows(deployer, args.flows.clone(), store.clone());
     let http = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal());
     let outcome = tokio::select! {
@@ -177,7 +273,7 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
     };
     eprintln!("stopping: running attempts are stopped and handed back …");
     runtime.stop(Duration::from_secs(30)).await?;
-    sqlite.close().await;
+    backend.close().await;
     outcome?;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -191,7 +287,7 @@ async fn watch_flows(deployer: Deployer, dir: Option<PathBuf>, store: Arc<dyn St
 }
 
 /// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {

@@ -10,7 +10,10 @@
 //! - If the log receiver is dropped, the job still runs to its end; its lines are discarded and
 //!   counted in [`Outcome::log_lines_discarded`]. Cancel the token to stop the job.
 //! - Jobs cannot outlive the worker, so [`TaskRunner::reattach`] fails with
-//!   [`RunnerError::ReattachUnsupported`].
+//!   [`RunnerError::ReattachUnsupported`]. On Linux this holds even when the worker is killed
+//!   (kill -9, out of memory): the job's main process gets SIGKILL when the worker dies
+//!   (`PR_SET_PDEATHSIG`), so an attempt declared `worker lost` is not still running somewhere
+//!   while its retry starts. Grandchildren in its group are not reached that way.
 //! - Orphaned processes are reaped by PID 1. If the worker itself is PID 1 (a container without an
 //!   init such as `tini` or `docker run --init`), killed grandchildren stay zombies.
 
@@ -73,6 +76,7 @@ impl ProcessRunner {
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true);
+        die_with_worker(&mut command);
         let spawn_error = |source| RunnerError::Spawn {
             job: job.name.clone(),
             program: program.clone(),
@@ -164,6 +168,30 @@ impl TaskRunner for ProcessRunner {
         })
     }
 }
+
+/// Has the kernel kill the job's main process (SIGKILL) when the worker dies, however it dies.
+#[cfg(target_os = "linux")]
+fn die_with_worker(command: &mut Command) {
+    let worker = nix::unistd::getpid();
+    let hook = move || -> std::io::Result<()> {
+        nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)?;
+        // The worker died between fork and the line above: the signal was never sent.
+        if nix::unistd::getppid() != worker {
+            return Err(std::io::Error::from(nix::errno::Errno::ESRCH));
+        }
+        Ok(())
+    };
+    // SAFETY: the hook runs in the child between fork and exec, where only async-signal-safe
+    // calls are allowed: it makes two system calls (prctl, getppid) and allocates nothing.
+    #[allow(unsafe_code)]
+    unsafe {
+        command.pre_exec(hook);
+    }
+}
+
+/// Elsewhere a killed worker's jobs run on to their end.
+#[cfg(not(target_os = "linux"))]
+fn die_with_worker(_command: &mut Command) {}
 
 /// Everything that can be checked before touching the file system.
 pub(crate) fn check(job: &Job) -> Result<(), RunnerError> {

@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_notify.sql",
         sql: include_str!("../../migrations/postgres/0002_notify.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_executors.sql",
+        sql: include_str!("../../migrations/postgres/0003_executors.sql"),
+    },
 ];
 
 /// Brings the schema of `conn` (the first schema of its `search_path`) up to date.

@@ -62,16 +62,16 @@ impl QueueStore for PostgresStore {
     async fn claim(&self, worker_id: &str, lease: Duration, now: Timestamp) -> Result<Option<Job>> {
         let until = now.checked_add(lease).map_err(|_| StoreError::TimestampRange(now))?;
         // A row another claimer has locked is skipped, not waited for; READ COMMITTED rechecks the
-        // condition on the newest version of the row it locks.
+        // condition on the newest version of the row it locks. A lease that ran out is not taken
+        // over here: the executor settles it (expire_with_event, release_expired).
         let row = sqlx::query(
             "UPDATE jobs SET owner = $1, lease_until = $2, claims = claims + 1
-             WHERE id = (SELECT id FROM jobs WHERE owner IS NULL OR lease_until <= $3
+             WHERE id = (SELECT id FROM jobs WHERE owner IS NULL
                          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
              RETURNING id, execution_id, task_run_id, attempt, payload::text, owner, lease_until, claims",
         )
         .bind(worker_id)
         .bind(nanos(until)?)
-        .bind(nanos(now)?)
         .fetch_optional(&self.pool)
         .await
         .map_err(db("claiming a job"))?;
@@ -98,17 +98,70 @@ impl QueueStore for PostgresStore {
         Ok(result.rows_affected() > 0)
     }
 
-    async fn finish_with_event(&self, job_id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<i64> {
+    async fn finish_with_event(
+        &self,
+        job_id: i64,
+        worker_id: &str,
+        execution_id: &str,
+        event: &Event,
+        at: Timestamp,
+    ) -> Result<Option<i64>> {
         const ACTION: &str = "finishing a job";
         let mut tx = self.write(ACTION).await?;
-        sqlx::query("DELETE FROM jobs WHERE id = $1")
+        // A concurrent settler waits for this row's lock, then finds the row gone.
+        let deleted = sqlx::query("DELETE FROM jobs WHERE id = $1 AND owner = $2")
             .bind(job_id)
+            .bind(worker_id)
             .execute(&mut *tx)
             .await
-            .map_err(db(ACTION))?;
+            .map_err(db(ACTION))?
+            .rows_affected();
+        if deleted == 0 {
+            return Ok(None);
+        }
         let id = super::events::insert_event(&mut tx, execution_id, event, at).await?;
         tx.commit().await.map_err(db(ACTION))?;
-        Ok(id)
+        Ok(Some(id))
+    }
+
+    async fn expire_with_event(
+        &self,
+        job_id: i64,
+        worker_id: &str,
+        now: Timestamp,
+        execution_id: &str,
+        event: &Event,
+        at: Timestamp,
+    ) -> Result<Option<i64>> {
+        const ACTION: &str = "ending the attempt of a lost worker";
+        let mut tx = self.write(ACTION).await?;
+        let deleted = sqlx::query("DELETE FROM jobs WHERE id = $1 AND owner = $2 AND lease_until <= $3")
+            .bind(job_id)
+            .bind(worker_id)
+            .bind(nanos(now)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ACTION))?
+            .rows_affected();
+        if deleted == 0 {
+            return Ok(None);
+        }
+        let id = super::events::insert_event(&mut tx, execution_id, event, at).await?;
+        tx.commit().await.map_err(db(ACTION))?;
+        Ok(Some(id))
+    }
+
+    async fn release_expired(&self, job_id: i64, worker_id: &str, now: Timestamp) -> Result<bool> {
+        let result = sqlx::query(
+            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = $1 AND owner = $2 AND lease_until <= $3",
+        )
+        .bind(job_id)
+        .bind(worker_id)
+        .bind(nanos(now)?)
+        .execute(&self.pool)
+        .await
+        .map_err(db("handing over the job of a lost worker"))?;
+        Ok(result.rows_affected() > 0)
     }
 
     async fn release_worker(&self, worker_id: &str) -> Result<u64> {

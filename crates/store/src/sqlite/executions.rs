@@ -1,7 +1,7 @@
 //! [`ExecutionStore`] on SQLite: the execution document with indexed columns, and the step commit
 //! that writes it with its jobs, timers and acks in one transaction.
 
-use super::codec::{from_json, get, json, nanos, nanos_saturating, timestamp, to_u64};
+use super::codec::{from_json, get, json, nanos, nanos_saturating, timestamp, to_i64, to_u64};
 use super::events::{delete_event, insert_event};
 use super::queue::{cancel_jobs, insert_job};
 use super::timers::{cancel_timers, insert_timer};
@@ -55,7 +55,7 @@ async fn save(conn: &mut SqliteConnection, execution: &Execution, upsert: bool) 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET namespace = excluded.namespace, flow_id = excluded.flow_id,
              state = excluded.state, start_at = excluded.start_at, end_at = excluded.end_at,
-             updated = excluded.updated, document = excluded.document"
+             updated = excluded.updated, document = excluded.document, revision = executions.revision + 1"
     } else {
         "INSERT INTO executions (id, namespace, flow_id, state, start_at, end_at, created, updated, document)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)"
@@ -81,6 +81,39 @@ async fn save(conn: &mut SqliteConnection, execution: &Execution, upsert: bool) 
                 StoreError::Database { action: ACTION, source }
             }
         })?;
+    Ok(())
+}
+
+/// Replaces a stored execution that is still at revision `expected`, moving it to the next
+/// revision and ending any executor's hold, inside a write transaction; [`StoreError::Conflict`]
+/// when it is at another revision.
+async fn replace_at(conn: &mut SqliteConnection, execution: &Execution, expected: u64) -> Result<()> {
+    const ACTION: &str = "saving an execution";
+    let columns = Columns::of(execution)?;
+    let updated = sqlx::query(
+        "UPDATE executions SET namespace = ?2, flow_id = ?3, state = ?4, start_at = ?5, end_at = ?6,
+             updated = ?7, document = ?8, revision = revision + 1, executor = NULL, executor_until = NULL
+         WHERE id = ?1 AND revision = ?9",
+    )
+    .bind(&execution.id)
+    .bind(&execution.namespace)
+    .bind(&execution.flow_id)
+    .bind(columns.state)
+    .bind(columns.start)
+    .bind(columns.end)
+    .bind(columns.now)
+    .bind(columns.document)
+    .bind(to_i64(expected))
+    .execute(conn)
+    .await
+    .map_err(db(ACTION))?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::Conflict {
+            id: execution.id.clone(),
+            expected,
+        });
+    }
     Ok(())
 }
 
@@ -191,7 +224,10 @@ impl ExecutionStore for SqliteStore {
         const ACTION: &str = "committing a step";
         let execution = commit.execution;
         let mut tx = self.write(ACTION).await?;
-        save(&mut tx, execution, true).await?;
+        match commit.revision {
+            Some(expected) => replace_at(&mut tx, execution, expected).await?,
+            None => save(&mut tx, execution, true).await?,
+        }
         for &id in &commit.acked_events {
             delete_event(&mut tx, id).await?;
         }

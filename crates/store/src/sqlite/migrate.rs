@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_triggers.sql",
         sql: include_str!("../../migrations/sqlite/0003_triggers.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_executors.sql",
+        sql: include_str!("../../migrations/sqlite/0004_executors.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

@@ -1,5 +1,5 @@
 //! [`QueueStore`] on SQLite: a claim is one `UPDATE … RETURNING` on the single writer, so two
-//! claimers can never take the same job (PostgreSQL will use `FOR UPDATE SKIP LOCKED`).
+//! claimers can never take the same job (PostgreSQL uses `FOR UPDATE SKIP LOCKED`).
 
 use super::codec::{from_json, get, json, nanos, timestamp, to_u32};
 use super::{SqliteStore, db, is_foreign_key_violation};
@@ -69,12 +69,11 @@ impl QueueStore for SqliteStore {
         let until = now.checked_add(lease).map_err(|_| StoreError::TimestampRange(now))?;
         let row = sqlx::query(
             "UPDATE jobs SET owner = ?1, lease_until = ?2, claims = claims + 1
-             WHERE id = (SELECT id FROM jobs WHERE owner IS NULL OR lease_until <= ?3 ORDER BY id LIMIT 1)
+             WHERE id = (SELECT id FROM jobs WHERE owner IS NULL ORDER BY id LIMIT 1)
              RETURNING id, execution_id, task_run_id, attempt, payload, owner, lease_until, claims",
         )
         .bind(worker_id)
         .bind(nanos(until)?)
-        .bind(nanos(now)?)
         .fetch_optional(&self.writer)
         .await
         .map_err(db("claiming a job"))?;
@@ -101,17 +100,71 @@ impl QueueStore for SqliteStore {
         Ok(result.rows_affected() > 0)
     }
 
-    async fn finish_with_event(&self, job_id: i64, execution_id: &str, event: &Event, at: Timestamp) -> Result<i64> {
+    async fn finish_with_event(
+        &self,
+        job_id: i64,
+        worker_id: &str,
+        execution_id: &str,
+        event: &Event,
+        at: Timestamp,
+    ) -> Result<Option<i64>> {
         const ACTION: &str = "finishing a job";
         let mut tx = self.write(ACTION).await?;
-        sqlx::query("DELETE FROM jobs WHERE id = ?")
+        let deleted = sqlx::query("DELETE FROM jobs WHERE id = ? AND owner = ?")
             .bind(job_id)
+            .bind(worker_id)
             .execute(&mut *tx)
             .await
-            .map_err(db(ACTION))?;
+            .map_err(db(ACTION))?
+            .rows_affected();
+        if deleted == 0 {
+            tx.rollback().await.map_err(db(ACTION))?;
+            return Ok(None);
+        }
         let id = super::events::insert_event(&mut tx, execution_id, event, at).await?;
         tx.commit().await.map_err(db(ACTION))?;
-        Ok(id)
+        Ok(Some(id))
+    }
+
+    async fn expire_with_event(
+        &self,
+        job_id: i64,
+        worker_id: &str,
+        now: Timestamp,
+        execution_id: &str,
+        event: &Event,
+        at: Timestamp,
+    ) -> Result<Option<i64>> {
+        const ACTION: &str = "ending the attempt of a lost worker";
+        let mut tx = self.write(ACTION).await?;
+        let deleted = sqlx::query("DELETE FROM jobs WHERE id = ? AND owner = ? AND lease_until <= ?")
+            .bind(job_id)
+            .bind(worker_id)
+            .bind(nanos(now)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ACTION))?
+            .rows_affected();
+        if deleted == 0 {
+            tx.rollback().await.map_err(db(ACTION))?;
+            return Ok(None);
+        }
+        let id = super::events::insert_event(&mut tx, execution_id, event, at).await?;
+        tx.commit().await.map_err(db(ACTION))?;
+        Ok(Some(id))
+    }
+
+    async fn release_expired(&self, job_id: i64, worker_id: &str, now: Timestamp) -> Result<bool> {
+        let result = sqlx::query(
+            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ? AND lease_until <= ?",
+        )
+        .bind(job_id)
+        .bind(worker_id)
+        .bind(nanos(now)?)
+        .execute(&self.writer)
+        .await
+        .map_err(db("handing over the job of a lost worker"))?;
+        Ok(result.rows_affected() > 0)
     }
 
     async fn release_worker(&self, worker_id: &str) -> Result<u64> {

@@ -187,6 +187,7 @@ pub async fn commit_stores_everything(store: &dyn Store) {
         enqueue: vec![job("exec-c", "tr1", 1), job("exec-c", "tr2", 1)],
         timers: vec![timer("exec-c", "tr3", 2, at(300))],
         cancel_jobs_for: vec![],
+        revision: None,
     };
     store.commit(&commit).await.unwrap();
 
@@ -230,6 +231,7 @@ pub async fn commit_is_atomic(store: &dyn Store) {
         enqueue: vec![job("exec-a", "tr1", 1), job("no-such-execution", "tr2", 1)],
         timers: vec![timer("exec-a", "tr1", 1, at(60))],
         cancel_jobs_for: vec![],
+        revision: None,
     };
     let error = store.commit(&failing).await.unwrap_err();
     assert!(

@@ -3,6 +3,7 @@
 //! store.
 
 pub mod executions;
+pub mod executors;
 pub mod flows;
 pub mod logs;
 pub mod mailbox;

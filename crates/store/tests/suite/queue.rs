@@ -43,8 +43,9 @@ pub async fn claims_are_exclusive(store: Arc<dyn Store>) {
     assert_eq!(seen.len(), 200);
 }
 
-/// A lease that runs out shows in `expired` and lets another worker claim the job; the first
-/// worker can no longer renew it.
+/// A lease that runs out shows in `expired`, but no claim takes the job over: only a release of
+/// the expired lease (by whoever watches leases) lets another worker claim it, and the first
+/// worker can no longer renew it then.
 pub async fn lease_expiry(store: &dyn Store) {
     queued(store, "l", 1).await;
     let first = store
@@ -68,10 +69,6 @@ pub async fn lease_expiry(store: &dyn Store) {
     assert!(store.expired(at(10)).await.unwrap().is_empty());
     assert!(store.renew(first.id, "w1", at(40)).await.unwrap(), "the holder renews");
     assert!(
-        store.claim("w2", MINUTE, at(35)).await.unwrap().is_none(),
-        "the renewal counts"
-    );
-    assert!(
         !store.renew(first.id, "w2", at(99)).await.unwrap(),
         "only the holder renews"
     );
@@ -82,6 +79,24 @@ pub async fn lease_expiry(store: &dyn Store) {
         (expired[0].id, expired[0].owner.as_deref(), expired[0].lease_until),
         (first.id, Some("w1"), Some(at(40)))
     );
+    assert!(
+        store.claim("w2", MINUTE, at(41)).await.unwrap().is_none(),
+        "a lease that ran out is not taken over by a claim"
+    );
+    assert!(
+        !store.release_expired(first.id, "w1", at(39)).await.unwrap(),
+        "not run out yet at 39"
+    );
+    assert!(
+        !store.release_expired(first.id, "w2", at(41)).await.unwrap(),
+        "w2 never held it"
+    );
+    assert!(store.release_expired(first.id, "w1", at(41)).await.unwrap());
+    assert!(
+        !store.release_expired(first.id, "w1", at(41)).await.unwrap(),
+        "released once"
+    );
+    assert!(store.expired(at(41)).await.unwrap().is_empty(), "released, not expired");
 
     let second = store.claim("w2", MINUTE, at(41)).await.unwrap().unwrap();
     assert_eq!(
@@ -103,6 +118,82 @@ pub async fn lease_expiry(store: &dyn Store) {
         "a finished job cannot be renewed"
     );
     assert!(store.claim("w3", MINUTE, at(1000)).await.unwrap().is_none());
+}
+
+/// The attempt of a worker whose lease ran out is ended once, with one event; a worker that
+/// renews in time, even late, keeps its job; the lost worker's own report then posts nothing.
+pub async fn lost_leases_are_settled_once(store: &dyn Store) {
+    queued(store, "x", 1).await;
+    let job = store
+        .claim("w1", Duration::from_secs(30), at(0))
+        .await
+        .unwrap()
+        .unwrap();
+    let before = store.pending_events(100).await.unwrap().len();
+    let lost = Event::Kill;
+    assert_eq!(
+        store
+            .expire_with_event(job.id, "w1", at(10), "x", &lost, at(10))
+            .await
+            .unwrap(),
+        None,
+        "the lease still runs"
+    );
+    assert_eq!(
+        store
+            .expire_with_event(job.id, "w2", at(31), "x", &lost, at(31))
+            .await
+            .unwrap(),
+        None,
+        "w2 does not hold it"
+    );
+    assert!(
+        store.renew(job.id, "w1", at(60)).await.unwrap(),
+        "a late renewal before anyone settled the job keeps it"
+    );
+    assert_eq!(
+        store
+            .expire_with_event(job.id, "w1", at(31), "x", &lost, at(31))
+            .await
+            .unwrap(),
+        None,
+        "renewed in time"
+    );
+    assert_eq!(store.pending_events(100).await.unwrap().len(), before);
+
+    let posted = store
+        .expire_with_event(job.id, "w1", at(61), "x", &lost, at(61))
+        .await
+        .unwrap();
+    assert!(posted.is_some());
+    assert_eq!(
+        store
+            .expire_with_event(job.id, "w1", at(62), "x", &lost, at(62))
+            .await
+            .unwrap(),
+        None,
+        "settled once"
+    );
+    let ended = Event::AttemptEnded {
+        task_run_id: "tr0".into(),
+        attempt: 1,
+        result: sluice_engine::AttemptResult::new(State::Success, "done late"),
+    };
+    assert_eq!(
+        store
+            .finish_with_event(job.id, "w1", "x", &ended, at(63))
+            .await
+            .unwrap(),
+        None,
+        "the lost worker's late report posts nothing"
+    );
+    assert!(!store.renew(job.id, "w1", at(90)).await.unwrap());
+    let events = store.pending_events(100).await.unwrap();
+    assert_eq!(events.len(), before + 1, "one event in all");
+    assert_eq!(
+        (events.last().unwrap().id, &events.last().unwrap().event),
+        (posted.unwrap(), &lost)
+    );
 }
 
 /// A draining worker gives its jobs back; they can be claimed at once, and only its jobs move.
@@ -142,13 +233,28 @@ pub async fn release_worker(store: &dyn Store) {
     assert!(store.claim("w3", MINUTE, at(1)).await.unwrap().is_none());
 }
 
-/// Finishing a job and reporting its end is one step: the job is gone and the event is posted.
+/// Finishing a job and reporting its end is one step: the job is gone and the event is posted,
+/// once, and only by the worker that holds the job.
 pub async fn finish_with_event(store: &dyn Store) {
     queued(store, "f", 1).await;
     let job = store.claim("w1", MINUTE, at(0)).await.unwrap().unwrap();
     let before = store.pending_events(100).await.unwrap().len();
     let event = Event::Kill;
-    let id = store.finish_with_event(job.id, "f", &event, at(5)).await.unwrap();
+    assert_eq!(
+        store.finish_with_event(job.id, "w2", "f", &event, at(4)).await.unwrap(),
+        None,
+        "only the holder finishes"
+    );
+    let id = store
+        .finish_with_event(job.id, "w1", "f", &event, at(5))
+        .await
+        .unwrap()
+        .expect("the holder finishes");
+    assert_eq!(
+        store.finish_with_event(job.id, "w1", "f", &event, at(6)).await.unwrap(),
+        None,
+        "a second finish posts nothing"
+    );
     let events = store.pending_events(100).await.unwrap();
     assert_eq!(events.len(), before + 1);
     let last = events.last().unwrap();
