@@ -444,3 +444,83 @@ fn two_servers_three_workers_survive_kill_9_and_run_every_task_once() {
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_kill_through_one_server_stops_the_task_on_another_processs_worker() {
+    let Some(admin) = database_url() else { return };
+    let db = Database::create(&admin);
+    let dir = std::env::temp_dir().join(format!("sluice-scale-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let server_args = [
+        "server",
+        "standalone",
+        "--port",
+        "0",
+        "--workers",
+        "0",
+        "--lease",
+        "PT3S",
+        "--db",
+        db.url.as_str(),
+    ];
+    let (server, line) = Proc::spawn("server", &dir, &server_args);
+    let base = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    let (worker, _) = Proc::spawn("worker", &dir, &["worker", "--db", db.url.as_str(), "--lease", "PT3S"]);
+    let pid_file = dir.join("pid");
+    let flow = format!(
+        "id: long\nnamespace: dev\ntasks:\n  - id: sleep\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - echo $$ > {}\n      - sleep 300\n",
+        pid_file.display()
+    );
+    let (status, body) = http(&base, "POST", "/api/v1/flows", "application/x-yaml", &flow);
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(&base, "POST", "/api/v1/executions/dev/long", "text/plain", "");
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let state = |base: &str| {
+        get_json(base, &format!("/api/v1/executions/{id}"))["state"]["current"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    wait_until(
+        "the task to run on the worker",
+        Duration::from_secs(30),
+        &[&server, &worker],
+        || pid_file.exists() && state(&base) == "RUNNING",
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_owned();
+    let killed_at = Instant::now();
+    let (status, body) = http(
+        &base,
+        "DELETE",
+        &format!("/api/v1/executions/{id}/kill"),
+        "text/plain",
+        "",
+    );
+    assert!(status < 300, "{status} {body}");
+    wait_until(
+        "the execution to be KILLED",
+        Duration::from_secs(30),
+        &[&server, &worker],
+        || state(&base) == "KILLED",
+    );
+    let alive = Command::new("kill")
+        .args(["-0", &pid])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(!alive, "the task's process {pid} was stopped");
+    assert!(
+        killed_at.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        killed_at.elapsed()
+    );
+}

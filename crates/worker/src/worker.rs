@@ -458,6 +458,21 @@ impl Worker {
         })
     }
 
+    /// A kill decided by an executor in another process (scale-out) reaches this attempt here:
+    /// at each heartbeat, an execution being killed (or a task run already ended) stops it.
+    async fn stop_if_killed(&self, job: &QueuedJob) {
+        let Ok(Some(exec)) = self.store.get_execution(&job.execution_id).await else {
+            return;
+        };
+        let killing = matches!(exec.state.current, State::Killing) || exec.state.current.is_terminal();
+        let ended = exec
+            .task_run(&job.task_run_id)
+            .is_none_or(|r| r.state.current.is_terminal());
+        if killing || ended {
+            self.kills.kill(&job.task_run_id);
+        }
+    }
+
     /// Renews the job's lease every third of its length; never returns.
     async fn heartbeat(&self, job: &QueuedJob) -> std::convert::Infallible {
         let every = self.config.lease / 3;
@@ -467,7 +482,7 @@ impl Worker {
                 .checked_add(self.config.lease)
                 .unwrap_or_else(|_| Timestamp::now());
             match self.store.renew(job.id, &self.config.id, until).await {
-                Ok(true) => {}
+                Ok(true) => self.stop_if_killed(job).await,
                 Ok(false) => {
                     tracing::warn!(task_run = %job.task_run_id, "lease lost: the attempt was settled elsewhere")
                 }
