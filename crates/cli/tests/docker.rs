@@ -127,3 +127,63 @@ tasks:
         "written\n"
     );
 }
+
+#[test]
+fn a_server_start_sweeps_containers_of_ended_attempts_and_only_those() {
+    let dir = std::env::temp_dir().join(format!("sluice-sweep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("flows")).unwrap();
+    let flow = dir.join("flow.yaml");
+    std::fs::write(
+        &flow,
+        "id: swept\nnamespace: dev\ntasks:\n  - id: t\n    type: io.kestra.plugin.scripts.shell.Commands\n    containerImage: sluice-test/busybox:1\n    taskRunner: {type: io.kestra.plugin.scripts.runner.docker.Docker, pullPolicy: NEVER}\n    commands: [\"true\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["flow", "run", flow.to_str().unwrap(), "--output", "json"])
+        .env("SLUICE_DATA_DIR", dir.join("data"))
+        .output()
+        .unwrap();
+    let exec: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let job = format!(
+        "{}-{}-1",
+        exec["id"].as_str().unwrap(),
+        exec["taskRunList"][0]["id"].as_str().unwrap()
+    );
+    // What a crash between the report and the clean-up leaves: the attempt's container.
+    let leftover = |job: &str| {
+        let out = Command::new("docker")
+            .args(["run", "-d", "--label", "sluice.managed=true", "--label"])
+            .arg(format!("sluice.job={job}"))
+            .args(["sluice-test/busybox:1", "sleep", "600"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let ours = leftover(&job);
+    let foreign = leftover("notours-notours-1");
+    let exists = |id: &str| {
+        Command::new("docker")
+            .args(["inspect", id])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["server", "local", "--port", "0"])
+        .env("SLUICE_DATA_DIR", dir.join("data"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while exists(&ours) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let foreign_left = exists(&foreign);
+    let _ = Command::new("docker").args(["rm", "-f", &foreign, &ours]).output();
+    assert!(!exists(&ours), "the ended attempt's container is swept");
+    assert!(foreign_left, "a container of an unknown execution is left alone");
+}

@@ -59,6 +59,35 @@ pub struct AttemptResult {
     /// policy is then not applied.
     #[serde(default = "retryable_by_default")]
     pub retryable: bool,
+    /// Task runs the attempt reports beneath its own (DbtCLI: one per dbt node), already ended.
+    /// They replace the children an earlier attempt reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ChildRun>,
+}
+
+/// A task run that an attempt discovered as it ran (a dbt model, seed or test) rather than one
+/// of the flow's tasks: shown under the attempt's task run, with its own times, state and logs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChildRun {
+    /// Its id in the report, e.g. dbt's `unique_id` (`model.shop.orders`).
+    pub task_id: String,
+    /// Its final state (SUCCESS, WARNING, FAILED or SKIPPED).
+    pub state: State,
+    /// When it was created (dbt: compile start).
+    pub created: Timestamp,
+    /// When it started running, if it did.
+    #[serde(default)]
+    pub started: Option<Timestamp>,
+    /// When it ended, if known.
+    #[serde(default)]
+    pub ended: Option<Timestamp>,
+    /// Why it ended so (dbt's message).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Its outputs (dbt: resource type, relation, rows affected).
+    #[serde(default)]
+    pub outputs: Map<String, Value>,
 }
 
 fn retryable_by_default() -> bool {
@@ -74,6 +103,7 @@ impl AttemptResult {
             reason: Some(reason.into()),
             outputs: Map::new(),
             retryable: true,
+            children: Vec::new(),
         }
     }
 

@@ -13,7 +13,7 @@ mod state;
 mod step;
 
 pub use context::render_context;
-pub use event::{AttemptResult, Command, Event};
+pub use event::{AttemptResult, ChildRun, Command, Event};
 pub use execution::{Attempt, Execution, History, Label, StateInfo, TaskRun, base62, task_run_id};
 pub use retry::{allows as retry_allows, delay as retry_delay};
 pub use state::State;

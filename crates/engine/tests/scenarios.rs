@@ -419,3 +419,71 @@ tasks:
     assert!(sim.timers.is_empty());
     assert_eq!(sim.ended, Some(State::Failed));
 }
+
+#[test]
+fn an_attempt_reports_child_task_runs_and_a_retry_replaces_them() {
+    let mut sim = Sim::start(
+        r#"
+id: dbt
+namespace: dev
+tasks:
+  - id: build
+    type: io.kestra.plugin.dbt.cli.DbtCLI
+    commands: [dbt build]
+    retry: {type: constant, interval: PT1S, maxAttempts: 2}
+  - {id: after, type: shell.Commands, commands: ["true"]}
+"#,
+    );
+    let t = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+    let child = |id: &str, state: State| sluice_engine::ChildRun {
+        task_id: id.into(),
+        state,
+        created: t("2026-11-28T10:00:01Z"),
+        started: Some(t("2026-11-28T10:00:02Z")),
+        ended: Some(t("2026-11-28T10:00:03Z")),
+        reason: Some(format!("{id} said so")),
+        outputs: Default::default(),
+    };
+    sim.start_task("build");
+    sim.end_task_with(
+        "build",
+        State::Failed,
+        vec![
+            child("model.shop.orders", State::Success),
+            child("test.shop.not_null", State::Failed),
+        ],
+    );
+    let parent = sim.run_id("build");
+    let children: Vec<_> = sim
+        .exec
+        .task_run_list
+        .iter()
+        .filter(|r| r.parent_task_run_id.as_deref() == Some(parent.as_str()))
+        .collect();
+    assert_eq!(children.len(), 2);
+    let test = children.iter().find(|r| r.task_id == "test.shop.not_null").unwrap();
+    assert_eq!(test.state.current, State::Failed);
+    assert_eq!(test.state.first(State::Running), Some(t("2026-11-28T10:00:02Z")));
+    assert_eq!(test.state.end(), Some(t("2026-11-28T10:00:03Z")));
+    assert_eq!(test.attempts[0].reason.as_deref(), Some("test.shop.not_null said so"));
+    assert!(
+        sim.ended.is_none(),
+        "the failed children do not end the execution; the retry runs"
+    );
+    sim.fire_timer();
+    sim.start_task("build");
+    sim.end_task_with(
+        "build",
+        State::Success,
+        vec![child("model.shop.orders", State::Success)],
+    );
+    let children = sim
+        .exec
+        .task_run_list
+        .iter()
+        .filter(|r| r.parent_task_run_id.as_deref() == Some(parent.as_str()))
+        .count();
+    assert_eq!(children, 1, "the retry's report replaces the first one");
+    sim.run_task("after", State::Success);
+    assert_eq!(sim.ended, Some(State::Success));
+}

@@ -7,6 +7,7 @@ pub mod cron;
 pub mod diagnostic;
 pub mod duration;
 pub mod inputs;
+pub mod k8s;
 pub mod model;
 pub mod schema;
 pub mod suggest;

@@ -50,6 +50,26 @@ const WORDS: &[&str] = &[
     "../x",
     "concurrency",
     "limit",
+    "io.kestra.plugin.kubernetes.PodCreate",
+    "spec",
+    "metadata",
+    "podSpec",
+    "containers",
+    "name",
+    "image",
+    "resources",
+    "requests",
+    "limits",
+    "cpu",
+    "300m",
+    "512MB",
+    "ports",
+    "containerPort",
+    "httpGet",
+    "port",
+    "tolerations",
+    "labels",
+    "creationTimestamp",
 ];
 
 fn yaml_value() -> impl Strategy<Value = String> {
@@ -89,6 +109,14 @@ proptest! {
     #[test]
     fn arbitrary_yaml_never_panics(value in yaml_value()) {
         check(&Validator::new(), &value);
+    }
+
+    #[test]
+    fn arbitrary_pod_specs_never_panic(spec in yaml_value(), meta in yaml_value(), overlay in yaml_value()) {
+        let source = format!(
+            "id: f\nnamespace: dev\ntasks:\n  - id: p\n    type: io.kestra.plugin.kubernetes.PodCreate\n    spec: {spec}\n    metadata: {meta}\n  - id: r\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands: [a]\n    taskRunner: {{type: kubernetes, podSpec: {overlay}}}\n"
+        );
+        check(&Validator::new(), &source);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub use kubernetes::{
     MANAGED_LABEL, WORKING_DIR as KUBERNETES_WORKING_DIR, pod_name,
 };
 pub use logs::{LogLine, LogSender, MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_LINE_BYTES, Stream};
-pub use outcome::{EndReason, Outcome, OutputFile};
+pub use outcome::{EndReason, Managed, Outcome, OutputFile};
 pub use paths::safe_relative_path;
 pub use process::ProcessRunner;
 pub use runner::{BoxFuture, TaskRunner};

@@ -2,6 +2,17 @@
 
 use std::path::PathBuf;
 
+/// A container or pod a runner made, found by its labels: what a sweep looks at to remove the
+/// ones whose attempt is over but that were not removed (a crash between the attempt's report and
+/// its clean-up, a kill while no worker followed it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Managed {
+    /// The job's name (execution, task run and attempt).
+    pub job_name: String,
+    /// Made with `delete: false`: the user keeps it.
+    pub keep: bool,
+}
+
 /// Why the job's process (or container) stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EndReason {

@@ -16,6 +16,7 @@ pub fn runner_settings(task: &Task) -> Map<String, Value> {
         ("waitRunning", "waitUntilCompletion"),
         ("delete", "delete"),
         ("resume", "resume"),
+        ("killGracePeriod", "killGracePeriod"),
         ("fileSidecar", "fileSidecar"),
     ] {
         if let Some(value) = task.properties.get(from).filter(|v| !v.is_null()) {

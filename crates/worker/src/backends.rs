@@ -46,6 +46,8 @@ pub struct Backends {
     docker_volumes: bool,
     docker: Mutex<HashMap<Option<String>, DockerRunner>>,
     kubernetes: tokio::sync::Mutex<HashMap<String, KubernetesRunner>>,
+    /// Clusters and namespaces tasks ran in, for the sweep.
+    namespaces: tokio::sync::Mutex<HashMap<(String, String), KubernetesRunner>>,
 }
 
 impl Backends {
@@ -56,6 +58,7 @@ impl Backends {
             docker_volumes,
             docker: Mutex::new(HashMap::new()),
             kubernetes: tokio::sync::Mutex::new(HashMap::new()),
+            namespaces: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -90,11 +93,43 @@ impl Backends {
         // Connections are told apart by their settings (kept in memory only).
         let key = format!("{:?}", options.connection);
         let mut clusters = self.kubernetes.lock().await;
-        if let Some(cluster) = clusters.get(&key) {
-            return Ok(cluster.with_options(options));
-        }
-        let runner = KubernetesRunner::connect(options, self.data_dir.join("kubernetes")).await?;
-        clusters.insert(key, runner.clone());
+        let runner = match clusters.get(&key) {
+            Some(cluster) => cluster.with_options(options),
+            None => {
+                let runner = KubernetesRunner::connect(options, self.data_dir.join("kubernetes")).await?;
+                clusters.insert(key.clone(), runner.clone());
+                runner
+            }
+        };
+        let place = (key, runner.namespace().to_owned());
+        self.namespaces
+            .lock()
+            .await
+            .entry(place)
+            .or_insert_with(|| runner.clone());
         Ok(runner)
+    }
+
+    /// Every engine and cluster namespace to sweep: those tasks used, plus the defaults (the
+    /// local Docker engine, the default cluster) when they can be reached.
+    pub async fn sweepable(&self) -> Vec<Chosen> {
+        let mut found = Vec::new();
+        if let Ok(docker) = self.docker(DockerOptions::default()) {
+            found.push(Chosen::Docker(docker));
+        }
+        let engines: Vec<DockerRunner> = self
+            .docker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|(host, _)| host.is_some())
+            .map(|(_, runner)| runner.clone())
+            .collect();
+        found.extend(engines.into_iter().map(Chosen::Docker));
+        if std::env::var_os("KUBECONFIG").is_some() || std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+            let _ = self.kubernetes(KubernetesOptions::default()).await;
+        }
+        found.extend(self.namespaces.lock().await.values().cloned().map(Chosen::Kubernetes));
+        found
     }
 }

@@ -4,6 +4,7 @@
 
 mod backends;
 mod cache;
+mod dbt;
 mod executor;
 mod files;
 mod flows;
@@ -11,6 +12,8 @@ mod kills;
 mod lost;
 mod pump;
 mod resume;
+mod sweep;
+mod verdict;
 mod worker;
 
 pub use cache::ExecutionCache;

@@ -33,6 +33,8 @@ pub struct Pump {
     /// Log lines to drop before storing any: after a re-attach the runner replays the job's
     /// output from its start, and this many lines of it are already stored.
     pub skip: u64,
+    /// DbtCLI: lines of dbt's JSON log become log lines at dbt's level.
+    pub dbt_logs: bool,
 }
 
 /// What the pump saw.
@@ -40,6 +42,8 @@ pub struct Pump {
 pub struct Pumped {
     /// Lines stored.
     pub lines: u64,
+    /// dbt log lines at WARN level (a warning makes a DbtCLI task WARNING).
+    pub warnings: u64,
     /// Replayed lines not stored again (see [`Pump::skip`]).
     pub skipped: u64,
     /// Lines read from stderr.
@@ -64,6 +68,19 @@ impl Pump {
             out.metrics.extend(parsed.metrics);
             return;
         }
+        let mut level = match line.stream {
+            Stream::Stderr => Level::Error,
+            Stream::Runner => Level::Warn,
+            Stream::Stdout => Level::Info,
+        };
+        let mut text = line.text;
+        if self.dbt_logs
+            && let Some((dbt_level, message)) = sluice_tasks::dbt::parse_log_line(&text)
+        {
+            level = Level::parse(dbt_level.as_str()).unwrap_or(Level::Info);
+            out.warnings += u64::from(level == Level::Warn);
+            text = message;
+        }
         if out.skipped < self.skip {
             out.skipped += 1;
             return;
@@ -74,12 +91,8 @@ impl Pump {
             task_id: Some(self.task_id.clone()),
             attempt: Some(self.attempt),
             at: line.at,
-            level: match line.stream {
-                Stream::Stderr => Level::Error,
-                Stream::Runner => Level::Warn,
-                Stream::Stdout => Level::Info,
-            },
-            message: line.text,
+            level,
+            message: text,
         });
     }
 

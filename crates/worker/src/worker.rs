@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sluice_engine::{AttemptResult, Event, State, render_context, task_by_id};
 use sluice_flow::template::{SecretSource, TemplateEngine};
-use sluice_runners::{EndReason, Job, ProcessRunner};
+use sluice_runners::{Job, ProcessRunner};
 use sluice_store::{Job as QueuedJob, Level, LogLine, Metric, MetricKind, Store};
 use sluice_tasks::{Plan, PlanContext, Renderer, RunnerChoice, runner_for};
 use std::path::PathBuf;
@@ -24,6 +24,9 @@ type Leftover = (Job, Chosen);
 fn lease_end(lease: Duration) -> Timestamp {
     Timestamp::now().checked_add(lease).unwrap_or_else(|_| Timestamp::now())
 }
+
+/// How often the worker looks for containers and pods of ended attempts (and once at start).
+const SWEEP_EVERY: Duration = Duration::from_secs(300);
 
 /// How long a stopping worker waits for clean-ups of attempts that already ended.
 const CLEANUP_GRACE: Duration = Duration::from_secs(20);
@@ -93,6 +96,8 @@ impl Worker {
         let mut cleanups: JoinSet<()> = JoinSet::new();
         // A store out of reach (a database restarting) is waited for, said once.
         let mut store_down = false;
+        let mut sweeps = tokio::time::interval(SWEEP_EVERY);
+        let mut sweeping: JoinSet<()> = JoinSet::new();
         loop {
             while running.len() < self.config.slots {
                 let job = match self
@@ -126,6 +131,13 @@ impl Worker {
                     }
                 }
                 Some(_) = cleanups.join_next(), if !cleanups.is_empty() => {}
+                _ = sweeps.tick(), if sweeping.is_empty() => {
+                    let me = self.clone();
+                    sweeping.spawn(async move {
+                        crate::sweep::sweep(me.store.as_ref(), &me.backends).await;
+                    });
+                }
+                Some(_) = sweeping.join_next(), if !sweeping.is_empty() => {}
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
                 () = shutdown.cancelled() => break,
             }
@@ -133,6 +145,7 @@ impl Worker {
         // Attempts still running stop here (a container keeps running, to be re-attached); those
         // that ended but were not joined yet still get their clean-up.
         running.abort_all();
+        sweeping.abort_all();
         while let Some(done) = running.join_next().await {
             if let Ok(Some(leftover)) = done {
                 let me = self.clone();
@@ -344,6 +357,7 @@ impl Worker {
             task_id: task.id.clone(),
             attempt: job.attempt,
             skip,
+            dbt_logs: script.dbt.is_some(),
         };
         let drive = crate::resume::drive(
             self.store.as_ref(),
@@ -391,19 +405,21 @@ impl Worker {
                 return Ok(AttemptResult::new(State::Failed, e.to_string()));
             }
         };
+        let dbt = match &script.dbt {
+            Some(post) => {
+                let parent = crate::dbt::Parent {
+                    execution_id: &exec.id,
+                    task_run_id: &run.id,
+                    attempt: job.attempt,
+                };
+                Some(crate::dbt::report(self.store.as_ref(), &parent, post, &outcome.output_files).await?)
+            }
+            None => None,
+        };
+        let (state, mut reason) = crate::verdict::judge(&outcome, &pumped, script.warning_on_stderr, dbt.as_ref());
         let mut outputs = outcome.details.clone();
         outputs.insert("exitCode".into(), json!(outcome.exit_code));
         outputs.insert("vars".into(), Value::Object(pumped.vars));
-        let (state, mut reason) = match outcome.end {
-            EndReason::Killed => (State::Killed, outcome.message.clone()),
-            EndReason::TimedOut => (State::Failed, outcome.message.clone()),
-            EndReason::Exited if outcome.succeeded() && script.warning_on_stderr && pumped.stderr_lines > 0 => (
-                State::Warning,
-                format!("{}; {} lines on stderr", outcome.message, pumped.stderr_lines),
-            ),
-            EndReason::Exited if outcome.succeeded() => (State::Success, outcome.message.clone()),
-            EndReason::Exited => (State::Failed, outcome.message.clone()),
-        };
         match kept {
             Ok(files) => {
                 outputs.insert("outputFiles".into(), Value::Object(files));
@@ -417,6 +433,7 @@ impl Worker {
                 reason: Some(format!("logs could not be stored: {e}")),
                 outputs,
                 retryable: true,
+                children: Vec::new(),
             });
         }
         if state != State::Success {
@@ -438,6 +455,7 @@ impl Worker {
             reason: Some(reason),
             outputs,
             retryable: true,
+            children: dbt.map(|d| d.children).unwrap_or_default(),
         })
     }
 

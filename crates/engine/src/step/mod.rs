@@ -8,8 +8,8 @@
 
 mod walk;
 
-use crate::event::{AttemptResult, Command, Event};
-use crate::execution::{Attempt, Execution};
+use crate::event::{AttemptResult, ChildRun, Command, Event};
+use crate::execution::{Attempt, Execution, StateInfo, TaskRun, task_run_id};
 use crate::retry;
 use crate::state::State;
 use jiff::Timestamp;
@@ -157,7 +157,7 @@ impl Pass<'_> {
         }
     }
 
-    fn ended(&mut self, id: &str, attempt: u32, result: AttemptResult) {
+    fn ended(&mut self, id: &str, attempt: u32, mut result: AttemptResult) {
         let now = self.now;
         let killing = self.exec.state.current == State::Killing;
         let Some(task) = self.exec.task_run(id).and_then(|r| task_by_id(self.flow, &r.task_id)) else {
@@ -215,6 +215,48 @@ impl Pass<'_> {
             }
         };
         run.state.set(state, now);
+        let children = std::mem::take(&mut result.children);
+        self.add_children(id, children);
+    }
+
+    /// Replaces the children an attempt of task run `parent` reported.
+    fn add_children(&mut self, parent: &str, children: Vec<ChildRun>) {
+        let flow = self.flow;
+        self.exec
+            .task_run_list
+            .retain(|r| r.parent_task_run_id.as_deref() != Some(parent) || task_by_id(flow, &r.task_id).is_some());
+        for child in children {
+            let mut state = StateInfo::new(State::Created, child.created);
+            let mut attempt_state = None;
+            if let Some(started) = child.started {
+                state.set(State::Running, started);
+                attempt_state = Some(StateInfo::new(State::Running, started));
+            }
+            let ended = child.ended.or(child.started).unwrap_or(child.created);
+            state.set(child.state, ended);
+            let attempts = match attempt_state {
+                Some(mut a) => {
+                    a.set(child.state, ended);
+                    vec![Attempt {
+                        state: a,
+                        exit_code: None,
+                        reason: child.reason.clone(),
+                        handle: None,
+                    }]
+                }
+                None => Vec::new(),
+            };
+            self.exec.task_run_list.push(TaskRun {
+                id: task_run_id(&self.exec.id, &child.task_id, Some(parent)),
+                execution_id: self.exec.id.clone(),
+                task_id: child.task_id,
+                parent_task_run_id: Some(parent.to_string()),
+                value: None,
+                state,
+                attempts,
+                outputs: child.outputs,
+            });
+        }
     }
 
     fn timer(&mut self, id: &str, attempt: u32) {
@@ -239,7 +281,8 @@ impl Pass<'_> {
         self.exec.state.set(State::Restarted, now);
         self.exec.state.set(State::Running, now);
         for run in &mut self.exec.task_run_list {
-            if !run.state.current.is_failure() {
+            // Children an attempt reported (dbt nodes) come back when their parent runs again.
+            if !run.state.current.is_failure() || task_by_id(flow, &run.task_id).is_none() {
                 continue;
             }
             if run.attempts.is_empty() {

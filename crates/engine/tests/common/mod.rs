@@ -123,6 +123,11 @@ impl Sim {
 
     /// Ends the running attempt of `task_id` with `state`.
     pub fn end_task(&mut self, task_id: &str, state: State) {
+        self.end_task_with(task_id, state, Vec::new());
+    }
+
+    /// Ends the running attempt of `task_id` with `state`, reporting `children` beneath it.
+    pub fn end_task_with(&mut self, task_id: &str, state: State, children: Vec<sluice_engine::ChildRun>) {
         let id = self.run_id(task_id);
         let pos = self
             .running
@@ -136,6 +141,7 @@ impl Sim {
             reason: None,
             outputs: Default::default(),
             retryable: true,
+            children,
         };
         self.send(Event::AttemptEnded {
             task_run_id: id,

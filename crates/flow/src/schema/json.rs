@@ -20,7 +20,7 @@ fn kind_schema(kind: &Kind) -> Value {
         Kind::StringOrList => json!({"type": ["string", "array"], "items": {"type": "string"}}),
         Kind::StringMap => json!({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}),
         Kind::Files => json!({"type": ["object", "string"], "additionalProperties": {"type": "string"}}),
-        Kind::Map => json!({"type": ["object", "string"]}),
+        Kind::Map | Kind::Pod(_) => json!({"type": ["object", "string"]}),
         Kind::Any => json!({}),
         Kind::Object(props) => object(props, &[]),
         Kind::Tasks => json!({"type": "array", "items": {"$ref": "#/definitions/task"}}),

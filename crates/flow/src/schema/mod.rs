@@ -46,6 +46,8 @@ pub enum Kind {
     Retry,
     /// A message: a string or a list of strings.
     StringOrList,
+    /// A Kubernetes pod spec or pod metadata, checked against the Kubernetes API types.
+    Pod(crate::k8s::PodPart),
 }
 
 /// One property of a type.

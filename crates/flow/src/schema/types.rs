@@ -1,6 +1,7 @@
 //! The table of types Sluice knows, with Kestra's names and property names.
 
 use super::{Kind, Prop, TypeSpec, opt, req};
+use crate::k8s::PodPart;
 
 const PULL_POLICIES: &[&str] = &["IF_NOT_PRESENT", "ALWAYS", "NEVER"];
 
@@ -123,7 +124,7 @@ pub static TASKS: &[TypeSpec] = &[
             ),
             opt(
                 "logFormat",
-                Kind::Enum(&["JSON", "TEXT"]),
+                Kind::Enum(&["JSON", "TEXT", "DEBUG", "NONE"]),
                 "Format dbt logs in (default JSON)."
             ),
             opt("storeManifest", Kind::Map, "Where to keep manifest.json between runs."),
@@ -146,10 +147,14 @@ pub static TASKS: &[TypeSpec] = &[
             ),
             opt(
                 "metadata",
-                Kind::Map,
+                Kind::Pod(PodPart::Metadata),
                 "Pod metadata; labels and annotations are merged with Sluice's own.",
             ),
-            req("spec", Kind::Map, "The full pod spec, in Kubernetes YAML."),
+            req(
+                "spec",
+                Kind::Pod(PodPart::Spec),
+                "The full pod spec, in Kubernetes YAML.",
+            ),
             opt(
                 "inputFiles",
                 Kind::Files,
@@ -167,6 +172,11 @@ pub static TASKS: &[TypeSpec] = &[
             ),
             opt("waitRunning", Kind::Duration, "Longest the pod may run (default PT1H)."),
             opt("delete", Kind::Bool, "Delete the pod at the end (default true)."),
+            opt(
+                "killGracePeriod",
+                Kind::Duration,
+                "Grace period of the pod's deletion on kill or timeout (default PT5S).",
+            ),
             opt(
                 "resume",
                 Kind::Bool,
@@ -362,13 +372,18 @@ pub static RUNNERS: &[TypeSpec] = &[
             ),
             opt("delete", Kind::Bool, "Delete the pod at the end (default true)."),
             opt(
+                "killGracePeriod",
+                Kind::Duration,
+                "Grace period of the pod's deletion on kill or timeout (default PT5S).",
+            ),
+            opt(
                 "resume",
                 Kind::Bool,
                 "Re-attach to an existing pod after a restart (default true).",
             ),
             opt(
                 "podSpec",
-                Kind::Map,
+                Kind::Pod(PodPart::SpecOverlay),
                 "Overlay merged into the pod spec: tolerations, affinity, volumes…",
             ),
             opt(

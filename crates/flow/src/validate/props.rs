@@ -1,6 +1,6 @@
 //! Checks of single values against the kind a property expects.
 
-use super::{Cx, expect_map};
+use super::{Cx, expect_map, expect_map_shape};
 use crate::cron::Cron;
 use crate::diagnostic::Diagnostic;
 use crate::duration::parse_duration;
@@ -225,6 +225,12 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
             }
         }
         Kind::Any => super::refs::walk_templates(cx, node, name),
+        Kind::Pod(part) => {
+            if expect_map_shape(cx, node, &format!("`{name}`")).is_some() {
+                cx.diags.extend(crate::k8s::check(part, node));
+                super::refs::walk_templates(cx, node, name);
+            }
+        }
         Kind::Object(props) => check_props(cx, node, &format!("`{name}`"), &[], props),
         Kind::Retry => {
             super::retry::check_retry(cx, node);

@@ -106,6 +106,34 @@ impl DockerRunner {
         &self.docker
     }
 
+    /// Every container of this engine that Sluice made, running or not.
+    pub async fn managed(&self) -> Result<Vec<crate::Managed>, RunnerError> {
+        let filters = HashMap::from([("label", vec!["sluice.managed=true"])]);
+        let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let containers = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(|e| RunnerError::Docker {
+                job: "(sweep)".into(),
+                action: "list Sluice's containers",
+                message: e.to_string(),
+            })?;
+        Ok(containers
+            .into_iter()
+            .filter_map(|c| {
+                let labels = c.labels.unwrap_or_default();
+                Some(crate::Managed {
+                    job_name: labels.get("sluice.job")?.clone(),
+                    keep: labels.get("sluice.delete").is_some_and(|v| v == "false"),
+                })
+            })
+            .collect())
+    }
+
     /// The container name of `job`: `sluice-` and the job name made safe and lowercase (with a
     /// hash of the original when anything had to change).
     pub fn container_name(job: &Job) -> String {
@@ -228,6 +256,9 @@ impl DockerRunner {
         let mut labels: HashMap<String, String> = job.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         labels.insert("sluice.managed".into(), "true".into());
         labels.insert("sluice.job".into(), job.name.clone());
+        if !o.delete {
+            labels.insert("sluice.delete".into(), "false".into());
+        }
         let mut env: Vec<String> = o
             .env
             .iter()

@@ -103,6 +103,30 @@ impl KubernetesRunner {
         self.options.namespace.as_deref().unwrap_or(&self.default_namespace)
     }
 
+    /// Every pod Sluice made in this runner's namespace.
+    pub async fn managed(&self) -> Result<Vec<crate::Managed>, RunnerError> {
+        let params = kube::api::ListParams::default().labels(&format!("{MANAGED_LABEL}=true"));
+        let pods = self.pods().list(&params).await.map_err(|e| RunnerError::Kubernetes {
+            job: "(sweep)".into(),
+            action: "list Sluice's pods",
+            message: e.to_string(),
+        })?;
+        Ok(pods
+            .items
+            .into_iter()
+            .filter_map(|pod| {
+                let job_name = pod.metadata.annotations.as_ref()?.get(pod::JOB_ANNOTATION)?.clone();
+                let keep = pod
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(pod::KEEP_LABEL))
+                    .is_some_and(|v| v == "false");
+                Some(crate::Managed { job_name, keep })
+            })
+            .collect())
+    }
+
     fn pods(&self) -> Api<Pod> {
         Api::namespaced(self.client.clone(), self.namespace())
     }
@@ -309,7 +333,7 @@ impl KubernetesRunner {
 
     /// Deletes the pod at once (with the job's kill grace) for a timeout, a kill or a failure.
     async fn stop(&self, pods: &Api<Pod>, name: &str, job: &Job, why: EndReason) -> Result<End, RunnerError> {
-        let grace = u32::try_from(job.kill_grace.as_secs()).unwrap_or(u32::MAX);
+        let grace = u32::try_from(self.options.kill_grace.unwrap_or(job.kill_grace).as_secs()).unwrap_or(u32::MAX);
         let params = DeleteParams {
             grace_period_seconds: Some(grace),
             ..DeleteParams::default()
@@ -463,7 +487,8 @@ impl TaskRunner for KubernetesRunner {
     fn cleanup<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), RunnerError>> {
         Box::pin(async move {
             if self.options.delete {
-                let grace = u32::try_from(job.kill_grace.as_secs()).unwrap_or(u32::MAX);
+                let grace =
+                    u32::try_from(self.options.kill_grace.unwrap_or(job.kill_grace).as_secs()).unwrap_or(u32::MAX);
                 let params = DeleteParams {
                     grace_period_seconds: Some(grace),
                     ..DeleteParams::default()

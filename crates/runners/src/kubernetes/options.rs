@@ -53,6 +53,8 @@ pub struct KubernetesOptions {
     pub pod_spec: Option<Map<String, Value>>,
     /// Image of the init and sidecar containers that move files in and out.
     pub helper_image: String,
+    /// Grace period when the pod is deleted for a kill or a timeout; `None`: the job's.
+    pub kill_grace: Option<Duration>,
 }
 
 impl Default for KubernetesOptions {
@@ -75,6 +77,7 @@ impl Default for KubernetesOptions {
             resume: true,
             pod_spec: None,
             helper_image: DEFAULT_HELPER_IMAGE.to_owned(),
+            kill_grace: None,
         }
     }
 }
@@ -85,7 +88,7 @@ pub(super) fn invalid(message: impl Into<String>) -> RunnerError {
     }
 }
 
-const RUNNER_KEYS: &str = "namespace, config, serviceAccountName, labels, nodeSelector, resources, pullPolicy, waitUntilRunning, waitUntilCompletion, delete, resume, podSpec, fileSidecar";
+const RUNNER_KEYS: &str = "namespace, config, serviceAccountName, labels, nodeSelector, resources, pullPolicy, waitUntilRunning, waitUntilCompletion, delete, resume, killGracePeriod, podSpec, fileSidecar";
 
 impl KubernetesOptions {
     /// Reads the `taskRunner` mapping of a task (its `type` is ignored). Unknown keys are errors,
@@ -119,6 +122,7 @@ impl KubernetesOptions {
             "waitUntilRunning" => self.wait_until_running = duration(key, value)?,
             "delete" => self.delete = settings::boolean(key, value).map_err(invalid)?,
             "resume" => self.resume = settings::boolean(key, value).map_err(invalid)?,
+            "killGracePeriod" => self.kill_grace = Some(duration(key, value)?),
             "fileSidecar" => {
                 for (k, v) in object(key, value)? {
                     match k.as_str() {

@@ -21,6 +21,10 @@ pub const SIDECAR: &str = "sluice-files-out";
 pub const CONTROL_DIR: &str = "/sluice/control";
 /// Label on every pod Sluice creates.
 pub const MANAGED_LABEL: &str = "sluice.io/managed";
+/// Label on pods made with `delete: false`.
+pub const KEEP_LABEL: &str = "sluice.io/delete";
+/// Annotation holding the job's name.
+pub const JOB_ANNOTATION: &str = "sluice.io/job-name";
 /// Label holding the pod's name, to find it by label.
 pub const JOB_LABEL: &str = "sluice.io/job";
 
@@ -119,7 +123,10 @@ impl PodPlan<'_> {
         annotations.extend(self.options.annotations.iter().map(|(k, v)| (k.clone(), json!(v))));
         labels.insert(MANAGED_LABEL.into(), json!("true"));
         labels.insert(JOB_LABEL.into(), json!(name));
-        annotations.insert("sluice.io/job-name".into(), json!(self.job.name));
+        if !self.options.delete {
+            labels.insert(KEEP_LABEL.into(), json!("false"));
+        }
+        annotations.insert(JOB_ANNOTATION.into(), json!(self.job.name));
         Ok(json!({
             "apiVersion": "v1",
             "kind": "Pod",
