@@ -66,7 +66,11 @@ fn crash_and_reattach(name: &str, wait_for_exit: bool) {
     wait_for("a few lines to be stored", Duration::from_secs(30), || {
         log_text(&server.base, &id).contains("line-5\n")
     });
-    assert_eq!(state_of(&server.base, &id), "RUNNING", "the container must still run when Sluice is killed");
+    assert_eq!(
+        state_of(&server.base, &id),
+        "RUNNING",
+        "the container must still run when Sluice is killed"
+    );
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     let exec = stored_exec(&dir, &id);

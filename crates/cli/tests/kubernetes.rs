@@ -194,7 +194,10 @@ tasks:
     });
     let exec = get_json(&server.base, &format!("/api/v1/executions/{id}"));
     let run_id = exec["taskRunList"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(exec["state"]["current"], "RUNNING", "the pod must still run when Sluice is killed");
+    assert_eq!(
+        exec["state"]["current"], "RUNNING",
+        "the pod must still run when Sluice is killed"
+    );
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     let pod = sluice_runners::pod_name(&sluice_runners::Job::new(format!("{id}-{run_id}-1"), ["x"]));

@@ -444,3 +444,59 @@ fn two_servers_three_workers_survive_kill_9_and_run_every_task_once() {
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A kill decided by a server's executor stops an attempt that a `sluice worker` of another
+/// process runs: the step marks the claimed job, and the worker, woken by the database, stops it.
+#[test]
+fn a_kill_reaches_a_worker_in_another_process() {
+    let Some(admin) = database_url() else { return };
+    let db = Database::create(&admin);
+    let dir = std::env::temp_dir().join(format!("sluice-scale-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let server_args = [
+        "server",
+        "standalone",
+        "--port",
+        "0",
+        "--workers",
+        "0",
+        "--db",
+        db.url.as_str(),
+    ];
+    let (server, line) = Proc::spawn("server", &dir, &server_args);
+    let base = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_owned();
+    let (worker, _) = Proc::spawn("worker", &dir, &["worker", "--db", db.url.as_str()]);
+    let flow = "id: long\nnamespace: scale\ntasks:\n  - {id: wait, type: io.kestra.plugin.scripts.shell.Commands, \
+                taskRunner: {type: io.kestra.plugin.core.runner.Process}, commands: [\"sleep 60\"]}\n";
+    let (status, body) = http(&base, "POST", "/api/v1/flows", "application/x-yaml", flow);
+    assert_eq!(status, 200, "{body}");
+    let id = common::trigger(&base, "scale", "long");
+    let procs = [&server, &worker];
+    wait_until("the task to run", Duration::from_secs(30), &procs, || {
+        get_json(&base, &format!("/api/v1/executions/{id}"))["taskRunList"][0]["state"]["current"] == "RUNNING"
+    });
+    let (status, body) = http(
+        &base,
+        "POST",
+        &format!("/api/v1/executions/{id}/kill"),
+        "text/plain",
+        "",
+    );
+    assert!(status < 300, "{status} {body}");
+    let killed = Instant::now();
+    wait_until("the execution to be killed", Duration::from_secs(20), &procs, || {
+        common::state_of(&base, &id) == "KILLED"
+    });
+    println!("killed in {:?}", killed.elapsed());
+    assert!(killed.elapsed() < Duration::from_secs(10), "{:?}", killed.elapsed());
+    drop(worker);
+    drop(server);
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,6 +25,9 @@ fn lease_end(lease: Duration) -> Timestamp {
     Timestamp::now().checked_add(lease).unwrap_or_else(|_| Timestamp::now())
 }
 
+/// How often a worker running attempts looks for kill requests, besides when notified.
+const KILL_CHECK_EVERY: Duration = Duration::from_secs(2);
+
 /// How often the worker looks for containers and pods of ended attempts (and once at start).
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
 
@@ -98,6 +101,9 @@ impl Worker {
         let mut store_down = false;
         let mut sweeps = tokio::time::interval(SWEEP_EVERY);
         let mut sweeping: JoinSet<()> = JoinSet::new();
+        // Kills decided by an executor of another process reach this worker through the store.
+        let mut kill_checks = tokio::time::interval(KILL_CHECK_EVERY);
+        kill_checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             while running.len() < self.config.slots {
                 let job = match self
@@ -138,6 +144,8 @@ impl Worker {
                     });
                 }
                 Some(_) = sweeping.join_next(), if !sweeping.is_empty() => {}
+                () = self.wakers.kills.notified(), if !running.is_empty() => self.pull_kill_switches().await,
+                _ = kill_checks.tick(), if !running.is_empty() => self.pull_kill_switches().await,
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
                 () = shutdown.cancelled() => break,
             }
@@ -162,6 +170,18 @@ impl Worker {
             tracing::warn!(error = %e, "could not hand back this worker's jobs; they are settled when their leases run out");
         }
         Ok(())
+    }
+
+    /// Stops the attempts this worker holds that a step asked to kill.
+    async fn pull_kill_switches(&self) {
+        match self.store.kill_requests(&self.config.id).await {
+            Ok(task_runs) => {
+                for task_run in task_runs {
+                    self.kills.kill(&task_run);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read kill requests"),
+        }
     }
 
     /// Removes the working directory (or container) an ended attempt left.
