@@ -71,16 +71,20 @@ struct Database {
 
 impl Database {
     fn create(admin: &str) -> Database {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let name = format!(
-            "sluice_scale_{}_{}",
+            "sluice_scale_{}_{}_{}",
             std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             jiff::Timestamp::now().as_millisecond()
         );
         let url = match admin.rsplit_once('/') {
             Some((server, _)) => format!("{server}/{name}"),
             None => panic!("{URL_VARIABLE} has no database part: {admin}"),
         };
-        admin_sql(admin, &format!("CREATE DATABASE {name}"));
+        // From template0, which nobody connects to: two tests creating databases at once would
+        // otherwise find template1 busy.
+        admin_sql(admin, &format!("CREATE DATABASE {name} TEMPLATE template0"));
         Database {
             admin: admin.to_owned(),
             name,
