@@ -226,13 +226,14 @@ impl Runtime {
 }
 
 /// Turns the store's notifications into wake-ups until `shutdown`: new events and timers wake the
-/// executor, new or released jobs the worker. Notifications are hints: everything they wake also
+/// executor, new or released jobs the worker, kill requests the worker's kill check. Notifications are hints: everything they wake also
 /// polls (the executor every second, the worker every half second), and after a lost connection
 /// everything is woken to read the store again. A listener that cannot connect is retried.
 async fn relay(store: PostgresStore, wakers: Wakers, shutdown: CancellationToken) {
     let wake_all = || {
         wakers.executor.notify_one();
         wakers.workers.notify_one();
+        wakers.kills.notify_one();
     };
     let mut backoff = Duration::from_millis(500);
     let mut listener = loop {
@@ -263,6 +264,10 @@ async fn relay(store: PostgresStore, wakers: Wakers, shutdown: CancellationToken
             Ok(Wakeup::Notified {
                 channel: Channel::Jobs, ..
             }) => wakers.workers.notify_one(),
+            Ok(Wakeup::Notified {
+                channel: Channel::Kills,
+                ..
+            }) => wakers.kills.notify_one(),
             Ok(Wakeup::Notified { .. }) => wakers.executor.notify_one(),
             Ok(Wakeup::Reconnected) => wake_all(),
             Err(e) => {

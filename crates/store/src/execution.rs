@@ -90,7 +90,7 @@ pub struct StepCommit<'a> {
     /// Durable timers.
     pub timers: Vec<NewTimer>,
     /// Task run ids whose jobs nobody has claimed, and whose timers, are dropped. Claimed jobs stay
-    /// until their worker finishes them: a kill reaches the worker by other means.
+    /// until their worker finishes them, marked for killing ([`crate::QueueStore::kill_requests`]).
     pub cancel_jobs_for: Vec<String>,
     /// The stored revision the step started from (from [`crate::EventStore::claim_events`]): the
     /// commit happens only if the execution is still at it, then moves it to the next revision and

@@ -96,6 +96,11 @@ pub trait QueueStore: Send + Sync {
     /// returns how many were released.
     async fn release_worker(&self, worker_id: &str) -> Result<u64>;
 
+    /// The task runs of jobs `worker_id` holds that a step asked to kill (its
+    /// [`crate::StepCommit::cancel_jobs_for`] named them while they were claimed): the worker,
+    /// in whatever process, stops those attempts.
+    async fn kill_requests(&self, worker_id: &str) -> Result<Vec<String>>;
+
     /// Claimed jobs whose lease ran out by `now`, oldest first: the worker is presumed lost,
     /// so the executor can hand the job over for re-attaching, or fail the attempt.
     async fn expired(&self, now: Timestamp) -> Result<Vec<Job>>;

@@ -187,6 +187,18 @@ async fn work_wakes_listeners() {
         .await
         .unwrap();
     wait_for(&mut listener, Channel::Events, &id).await;
+
+    // A claimed job marked for killing tells its worker, wherever it runs.
+    let mut kill = StepCommit::new(&e);
+    kill.enqueue = vec![job(&id, "tr3", 1)];
+    store.commit(&kill).await.unwrap();
+    let held = store.claim("w", MINUTE, at(5)).await.unwrap().unwrap();
+    assert_eq!(held.task_run_id, "tr3");
+    let mut kill = StepCommit::new(&e);
+    kill.cancel_jobs_for = vec!["tr3".into()];
+    store.commit(&kill).await.unwrap();
+    wait_for(&mut listener, Channel::Kills, "tr3").await;
+    assert_eq!(store.kill_requests("w").await.unwrap(), ["tr3"]);
     store.close().await;
 }
 

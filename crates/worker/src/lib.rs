@@ -35,6 +35,8 @@ pub struct Wakers {
     pub workers: Arc<Notify>,
     /// An execution has ended.
     pub ended: Arc<Notify>,
+    /// A step asked to kill an attempt that a worker (maybe in another process) holds.
+    pub kills: Arc<Notify>,
 }
 
 /// What can stop the executor or a worker.

@@ -20,12 +20,16 @@ use tokio_util::sync::CancellationToken;
 /// A job whose working directory (or container, or pod) is still to be removed, with its runner.
 type Leftover = (Job, Chosen);
 
-/// How often the worker looks for containers and pods of ended attempts (and once at start).
-const SWEEP_EVERY: Duration = Duration::from_secs(300);
 /// When a lease renewed now ends.
 fn lease_end(lease: Duration) -> Timestamp {
     Timestamp::now().checked_add(lease).unwrap_or_else(|_| Timestamp::now())
 }
+
+/// How often a worker running attempts looks for kill requests, besides when notified.
+const KILL_CHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// How often the worker looks for containers and pods of ended attempts (and once at start).
+const SWEEP_EVERY: Duration = Duration::from_secs(300);
 
 /// How long a stopping worker waits for clean-ups of attempts that already ended.
 const CLEANUP_GRACE: Duration = Duration::from_secs(20);
@@ -93,10 +97,13 @@ impl Worker {
         let mut running: JoinSet<Option<Leftover>> = JoinSet::new();
         // Clean-ups run after the attempt's end is stored, off the path to the next attempt.
         let mut cleanups: JoinSet<()> = JoinSet::new();
-        let mut sweeps = tokio::time::interval(SWEEP_EVERY);
-        let mut sweeping: JoinSet<()> = JoinSet::new();
         // A store out of reach (a database restarting) is waited for, said once.
         let mut store_down = false;
+        let mut sweeps = tokio::time::interval(SWEEP_EVERY);
+        let mut sweeping: JoinSet<()> = JoinSet::new();
+        // Kills decided by an executor of another process reach this worker through the store.
+        let mut kill_checks = tokio::time::interval(KILL_CHECK_EVERY);
+        kill_checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             while running.len() < self.config.slots {
                 let job = match self
@@ -137,6 +144,8 @@ impl Worker {
                     });
                 }
                 Some(_) = sweeping.join_next(), if !sweeping.is_empty() => {}
+                () = self.wakers.kills.notified(), if !running.is_empty() => self.pull_kill_switches().await,
+                _ = kill_checks.tick(), if !running.is_empty() => self.pull_kill_switches().await,
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
                 () = shutdown.cancelled() => break,
             }
@@ -161,6 +170,18 @@ impl Worker {
             tracing::warn!(error = %e, "could not hand back this worker's jobs; they are settled when their leases run out");
         }
         Ok(())
+    }
+
+    /// Stops the attempts this worker holds that a step asked to kill.
+    async fn pull_kill_switches(&self) {
+        match self.store.kill_requests(&self.config.id).await {
+            Ok(task_runs) => {
+                for task_run in task_runs {
+                    self.kills.kill(&task_run);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read kill requests"),
+        }
     }
 
     /// Removes the working directory (or container) an ended attempt left.
@@ -458,21 +479,6 @@ impl Worker {
         })
     }
 
-    /// A kill decided by an executor in another process (scale-out) reaches this attempt here:
-    /// at each heartbeat, an execution being killed (or a task run already ended) stops it.
-    async fn stop_if_killed(&self, job: &QueuedJob) {
-        let Ok(Some(exec)) = self.store.get_execution(&job.execution_id).await else {
-            return;
-        };
-        let killing = matches!(exec.state.current, State::Killing) || exec.state.current.is_terminal();
-        let ended = exec
-            .task_run(&job.task_run_id)
-            .is_none_or(|r| r.state.current.is_terminal());
-        if killing || ended {
-            self.kills.kill(&job.task_run_id);
-        }
-    }
-
     /// Renews the job's lease every third of its length; never returns.
     async fn heartbeat(&self, job: &QueuedJob) -> std::convert::Infallible {
         let every = self.config.lease / 3;
@@ -482,7 +488,7 @@ impl Worker {
                 .checked_add(self.config.lease)
                 .unwrap_or_else(|_| Timestamp::now());
             match self.store.renew(job.id, &self.config.id, until).await {
-                Ok(true) => self.stop_if_killed(job).await,
+                Ok(true) => {}
                 Ok(false) => {
                     tracing::warn!(task_run = %job.task_run_id, "lease lost: the attempt was settled elsewhere")
                 }

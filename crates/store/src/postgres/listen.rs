@@ -22,11 +22,13 @@ pub enum Channel {
     /// `sluice_timers`: a durable timer was stored. Payload: its fire time in nanoseconds since
     /// the Unix epoch, so a scheduler can sleep less when it is earlier than the one it waits for.
     Timers,
+    /// `sluice_kills`: a claimed job was marked for killing. Payload: its task run id.
+    Kills,
 }
 
 impl Channel {
     /// Every channel.
-    pub const ALL: [Channel; 3] = [Channel::Events, Channel::Jobs, Channel::Timers];
+    pub const ALL: [Channel; 4] = [Channel::Events, Channel::Jobs, Channel::Timers, Channel::Kills];
 
     /// The PostgreSQL channel name, e.g. `sluice_jobs`.
     pub fn name(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Channel {
             Channel::Events => "sluice_events",
             Channel::Jobs => "sluice_jobs",
             Channel::Timers => "sluice_timers",
+            Channel::Kills => "sluice_kills",
         }
     }
 

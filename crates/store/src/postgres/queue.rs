@@ -25,12 +25,19 @@ pub(super) async fn insert_job(conn: &mut PgConnection, job: &NewJob) -> Result<
     Ok(())
 }
 
-/// Drops the jobs of these task runs that no worker holds, inside a transaction.
+/// Drops the jobs of these task runs that no worker holds, and marks those a worker holds for
+/// killing, inside a transaction.
 pub(super) async fn cancel_jobs(conn: &mut PgConnection, execution_id: &str, task_run_ids: &[String]) -> Result<()> {
     if task_run_ids.is_empty() {
         return Ok(());
     }
     sqlx::query("DELETE FROM jobs WHERE execution_id = $1 AND task_run_id = ANY($2) AND owner IS NULL")
+        .bind(execution_id)
+        .bind(task_run_ids)
+        .execute(&mut *conn)
+        .await
+        .map_err(db("cancelling jobs"))?;
+    sqlx::query("UPDATE jobs SET kill = true WHERE execution_id = $1 AND task_run_id = ANY($2) AND NOT kill")
         .bind(execution_id)
         .bind(task_run_ids)
         .execute(conn)
@@ -171,6 +178,14 @@ impl QueueStore for PostgresStore {
             .await
             .map_err(db("releasing a worker's jobs"))?;
         Ok(result.rows_affected())
+    }
+
+    async fn kill_requests(&self, worker_id: &str) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT task_run_id FROM jobs WHERE owner = $1 AND kill ORDER BY id")
+            .bind(worker_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading kill requests"))
     }
 
     async fn expired(&self, now: Timestamp) -> Result<Vec<Job>> {

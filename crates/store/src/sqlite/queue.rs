@@ -34,9 +34,16 @@ pub(super) async fn insert_job(conn: &mut SqliteConnection, job: &NewJob) -> Res
     Ok(())
 }
 
-/// Drops the jobs of a task run that no worker holds, inside a write transaction.
+/// Drops the jobs of a task run that no worker holds, and marks those a worker holds for
+/// killing, inside a write transaction.
 pub(super) async fn cancel_jobs(conn: &mut SqliteConnection, execution_id: &str, task_run_id: &str) -> Result<()> {
     sqlx::query("DELETE FROM jobs WHERE execution_id = ? AND task_run_id = ? AND owner IS NULL")
+        .bind(execution_id)
+        .bind(task_run_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db("cancelling jobs"))?;
+    sqlx::query("UPDATE jobs SET kill = 1 WHERE execution_id = ? AND task_run_id = ?")
         .bind(execution_id)
         .bind(task_run_id)
         .execute(conn)
@@ -174,6 +181,14 @@ impl QueueStore for SqliteStore {
             .await
             .map_err(db("releasing a worker's jobs"))?;
         Ok(result.rows_affected())
+    }
+
+    async fn kill_requests(&self, worker_id: &str) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT task_run_id FROM jobs WHERE owner = ? AND kill ORDER BY id")
+            .bind(worker_id)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db("reading kill requests"))
     }
 
     async fn expired(&self, now: Timestamp) -> Result<Vec<Job>> {

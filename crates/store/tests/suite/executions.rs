@@ -284,12 +284,22 @@ pub async fn commit_cancels_task_runs(store: &dyn Store) {
     cancel.cancel_jobs_for = vec!["tr1".into()];
     cancel.enqueue = vec![job("exec-k", "tr1", 9)];
     store.commit(&cancel).await.unwrap();
+    assert_eq!(
+        store.kill_requests("w1").await.unwrap(),
+        ["tr1"],
+        "the claimed job is marked for its worker to kill"
+    );
+    assert!(store.kill_requests("w2").await.unwrap().is_empty());
 
     let mut left = Vec::new();
     while let Some(j) = store.claim("w2", Duration::from_secs(600), at(2)).await.unwrap() {
         left.push((j.task_run_id, j.attempt));
     }
     assert_eq!(left, [("tr2".to_owned(), 1), ("tr1".to_owned(), 9)]);
+    assert!(
+        store.kill_requests("w2").await.unwrap().is_empty(),
+        "the new job of the task run is not marked"
+    );
     assert!(
         store.renew(held.id, "w1", at(700)).await.unwrap(),
         "the claimed job is kept"
