@@ -379,6 +379,13 @@ impl DockerRunner {
                 let limit = memory_limit.map_or("none".to_owned(), |m| crate::settings::human_bytes(m as u64));
                 format!("OOM-killed, memory limit {limit}; {status}")
             }
+            // The engine sometimes never records the OOM kill (seen under heavy load).
+            EndReason::Exited if code == Some(137) && memory_limit.is_some() => {
+                let limit = memory_limit.map_or("none".to_owned(), |m| crate::settings::human_bytes(m as u64));
+                format!(
+                    "killed by SIGKILL (exit code 137) under a memory limit of {limit}: probably OOM-killed, though the engine did not report it"
+                )
+            }
             EndReason::Exited => status.replace("the container exited", "exited"),
             EndReason::TimedOut => stopping(format!("timed out after {:?}", job.timeout.unwrap_or_default())),
             EndReason::Killed => stopping("killed on request".to_owned()),
