@@ -89,6 +89,14 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Removes a local directory the runner made (downloaded output files); an absent one is fine.
+pub(crate) async fn remove_local(dir: &Path) -> Result<(), RunnerError> {
+    match tokio::fs::remove_dir_all(dir).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(RunnerError::io("remove the directory", dir, e)),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ mod logs;
 mod options;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bollard::Docker;
@@ -43,7 +43,7 @@ use tokio_util::sync::CancellationToken;
 pub use self::access::Credentials;
 pub use self::options::{DockerOptions, PullPolicy};
 use crate::archive;
-use crate::paths::{dir_name, fnv1a};
+use crate::paths::{dir_name, fnv1a, remove_local};
 use crate::pump::PumpReport;
 use crate::{BoxFuture, EndReason, Job, LogSender, Outcome, RunnerError, TaskRunner, outputs};
 
@@ -497,13 +497,6 @@ impl DockerRunner {
             Err(EngineError::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
             other => other,
         }
-    }
-}
-
-async fn remove_local(dir: &Path) -> Result<(), RunnerError> {
-    match tokio::fs::remove_dir_all(dir).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(RunnerError::io("remove the directory", dir, e)),
-        _ => Ok(()),
     }
 }
 

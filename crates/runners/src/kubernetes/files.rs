@@ -148,13 +148,7 @@ fn check(status: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Status>,
     }
 }
 
-/// Removes a local directory; an absent one is fine.
-pub(super) async fn remove_local(dir: &Path) -> Result<(), RunnerError> {
-    match tokio::fs::remove_dir_all(dir).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(RunnerError::io("remove the directory", dir, e)),
-        _ => Ok(()),
-    }
-}
+pub(super) use crate::paths::remove_local;
 
 /// Where output files of `job` are downloaded under `base`.
 pub(super) fn local_dir(base: &Path, job: &Job) -> PathBuf {
