@@ -82,6 +82,7 @@ impl Database {
             Some((server, _)) => format!("{server}/{name}"),
             None => panic!("{URL_VARIABLE} has no database part: {admin}"),
         };
+        drop_leftovers(admin);
         // From template0, which nobody connects to: two tests creating databases at once would
         // otherwise find template1 busy.
         admin_sql(admin, &format!("CREATE DATABASE {name} TEMPLATE template0"));
@@ -102,22 +103,71 @@ impl Drop for Database {
     }
 }
 
-fn admin_sql(url: &str, sql: &str) {
+/// Drops the databases, and removes the folders, of test processes that are gone (killed before
+/// they could clean up after themselves).
+fn drop_leftovers(admin: &str) {
     use sqlx::Connection;
+    let dead = |pid: Option<&str>| {
+        pid.and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
+    let names: Vec<String> = runtime.block_on(async {
+        let Ok(mut conn) = sqlx::PgConnection::connect(admin).await else {
+            return Vec::new();
+        };
+        let names = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'sluice\\_scale\\_%'")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_default();
+        let _ = conn.close().await;
+        names
+    });
+    for name in names.iter().filter(|n| dead(n.split('_').nth(2))) {
+        // Another test may be dropping it too: an error here is no failure.
+        let _ = try_admin_sql(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(rest) = name.strip_prefix("sluice-scale-")
+                && dead(rest.rsplit('-').next())
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+fn admin_sql(url: &str, sql: &str) {
+    if let Err(e) = try_admin_sql(url, sql) {
+        panic!("{e}");
+    }
+}
+
+fn try_admin_sql(url: &str, sql: &str) -> Result<(), String> {
+    use sqlx::Connection;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let mut conn = sqlx::PgConnection::connect(url)
             .await
-            .unwrap_or_else(|e| panic!("cannot connect to {URL_VARIABLE}: {e}; is scripts/postgres running?"));
+            .map_err(|e| format!("cannot connect to {URL_VARIABLE}: {e}; is scripts/postgres running?"))?;
         sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
             .execute(&mut conn)
             .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            .map_err(|e| format!("{sql}: {e}"))?;
         let _ = conn.close().await;
-    });
+        Ok(())
+    })
 }
 
 /// A `sluice` child process, killed when dropped; its stderr goes to a file.
