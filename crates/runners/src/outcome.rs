@@ -58,6 +58,20 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The outcome of a job cancelled before anything of it started; `message` says where.
+    pub(crate) fn cancelled_before_start(message: &str) -> Self {
+        Self {
+            exit_code: None,
+            signal: None,
+            end: EndReason::Killed,
+            output_files: Vec::new(),
+            message: message.to_owned(),
+            log_lines: 0,
+            log_lines_discarded: 0,
+            details: serde_json::Map::new(),
+        }
+    }
+
     /// True when the job ended on its own with exit code 0.
     pub fn succeeded(&self) -> bool {
         self.end == EndReason::Exited && self.exit_code == Some(0)

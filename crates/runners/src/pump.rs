@@ -25,6 +25,18 @@ pub(crate) struct PumpReport {
     pub cut_short: bool,
 }
 
+impl PumpReport {
+    /// Says in `message` how many lines were lost to a closed receiver, if any.
+    pub(crate) fn note_discarded(&self, message: &mut String) {
+        if self.discarded > 0 {
+            message.push_str(&format!(
+                "; {} log lines were discarded because the log receiver was closed",
+                self.discarded
+            ));
+        }
+    }
+}
+
 /// Reads `reader` to its end, delivering every line to `logs` in batches.
 ///
 /// A batch is sent after each read (whatever was buffered), or earlier once it holds

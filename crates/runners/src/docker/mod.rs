@@ -44,7 +44,6 @@ pub use self::access::Credentials;
 pub use self::options::{DockerOptions, PullPolicy};
 use crate::archive;
 use crate::paths::{dir_name, fnv1a, remove_local};
-use crate::pump::PumpReport;
 use crate::{BoxFuture, EndReason, Job, LogSender, Outcome, RunnerError, TaskRunner, outputs};
 
 /// The job's working directory inside the container; `{{ workingDir }}` renders to it.
@@ -169,7 +168,9 @@ impl DockerRunner {
                 message: format!("job `{}` names no image; set the task's `containerImage`", job.name),
             })?;
         if cancel.is_cancelled() {
-            return Ok(ended_before_start());
+            return Ok(Outcome::cancelled_before_start(
+                "cancelled before the container started",
+            ));
         }
         self.ensure_image(image).await?;
         let name = Self::container_name(job);
@@ -195,7 +196,9 @@ impl DockerRunner {
             .await
             .map_err(Self::engine_error(job, "upload the input files"))?;
         if cancel.is_cancelled() {
-            return Ok(ended_before_start());
+            return Ok(Outcome::cancelled_before_start(
+                "cancelled before the container started",
+            ));
         }
         self.docker
             .start_container(name, None)
@@ -390,7 +393,7 @@ impl DockerRunner {
             EndReason::TimedOut => stopping(format!("timed out after {:?}", job.timeout.unwrap_or_default())),
             EndReason::Killed => stopping("killed on request".to_owned()),
         };
-        discarded_note(&mut message, report);
+        report.note_discarded(&mut message);
         Ok(Outcome {
             exit_code: code,
             signal,
@@ -497,28 +500,6 @@ impl DockerRunner {
             Err(EngineError::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
             other => other,
         }
-    }
-}
-
-fn discarded_note(message: &mut String, report: PumpReport) {
-    if report.discarded > 0 {
-        message.push_str(&format!(
-            "; {} log lines were discarded because the log receiver was closed",
-            report.discarded
-        ));
-    }
-}
-
-fn ended_before_start() -> Outcome {
-    Outcome {
-        exit_code: None,
-        signal: None,
-        end: EndReason::Killed,
-        output_files: Vec::new(),
-        message: "cancelled before the container started".to_owned(),
-        log_lines: 0,
-        log_lines_discarded: 0,
-        details: serde_json::Map::new(),
     }
 }
 

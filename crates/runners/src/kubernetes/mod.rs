@@ -160,7 +160,7 @@ impl KubernetesRunner {
             crate::process::check(job)?;
         }
         if cancel.is_cancelled() {
-            return Ok(ended_early("cancelled before the pod was created"));
+            return Ok(Outcome::cancelled_before_start("cancelled before the pod was created"));
         }
         let pods = self.pods();
         let name = pod_name(job);
@@ -388,12 +388,7 @@ impl KubernetesRunner {
             files::release_sidecar(&self.pods(), name).await;
         }
         let mut message = message;
-        if report.discarded > 0 {
-            message.push_str(&format!(
-                "; {} log lines were discarded because the log receiver was closed",
-                report.discarded
-            ));
-        }
+        report.note_discarded(&mut message);
         Ok(Outcome {
             exit_code,
             signal: None,
@@ -442,19 +437,6 @@ enum End {
     Failed(String),
     /// Sluice deleted the pod (timeout, kill, or waitUntilRunning).
     Stopped(EndReason, String),
-}
-
-fn ended_early(message: &str) -> Outcome {
-    Outcome {
-        exit_code: None,
-        signal: None,
-        end: EndReason::Killed,
-        output_files: Vec::new(),
-        message: message.to_owned(),
-        log_lines: 0,
-        log_lines_discarded: 0,
-        details: Map::new(),
-    }
 }
 
 impl TaskRunner for KubernetesRunner {

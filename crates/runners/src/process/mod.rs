@@ -59,7 +59,7 @@ impl ProcessRunner {
     async fn run_job(&self, job: &Job, logs: LogSender, cancel: CancellationToken) -> Result<Outcome, RunnerError> {
         check(job)?;
         if cancel.is_cancelled() {
-            return Ok(not_started());
+            return Ok(Outcome::cancelled_before_start("cancelled before the process started"));
         }
         let dir = self.dir_for(job);
         prepare_dir(&dir, job).await?;
@@ -230,19 +230,6 @@ async fn prepare_dir(dir: &Path, job: &Job) -> Result<(), RunnerError> {
             .map_err(|e| RunnerError::io("write input file", &path, e))?;
     }
     Ok(())
-}
-
-fn not_started() -> Outcome {
-    Outcome {
-        exit_code: None,
-        signal: None,
-        end: EndReason::Killed,
-        output_files: Vec::new(),
-        message: "cancelled before the process started".to_owned(),
-        log_lines: 0,
-        log_lines_discarded: 0,
-        details: serde_json::Map::new(),
-    }
 }
 
 fn exit_parts(ended: &Ended) -> (Option<i32>, Option<i32>) {
