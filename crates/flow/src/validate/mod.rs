@@ -3,6 +3,7 @@
 
 mod defaults;
 mod flow;
+mod ids;
 mod inputs;
 mod props;
 mod refs;

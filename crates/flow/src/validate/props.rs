@@ -4,7 +4,8 @@ use super::{Cx, expect_map, expect_map_shape};
 use crate::cron::Cron;
 use crate::diagnostic::Diagnostic;
 use crate::duration::parse_duration;
-use crate::schema::{Kind, Prop};
+use crate::model::Retry;
+use crate::schema::{Kind, Prop, RETRY_PROPS};
 use crate::suggest::did_you_mean;
 use crate::template::is_template;
 use crate::yaml::{Node, Value};
@@ -233,11 +234,17 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
         }
         Kind::Object(props) => check_props(cx, node, &format!("`{name}`"), &[], props),
         Kind::Retry => {
-            super::retry::check_retry(cx, node);
+            check_retry(cx, node);
         }
         // Checked by the task module, which knows about plugin defaults and ids.
         Kind::Tasks | Kind::TaskRunner => {}
     }
+}
+
+/// Checks a retry policy: its properties, then the policy as a whole; returns it typed.
+pub(super) fn check_retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
+    check_props(cx, node, "`retry`", &[], RETRY_PROPS);
+    super::retry::retry_policy(cx, node)
 }
 
 fn check_enum(cx: &mut Cx<'_>, node: &Node, name: &str, values: &[&str]) {

@@ -1,17 +1,16 @@
 //! Retry policies: the kinds, the delays each kind needs, and attempt limits.
 
 use super::Cx;
-use super::props::check_props;
 use crate::diagnostic::Diagnostic;
 use crate::duration::parse_duration;
 use crate::model::{Retry, RetryBehavior, RetryKind};
-use crate::schema::RETRY_PROPS;
 use crate::yaml::{Node, Value};
 use std::time::Duration;
 
-/// Checks a retry policy and returns it typed.
-pub(super) fn check_retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
-    check_props(cx, node, "`retry`", &[], RETRY_PROPS);
+/// Checks what a retry policy's properties do not say alone (the delays its kind needs, attempt
+/// limits) and returns it typed. Its properties themselves are checked by
+/// [`super::props::check_retry`], which calls this.
+pub(super) fn retry_policy(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
     node.as_map()?;
     let dur = |cx: &mut Cx<'_>, key: &str| node.get(key).and_then(|n| check_duration_quiet(cx, n, key));
     let kind = match node.get("type")?.scalar_text()?.as_str() {

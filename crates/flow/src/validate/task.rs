@@ -1,9 +1,8 @@
 //! Tasks, triggers and task runners: type lookup, plugin defaults, properties, unique ids.
 
 use super::defaults::{self, PluginDefault};
-use super::flow::{ID_CHARS, valid_id};
-use super::props::{check_bool, check_duration, check_props, check_string};
-use super::retry::check_retry;
+use super::ids::{ID_CHARS, valid_id};
+use super::props::{check_bool, check_duration, check_props, check_retry, check_string};
 use super::{Cx, expect_map_shape};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Task, Trigger};
