@@ -42,7 +42,12 @@ fn run(case: &Value, context: &Value) -> Option<String> {
     let engine = TemplateEngine::new();
     let t = case["t"].as_str()?;
     let ctx = merge(context, case.get("context"));
-    let secrets = Secrets(ctx.get("_secrets").and_then(Value::as_object).cloned().unwrap_or_default());
+    let secrets = Secrets(
+        ctx.get("_secrets")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+    );
     let checked = engine.check(t);
     if let Some(want) = case.get("error") {
         let want = want.as_str().unwrap_or_default();
@@ -88,17 +93,30 @@ fn kestra_expressions() {
     let (mut total, mut failures) = (0, Vec::new());
     for file in &files {
         let doc = load(file);
-        assert!(doc["source"].is_string(), "{}: every file cites its `source:`", file.display());
+        assert!(
+            doc["source"].is_string(),
+            "{}: every file cites its `source:`",
+            file.display()
+        );
         let context = merge(&base, doc.get("context"));
         for (i, case) in doc["cases"].as_array().into_iter().flatten().enumerate() {
             total += 1;
             if let Some(why) = run(case, &context) {
                 let name = file.file_name().unwrap_or_default().to_string_lossy();
-                failures.push(format!("{name} #{} `{}`: {why}", i + 1, case["t"].as_str().unwrap_or("?")));
+                failures.push(format!(
+                    "{name} #{} `{}`: {why}",
+                    i + 1,
+                    case["t"].as_str().unwrap_or("?")
+                ));
             }
         }
     }
     assert!(total >= 1, "no cases found in {}", dir.display());
-    assert!(failures.is_empty(), "{} of {total} cases fail:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     eprintln!("{total} expression cases hold");
 }

@@ -10,7 +10,7 @@ const DURATION_PATTERN: &str =
 
 fn kind_schema(kind: &Kind) -> Value {
     match kind {
-        Kind::String | Kind::Cron => json!({"type": ["string", "number", "boolean"]}),
+        Kind::String | Kind::Text | Kind::Cron => json!({"type": ["string", "number", "boolean"]}),
         Kind::Bool => json!({"type": ["boolean", "string"]}),
         Kind::Int => json!({"type": ["integer", "string"]}),
         Kind::Number => json!({"type": ["number", "string"]}),

@@ -14,6 +14,8 @@ pub use types::{RUNNERS, TASKS, TRIGGERS};
 pub enum Kind {
     /// Any scalar, used as text (may be a template).
     String,
+    /// Text that is never rendered, as Kestra treats descriptions.
+    Text,
     /// true or false.
     Bool,
     /// A whole number.
@@ -137,7 +139,7 @@ pub const TASK_COMMON: &[Prop] = &[
         Kind::String,
         "The task type, e.g. `io.kestra.plugin.scripts.shell.Commands`.",
     ),
-    opt("description", Kind::String, "What the task does."),
+    opt("description", Kind::Text, "What the task does (never rendered)."),
     opt("retry", Kind::Retry, "How to retry a failed attempt."),
     opt(
         "timeout",
@@ -173,7 +175,7 @@ pub const TRIGGER_COMMON: &[Prop] = &[
         Kind::String,
         "The trigger type, e.g. `io.kestra.plugin.core.trigger.Schedule`.",
     ),
-    opt("description", Kind::String, "What the trigger is for."),
+    opt("description", Kind::Text, "What the trigger is for (never rendered)."),
     opt("disabled", Kind::Bool, "Do not fire."),
     opt(
         "conditions",

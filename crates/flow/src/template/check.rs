@@ -65,8 +65,17 @@ fn declare(locals: &mut BTreeSet<String>, nodes: &[Node]) {
 
 fn unknown(what: &str, name: &str, line: usize, names: impl IntoIterator<Item = &'static str>) -> TemplateError {
     let help = crate::suggest::did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
-    let help = help.or_else(|| Some(format!("see the {what}s Kestra has: https://kestra.io/docs/expressions")));
-    terr(TemplateErrorKind::Syntax, format!("unknown {what} `{name}`"), Some(line), help)
+    let help = help.or_else(|| {
+        Some(format!(
+            "see the {what}s Kestra has: https://kestra.io/docs/expressions"
+        ))
+    });
+    terr(
+        TemplateErrorKind::Syntax,
+        format!("unknown {what} `{name}`"),
+        Some(line),
+        help,
+    )
 }
 
 fn named(call: &Call) -> Vec<&str> {
@@ -190,4 +199,3 @@ impl Walk {
         Ok(())
     }
 }
-

@@ -56,10 +56,17 @@ impl<'e> Scope<'e> {
     /// `render()`); nesting is capped at Kestra's limit.
     pub(super) fn render_nested(&self, source: &str) -> Result<String, Fail> {
         if self.env.depth >= super::MAX_DEPTH {
-            return fail(format!("templates rendered inside templates nest deeper than {}", super::MAX_DEPTH));
+            return fail(format!(
+                "templates rendered inside templates nest deeper than {}",
+                super::MAX_DEPTH
+            ));
         }
-        let nodes = super::parse(source)
-            .map_err(|e| Fail::Error(format!("the text given to `render` is not a valid template: {}", e.message), e.help))?;
+        let nodes = super::parse(source).map_err(|e| {
+            Fail::Error(
+                format!("the text given to `render` is not a valid template: {}", e.message),
+                e.help,
+            )
+        })?;
         let env = Env {
             depth: self.env.depth + 1,
             ..*self.env
@@ -83,7 +90,11 @@ impl<'e> Scope<'e> {
 
     /// Every variable visible here, for `printContext()` and suggestions.
     pub(super) fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.env.root.as_object().map_or(Vec::new(), |m| m.keys().cloned().collect());
+        let mut names: Vec<String> = self
+            .env
+            .root
+            .as_object()
+            .map_or(Vec::new(), |m| m.keys().cloned().collect());
         names.extend(self.locals.iter().map(|l| l.0.clone()));
         names.retain(|n| !n.starts_with("__"));
         names
@@ -189,7 +200,10 @@ impl<'e> Scope<'e> {
             Ok(None) if what == "ternary" => Ok(false),
             Ok(None) => Err(Fail::Error(
                 format!("null value given to `{what}`"),
-                Some("Kestra's strict mode refuses null here: test it with `is not null`, or give a default with `??`".into()),
+                Some(
+                    "Kestra's strict mode refuses null here: test it with `is not null`, or give a default with `??`"
+                        .into(),
+                ),
             )),
             Err(ty) => fail(format!("`{what}` needs a boolean, a number or a string, not {ty}")),
         }

@@ -21,17 +21,33 @@ type FunctionFn = fn(&Scope<'_>, &Args) -> Result<Value, Fail>;
 /// Functions: name, argument names, implementation.
 const FUNCTIONS: &[(&str, &[&str], FunctionFn)] = &[
     ("now", DATE_ARGS, |_, a| filters::format_now(a)),
-    ("fromJson", &["json"], |_, a| filters::from_json(a.get(0, "json").unwrap_or(&Value::Null))),
-    ("json", &["json"], |_, a| filters::from_json(a.get(0, "json").unwrap_or(&Value::Null))),
-    ("yaml", &["yaml"], |_, a| filters::from_yaml(a.get(0, "yaml").unwrap_or(&Value::Null))),
+    ("fromJson", &["json"], |_, a| {
+        filters::from_json(a.get(0, "json").unwrap_or(&Value::Null))
+    }),
+    ("json", &["json"], |_, a| {
+        filters::from_json(a.get(0, "json").unwrap_or(&Value::Null))
+    }),
+    ("yaml", &["yaml"], |_, a| {
+        filters::from_yaml(a.get(0, "yaml").unwrap_or(&Value::Null))
+    }),
     ("secret", &["key", "namespace"], secret),
     ("render", &["toRender", "recursive"], |s, a| render(s, a, true)),
     ("renderOnce", &["toRender"], |s, a| render(s, a, false)),
-    ("printContext", &[], |s, _| Ok(Value::String(super::value::json(&s.context())))),
+    ("printContext", &[], |s, _| {
+        Ok(Value::String(super::value::json(&s.context())))
+    }),
     ("fetchContext", &[], |s, _| Ok(s.context())),
     ("range", &["start", "end", "increment"], |_, a| {
-        let need = |i, n| a.get(i, n).cloned().ok_or_else(|| Fail::Error(format!("`range` needs `{n}`"), None));
-        range(&need(0, "start")?, &need(1, "end")?, a.get(2, "increment").unwrap_or(&Value::from(1)))
+        let need = |i, n| {
+            a.get(i, n)
+                .cloned()
+                .ok_or_else(|| Fail::Error(format!("`range` needs `{n}`"), None))
+        };
+        range(
+            &need(0, "start")?,
+            &need(1, "end")?,
+            a.get(2, "increment").unwrap_or(&Value::from(1)),
+        )
     }),
     ("max", &[], |_, a| extreme(a, "max", std::cmp::Ordering::Greater)),
     ("min", &[], |_, a| extreme(a, "min", std::cmp::Ordering::Less)),
@@ -78,7 +94,10 @@ pub(super) fn check_args(name: &str, named: &[&str]) -> Result<(), String> {
     };
     match named.iter().find(|n| !allowed.contains(n)) {
         Some(bad) if allowed.is_empty() => Err(format!("function `{name}` takes no argument `{bad}`")),
-        Some(bad) => Err(format!("function `{name}` has no argument `{bad}`; its arguments are {}", allowed.join(", "))),
+        Some(bad) => Err(format!(
+            "function `{name}` has no argument `{bad}`; its arguments are {}",
+            allowed.join(", ")
+        )),
         None => Ok(()),
     }
 }
@@ -154,7 +173,11 @@ fn extreme(args: &Args, name: &str, want: std::cmp::Ordering) -> Result<Value, F
 
 fn random_u64() -> u64 {
     let mut h = RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     h.finish()
 }
 
@@ -166,7 +189,9 @@ fn random_int(_: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
     };
     let (lower, upper) = (bound(0, "lower")?, bound(1, "upper")?);
     if upper <= lower {
-        return fail(format!("`randomInt`: `upper` ({upper}) must be greater than `lower` ({lower})"));
+        return fail(format!(
+            "`randomInt`: `upper` ({upper}) must be greater than `lower` ({lower})"
+        ));
     }
     let span = upper.abs_diff(lower);
     Ok(Value::from(lower.wrapping_add_unsigned(random_u64() % span)))
@@ -193,4 +218,3 @@ fn short_id() -> String {
         })
         .collect()
 }
-

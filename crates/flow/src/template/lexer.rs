@@ -10,8 +10,8 @@ use super::{TemplateError, TemplateErrorKind, terr};
 
 /// Operators, longest first so that `is not` wins over `is` and `???` over `??`.
 const OPERATORS: [&str; 23] = [
-    "is not", "contains", "equals", "???", "and", "not", "??", "or", "is", "==", "!=", ">=", "<=", "..", ">",
-    "<", "+", "-", "*", "/", "%", "|", "~",
+    "is not", "contains", "equals", "???", "and", "not", "??", "or", "is", "==", "!=", ">=", "<=", "..", ">", "<", "+",
+    "-", "*", "/", "%", "|", "~",
 ];
 
 /// One token of an expression, or the boundaries of a block.
@@ -158,7 +158,10 @@ impl<'a> Lexer<'a> {
         let mut search = 0;
         while let Some(at) = rest[search..].find("{%").map(|a| a + search) {
             let inner = rest[at + 2..].trim_start_matches('-').trim_start();
-            if let Some(inner) = inner.strip_prefix("endraw").or_else(|| inner.strip_prefix("endverbatim")) {
+            if let Some(inner) = inner
+                .strip_prefix("endraw")
+                .or_else(|| inner.strip_prefix("endverbatim"))
+            {
                 let inner = inner.trim_start();
                 let inner = inner.strip_prefix('-').unwrap_or(inner);
                 if let Some(after) = inner.strip_prefix("%}") {
@@ -228,10 +231,18 @@ impl<'a> Lexer<'a> {
                         Some('(') => ')',
                         Some('[') => ']',
                         Some('{') => '}',
+                        _ if c == '}' => {
+                            let mut e = syntax("unexpected `}`".into(), line);
+                            e.help = Some("close every `{{` with `}}` and every `{%` with `%}`".into());
+                            return Err(e);
+                        }
                         _ => return Err(syntax(format!("unexpected `{c}`"), line)),
                     };
                     if want != c {
-                        return Err(syntax(format!("unclosed bracket: expected `{want}`, found `{c}`"), line));
+                        return Err(syntax(
+                            format!("unclosed bracket: expected `{want}`, found `{c}`"),
+                            line,
+                        ));
                     }
                 }
                 _ => {}

@@ -9,9 +9,28 @@ use super::value::{Num, equals, java_string, text, to_num, type_name};
 
 /// The methods Sluice has, for the validator and error messages.
 pub(super) const NAMES: [&str; 22] = [
-    "size", "length", "isEmpty", "toString", "toUpperCase", "toLowerCase", "trim", "contains", "startsWith",
-    "endsWith", "substring", "indexOf", "replace", "split", "equals", "equalsIgnoreCase", "get", "keySet",
-    "values", "containsKey", "getKey", "getValue",
+    "size",
+    "length",
+    "isEmpty",
+    "toString",
+    "toUpperCase",
+    "toLowerCase",
+    "trim",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "substring",
+    "indexOf",
+    "replace",
+    "split",
+    "equals",
+    "equalsIgnoreCase",
+    "get",
+    "keySet",
+    "values",
+    "containsKey",
+    "getKey",
+    "getValue",
 ];
 
 fn arg_str(args: &[Value], i: usize) -> String {
@@ -55,7 +74,11 @@ pub(super) fn call(recv: &Value, name: &str, args: &[Value]) -> Result<Value, Fa
         ("substring", Value::String(t)) => {
             let chars: Vec<char> = t.chars().collect();
             let from = arg_idx(args, 0, chars.len())?;
-            let to = if args.len() > 1 { arg_idx(args, 1, chars.len())? } else { chars.len() };
+            let to = if args.len() > 1 {
+                arg_idx(args, 1, chars.len())?
+            } else {
+                chars.len()
+            };
             if from > to {
                 return fail(format!("substring({from}, {to}): the start is after the end"));
             }
@@ -89,7 +112,10 @@ pub(super) fn call(recv: &Value, name: &str, args: &[Value]) -> Result<Value, Fa
         (name, _) => {
             return Err(Fail::Error(
                 format!("unknown method `{name}()`"),
-                Some(format!("Sluice has the methods {}; filters such as `| upper` do more", NAMES.join(", "))),
+                Some(format!(
+                    "Sluice has the methods {}; filters such as `| upper` do more",
+                    NAMES.join(", ")
+                )),
             ));
         }
     })

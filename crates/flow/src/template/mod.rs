@@ -142,7 +142,9 @@ fn convert(fail: Fail, line: usize) -> TemplateError {
             TemplateErrorKind::Secret,
             format!("secret `{name}` is not set"),
             line,
-            Some(format!("set the environment variable SECRET_{name} to the base64-encoded value")),
+            Some(format!(
+                "set the environment variable SECRET_{name} to the base64-encoded value"
+            )),
         ),
     }
 }
@@ -185,7 +187,12 @@ impl TemplateEngine {
     /// Renders keeping the type: a template that is one `{{ expression }}` gives the
     /// expression's value (a number, a list, a map…), as Kestra's typed properties do;
     /// anything else gives the rendered text.
-    pub fn render_value(&self, source: &str, context: &Value, secrets: &dyn SecretSource) -> Result<Value, TemplateError> {
+    pub fn render_value(
+        &self,
+        source: &str,
+        context: &Value,
+        secrets: &dyn SecretSource,
+    ) -> Result<Value, TemplateError> {
         if !is_template(source) {
             return Ok(Value::String(source.to_string()));
         }

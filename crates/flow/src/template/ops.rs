@@ -41,7 +41,11 @@ pub(super) fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fail> {
     let (Some(x), Some(y)) = (to_num(a), to_num(b)) else {
         let bad = if to_num(a).is_none() { a } else { b };
         return Err(Fail::Error(
-            format!("`{sym}` needs numbers, but got {} `{}`", type_name(bad), java_string(bad)),
+            format!(
+                "`{sym}` needs numbers, but got {} `{}`",
+                type_name(bad),
+                java_string(bad)
+            ),
             Some("join strings with `~`".into()),
         ));
     };
@@ -81,7 +85,10 @@ fn compare(op: BinOp, a: &Value, b: &Value) -> Result<bool, Fail> {
     }
     let ord = match (a, b) {
         (Value::Number(_), Value::Number(_)) => {
-            let (x, y) = (to_num(a).map_or(f64::NAN, Num::f64), to_num(b).map_or(f64::NAN, Num::f64));
+            let (x, y) = (
+                to_num(a).map_or(f64::NAN, Num::f64),
+                to_num(b).map_or(f64::NAN, Num::f64),
+            );
             x.partial_cmp(&y)
         }
         // Pebble compares numbers only; strings (ISO dates) compare as text here.
@@ -127,7 +134,11 @@ pub(super) fn range(start: &Value, end: &Value, step: &Value) -> Result<Value, F
         Some(Num::Long(s)) if s != 0 => s,
         _ => return fail("a range's step must be a whole number other than 0"),
     };
-    let chars = |v: &Value| v.as_str().filter(|s| s.chars().count() == 1).and_then(|s| s.chars().next());
+    let chars = |v: &Value| {
+        v.as_str()
+            .filter(|s| s.chars().count() == 1)
+            .and_then(|s| s.chars().next())
+    };
     if let (Some(a), Some(b)) = (chars(start), chars(end)) {
         let (a, b) = (a as i64, b as i64);
         let items = steps(a, b, step)?;

@@ -54,10 +54,7 @@ impl Parser {
     }
 
     fn line(&self) -> usize {
-        self.toks
-            .get(self.pos)
-            .or_else(|| self.toks.last())
-            .map_or(1, |t| t.1)
+        self.toks.get(self.pos).or_else(|| self.toks.last()).map_or(1, |t| t.1)
     }
 
     fn next(&mut self) -> Option<Tok> {

@@ -48,7 +48,12 @@ fn errors() {
         ];
         assert_eq!(got.map(|g| g.trim().to_string()).to_vec(), want, "{src}");
     }
-    assert!(r("{{ 'nope' | date('yyyy') }}").unwrap_err().message.contains("ISO-8601"));
+    assert!(
+        r("{{ 'nope' | date('yyyy') }}")
+            .unwrap_err()
+            .message
+            .contains("ISO-8601")
+    );
     assert!(r("{{ inputs.ts | date('yyyy', timeZone='Nowhere/Nope') }}").is_err());
 }
 
@@ -65,7 +70,9 @@ fn typed_values() {
 
 #[test]
 fn unavailable_functions_are_listed() {
-    let info = TemplateEngine::new().check("{{ kv('a') }}{{ read('f') }}{{ kv('b') }}").unwrap();
+    let info = TemplateEngine::new()
+        .check("{{ kv('a') }}{{ read('f') }}{{ kv('b') }}")
+        .unwrap();
     assert_eq!(info.unavailable, vec!["kv".to_string(), "read".to_string()]);
 }
 
@@ -92,7 +99,6 @@ fn references() {
     let local = "{% set a = inputs.y %}{{ a.b }}{% for i in vars.l %}{{ i }}{{ loop.index }}{% endfor %}";
     assert_eq!(refs(local), vec![Input(s("y")), Var(s("l"))]);
 }
-
 
 #[test]
 fn base64() {

@@ -1,7 +1,7 @@
 //! The top level of a flow: ids, namespace, labels, inputs, variables, concurrency, outputs.
 
 use super::ids::{ID_CHARS, NAMESPACE_CHARS, check_id};
-use super::props::{check_bool, check_retry, check_string, unknown_key};
+use super::props::{check_bool, check_retry, check_string, check_text, unknown_key};
 use super::task::{check_task_list, check_triggers};
 use super::{Cx, defaults, expect_map};
 use crate::diagnostic::Diagnostic;
@@ -64,7 +64,7 @@ pub(super) fn check_flow(cx: &mut Cx<'_>, root: &Node) -> Option<Flow> {
     }
     let id = check_id(cx, root, "id", "flow", ID_CHARS);
     let namespace = check_id(cx, root, "namespace", "flow", NAMESPACE_CHARS);
-    let description = root.get("description").and_then(|n| check_string(cx, n, "description"));
+    let description = root.get("description").and_then(|n| check_text(cx, n, "description"));
     let labels = root.get("labels").map(|n| check_labels(cx, n)).unwrap_or_default();
     let inputs = root.get("inputs").map(|n| check_inputs(cx, n)).unwrap_or_default();
     let variables = match root.get("variables") {
@@ -123,7 +123,6 @@ pub(super) fn check_flow(cx: &mut Cx<'_>, root: &Node) -> Option<Flow> {
         disabled,
     })
 }
-
 
 fn check_labels(cx: &mut Cx<'_>, node: &Node) -> Vec<(String, String)> {
     let mut labels = Vec::new();

@@ -1,6 +1,6 @@
 //! Declared inputs: ids, types, allowed values and defaults that fit their type.
 
-use super::props::{check_bool, check_string, unknown_key, wrong_type};
+use super::props::{check_bool, check_string, check_text, unknown_key, wrong_type};
 use super::{Cx, expect_map};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{Input, InputType};
@@ -98,7 +98,7 @@ pub(super) fn check_input(
         .get("required")
         .and_then(|n| check_bool(cx, n, "required"))
         .unwrap_or(true);
-    let description = item.get("description").and_then(|n| check_string(cx, n, "description"));
+    let description = item.get("description").and_then(|n| check_text(cx, n, "description"));
     Some(Input {
         id,
         input_type,

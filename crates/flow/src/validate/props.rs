@@ -55,6 +55,23 @@ pub(super) fn check_string(cx: &mut Cx<'_>, node: &Node, name: &str) -> Option<S
     }
 }
 
+/// A scalar read as plain text that is never rendered (descriptions: Kestra shows them as
+/// written, so `${#var}` or `{{` in them is not an error).
+pub(super) fn check_text(cx: &mut Cx<'_>, node: &Node, name: &str) -> Option<String> {
+    match &node.value {
+        Value::Seq(_) | Value::Map(_) | Value::Null => {
+            cx.push(wrong_type(
+                node,
+                name,
+                "text",
+                format!("write the text after `{name}:`, or as a `|` block"),
+            ));
+            None
+        }
+        _ => node.scalar_text(),
+    }
+}
+
 /// `true` / `false` (or a template deciding at run time, read as false here).
 pub(super) fn check_bool(cx: &mut Cx<'_>, node: &Node, name: &str) -> Option<bool> {
     match &node.value {
@@ -155,7 +172,7 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
         && is_template(s)
         && !matches!(
             prop.kind,
-            Kind::Tasks | Kind::TaskRunner | Kind::Retry | Kind::Object(_) | Kind::Cron
+            Kind::Tasks | Kind::TaskRunner | Kind::Retry | Kind::Object(_) | Kind::Cron | Kind::Text
         )
     {
         super::refs::check_template(cx, node, s, name);
@@ -164,6 +181,9 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
     match prop.kind {
         Kind::String => {
             check_string(cx, node, name);
+        }
+        Kind::Text => {
+            check_text(cx, node, name);
         }
         Kind::Bool => {
             check_bool(cx, node, name);

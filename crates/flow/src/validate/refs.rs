@@ -27,7 +27,6 @@ const KNOWN_ROOTS: &[&str] = &[
     "kestra",
     "item",
     "loop",
-    "now",
 ];
 
 /// A template reference with where it was written.
@@ -44,6 +43,16 @@ pub(super) fn check_template(cx: &mut Cx<'_>, node: &Node, text: &str, name: &st
     }
     match cx.templates.check(text) {
         Ok(info) => {
+            for f in &info.unavailable {
+                let d = Diagnostic::warning(
+                    node.pos,
+                    "unavailable-function",
+                    format!("`{name}` calls Kestra's function `{f}()`, which Sluice does not run yet"),
+                );
+                cx.push(d.with_help(
+                    "the task fails when it renders this; pass the value through an input or a task output",
+                ));
+            }
             for reference in info.references {
                 cx.refs.push(SeenRef {
                     reference,
@@ -135,7 +144,7 @@ pub(super) fn check_references(cx: &mut Cx<'_>, root: &Node) {
                 })
             }
             Reference::Other(root_name) if !KNOWN_ROOTS.contains(&root_name.as_str()) => {
-                let d = Diagnostic::warning(
+                let d = Diagnostic::error(
                     r.pos,
                     "unknown-variable",
                     format!("`{}` reads `{root_name}`, which no execution defines", r.owner),

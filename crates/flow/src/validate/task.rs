@@ -124,9 +124,10 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
         None => "this task".to_string(),
     };
     let Some((spec, written)) = resolve_type(cx, node, schema::TASKS, "task") else {
-        // Still look inside, so ids and errors of children are reported too.
-        if let Some(children) = node.get("tasks") {
-            check_task_list(cx, children, "tasks", defaults);
+        // Still look inside (`tasks`, `then`, `cases`…), so the ids of children count for
+        // `outputs.<id>` and their own errors are reported too.
+        for (key, list) in nested_task_lists(node) {
+            check_task_list(cx, list, &key, defaults);
         }
         return None;
     };
@@ -167,6 +168,32 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
         properties,
         pos: node.pos,
     })
+}
+
+/// The lists of tasks under a task of an unknown type: any property holding a list of
+/// maps with `id` and `type`, or a map of such lists (as `Switch`'s `cases`).
+fn nested_task_lists(node: &Node) -> Vec<(String, &Node)> {
+    let is_list = |n: &Node| match &n.value {
+        Value::Seq(items) => {
+            !items.is_empty() && items.iter().all(|i| i.get("id").is_some() && i.get("type").is_some())
+        }
+        _ => false,
+    };
+    let mut out = Vec::new();
+    for (k, v) in node.as_map().unwrap_or_default() {
+        let key = k.scalar_text().unwrap_or_default();
+        if is_list(v) {
+            out.push((key, v));
+        } else if let Some(entries) = v.as_map() {
+            out.extend(
+                entries
+                    .iter()
+                    .filter(|(_, l)| is_list(l))
+                    .map(|(c, l)| (format!("{key}.{}", c.scalar_text().unwrap_or_default()), l)),
+            );
+        }
+    }
+    out
 }
 
 /// Checks a task runner and returns it with plugin defaults applied.

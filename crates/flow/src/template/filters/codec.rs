@@ -10,14 +10,24 @@ use super::{Entry, want_str};
 use crate::template::eval::{Fail, fail};
 
 pub(super) const FILTERS: &[Entry] = &[
-    ("base64encode", &[], |_, v, _| str_to(v, "base64encode", |s| Ok(STANDARD.encode(s)))),
+    ("base64encode", &[], |_, v, _| {
+        str_to(v, "base64encode", |s| Ok(STANDARD.encode(s)))
+    }),
     ("base64decode", &[], |_, v, _| str_to(v, "base64decode", base64_text)),
     ("urlencode", &[], |_, v, _| str_to(v, "urlencode", |s| Ok(urlencode(s)))),
     ("urldecode", &[], |_, v, _| str_to(v, "urldecode", urldecode)),
-    ("md5", &[], |_, v, _| str_to(v, "md5", |s| Ok(hex(&md5::Md5::digest(s))))),
-    ("sha1", &[], |_, v, _| str_to(v, "sha1", |s| Ok(hex(&sha1::Sha1::digest(s))))),
-    ("sha256", &[], |_, v, _| str_to(v, "sha256", |s| Ok(hex(&sha2::Sha256::digest(s))))),
-    ("sha512", &[], |_, v, _| str_to(v, "sha512", |s| Ok(hex(&sha2::Sha512::digest(s))))),
+    ("md5", &[], |_, v, _| {
+        str_to(v, "md5", |s| Ok(hex(&md5::Md5::digest(s))))
+    }),
+    ("sha1", &[], |_, v, _| {
+        str_to(v, "sha1", |s| Ok(hex(&sha1::Sha1::digest(s))))
+    }),
+    ("sha256", &[], |_, v, _| {
+        str_to(v, "sha256", |s| Ok(hex(&sha2::Sha256::digest(s))))
+    }),
+    ("sha512", &[], |_, v, _| {
+        str_to(v, "sha512", |s| Ok(hex(&sha2::Sha512::digest(s))))
+    }),
 ];
 
 fn str_to(v: &Value, name: &str, f: impl Fn(&str) -> Result<String, Fail>) -> Result<Value, Fail> {

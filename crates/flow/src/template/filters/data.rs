@@ -20,9 +20,9 @@ fn jq(_: &Scope<'_>, input: &Value, args: &Args) -> Result<Value, Fail> {
     if input.is_null() {
         return Ok(Value::Null);
     }
-    let expr = args.str(0, "expression").ok_or_else(|| {
-        Fail::Error("the `jq` filter expects an argument `expression`".into(), None)
-    })?;
+    let expr = args
+        .str(0, "expression")
+        .ok_or_else(|| Fail::Error("the `jq` filter expects an argument `expression`".into(), None))?;
     let data = match input {
         Value::String(s) => serde_json::from_str(s).map_err(|e| {
             Fail::Error(
@@ -32,9 +32,9 @@ fn jq(_: &Scope<'_>, input: &Value, args: &Args) -> Result<Value, Fail> {
         })?,
         other => other.clone(),
     };
-    super::jq::run(&expr, &data).map(Value::Array).map_err(|e| {
-        Fail::Error(format!("jq expression `{expr}` failed: {e}"), None)
-    })
+    super::jq::run(&expr, &data)
+        .map(Value::Array)
+        .map_err(|e| Fail::Error(format!("jq expression `{expr}` failed: {e}"), None))
 }
 
 /// YAML as Kestra's `yaml` filter writes it (Jackson: block style, minimal quotes,
@@ -98,7 +98,10 @@ fn yaml_scalar(v: &Value) -> String {
                 || s.contains(": ")
                 || s.contains(" #")
                 || s.contains(['\n', '\t', '\r'])
-                || matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "~" | "yes" | "no" | "on" | "off")
+                || matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "true" | "false" | "null" | "~" | "yes" | "no" | "on" | "off"
+                )
                 || s.parse::<f64>().is_ok();
             match special {
                 true => serde_json::to_string(s).unwrap_or_default(),
@@ -121,7 +124,11 @@ fn ion(v: &Value) -> String {
                 .map(|(k, v)| {
                     let plain = k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                         && k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-                    let key = if plain { k.clone() } else { format!("'{}'", k.replace('\'', "\\'")) };
+                    let key = if plain {
+                        k.clone()
+                    } else {
+                        format!("'{}'", k.replace('\'', "\\'"))
+                    };
                     format!("{key}:{}", ion(v))
                 })
                 .collect();
@@ -136,9 +143,8 @@ fn ion(v: &Value) -> String {
 pub(crate) fn from_json(text: &Value) -> Result<Value, Fail> {
     match text {
         Value::Null => Ok(Value::Null),
-        Value::String(s) => serde_json::from_str(s).map_err(|e| {
-            Fail::Error(format!("`fromJson` was given text that is not JSON: {e}"), None)
-        }),
+        Value::String(s) => serde_json::from_str(s)
+            .map_err(|e| Fail::Error(format!("`fromJson` was given text that is not JSON: {e}"), None)),
         other => Ok(other.clone()),
     }
 }

@@ -27,8 +27,12 @@ pub(super) const FILTERS: &[Entry] = &[
         date_add,
     ),
     ("timestamp", &["timeZone", "existingFormat"], |_, v, a| epoch(v, a, 0)),
-    ("timestampMicro", &["timeZone", "existingFormat"], |_, v, a| epoch(v, a, 1)),
-    ("timestampNano", &["timeZone", "existingFormat"], |_, v, a| epoch(v, a, 2)),
+    ("timestampMicro", &["timeZone", "existingFormat"], |_, v, a| {
+        epoch(v, a, 1)
+    }),
+    ("timestampNano", &["timeZone", "existingFormat"], |_, v, a| {
+        epoch(v, a, 2)
+    }),
 ];
 
 fn date(_: &Scope<'_>, input: &Value, args: &Args) -> Result<Value, Fail> {
@@ -85,7 +89,10 @@ fn epoch(input: &Value, args: &Args, precision: u8) -> Result<Value, Fail> {
     }
     let zone = zone(args.str(0, "timeZone").as_deref())?;
     let at = parse_date(input, &zone, args.str(1, "existingFormat").as_deref())?;
-    let (secs, nanos) = (i128::from(at.timestamp().as_second()), i128::from(at.subsec_nanosecond()));
+    let (secs, nanos) = (
+        i128::from(at.timestamp().as_second()),
+        i128::from(at.subsec_nanosecond()),
+    );
     Ok(match precision {
         0 => Value::from(at.timestamp().as_second()),
         1 => Value::String((secs * 1_000_000 + nanos / 1000).to_string()),
@@ -151,7 +158,11 @@ pub(crate) fn parse_date(v: &Value, zone: &TimeZone, existing: Option<&str>) -> 
                     .map_err(|e| Fail::Error(format!("{secs} is out of range for a date: {e}"), None))?;
                 return Ok(ts.to_zoned_datetime(zone.clone()));
             }
-            _ => return fail(format!("cannot read the number {n} as a date; give whole epoch seconds")),
+            _ => {
+                return fail(format!(
+                    "cannot read the number {n} as a date; give whole epoch seconds"
+                ));
+            }
         },
         Value::String(s) => s.trim(),
         other => return fail(format!("cannot read {} as a date", type_name(other))),
@@ -161,7 +172,9 @@ pub(crate) fn parse_date(v: &Value, zone: &TimeZone, existing: Option<&str>) -> 
         _ => parse_iso(text, zone),
     };
     parsed.ok_or_else(|| {
-        let how = existing.map_or("ISO-8601 (e.g. 2024-01-31T10:00:00Z)".into(), |p| format!("the format `{p}`"));
+        let how = existing.map_or("ISO-8601 (e.g. 2024-01-31T10:00:00Z)".into(), |p| {
+            format!("the format `{p}`")
+        });
         Fail::Error(
             format!("cannot read `{}` as a date in {how}", java_string(v)),
             Some("pass `existingFormat` with the Java pattern the date is written in".into()),
@@ -181,4 +194,3 @@ fn parse_iso(text: &str, zone: &TimeZone) -> Option<ZonedDateTime> {
         (None, None) => dt.to_zoned_datetime(zone.clone()).ok(),
     }
 }
-

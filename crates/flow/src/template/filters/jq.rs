@@ -12,19 +12,20 @@ pub(super) fn run(expr: &str, input: &Value) -> Result<Vec<Value>, String> {
     let loader = Loader::new(defs);
     let arena = Arena::default();
     let program = File { code: expr, path: () };
-    let modules = loader
-        .load(&arena, program)
-        .map_err(|errs| format!("it does not parse ({} error{})", errs.len(), if errs.len() == 1 { "" } else { "s" }))?;
-    let filter = Compiler::default()
-        .with_funs(funs)
-        .compile(modules)
-        .map_err(|errs| {
-            let names: Vec<String> = errs
-                .iter()
-                .flat_map(|(_, e)| e.iter().map(|(name, _)| format!("`{name}`")))
-                .collect();
-            format!("unknown name {}", names.join(", "))
-        })?;
+    let modules = loader.load(&arena, program).map_err(|errs| {
+        format!(
+            "it does not parse ({} error{})",
+            errs.len(),
+            if errs.len() == 1 { "" } else { "s" }
+        )
+    })?;
+    let filter = Compiler::default().with_funs(funs).compile(modules).map_err(|errs| {
+        let names: Vec<String> = errs
+            .iter()
+            .flat_map(|(_, e)| e.iter().map(|(name, _)| format!("`{name}`")))
+            .collect();
+        format!("unknown name {}", names.join(", "))
+    })?;
     let text = serde_json::to_string(input).map_err(|e| e.to_string())?;
     let input = jaq_json::read::parse_single(text.as_bytes()).map_err(|e| e.to_string())?;
     let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));

@@ -32,14 +32,20 @@ pub(super) const FILTERS: &[Entry] = &[
 
 fn end(v: &Value, first: bool) -> Value {
     match v {
-        Value::Array(a) => (if first { a.first() } else { a.last() }).cloned().unwrap_or(Value::Null),
+        Value::Array(a) => (if first { a.first() } else { a.last() })
+            .cloned()
+            .unwrap_or(Value::Null),
         Value::String(s) => {
             let c = if first { s.chars().next() } else { s.chars().next_back() };
             c.map_or(Value::Null, |c| Value::String(c.to_string()))
         }
-        Value::Object(m) => (if first { m.values().next() } else { m.values().next_back() })
-            .cloned()
-            .unwrap_or(Value::Null),
+        Value::Object(m) => (if first {
+            m.values().next()
+        } else {
+            m.values().next_back()
+        })
+        .cloned()
+        .unwrap_or(Value::Null),
         other => other.clone(),
     }
 }
@@ -69,7 +75,9 @@ fn join(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     }
     let sep = a.str(0, "separator").unwrap_or_default();
     let items = want_list(v, "join")?;
-    Ok(Value::String(items.iter().map(java_string).collect::<Vec<_>>().join(&sep)))
+    Ok(Value::String(
+        items.iter().map(java_string).collect::<Vec<_>>().join(&sep),
+    ))
 }
 
 fn keys_or_values(v: &Value, keys: bool) -> Result<Value, Fail> {
@@ -90,7 +98,9 @@ fn keys_or_values(v: &Value, keys: bool) -> Result<Value, Fail> {
 /// Natural order: numbers by value, strings by text, others after them by their JSON.
 fn natural(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => num_of(x).f64().partial_cmp(&num_of(y).f64()).unwrap_or(Ordering::Equal),
+        (Value::Number(x), Value::Number(y)) => {
+            num_of(x).f64().partial_cmp(&num_of(y).f64()).unwrap_or(Ordering::Equal)
+        }
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => java_string(a).cmp(&java_string(b)),
@@ -114,7 +124,12 @@ fn reverse(_: &Scope<'_>, v: &Value, _: &Args) -> Result<Value, Fail> {
         Value::Array(a) => Value::Array(a.iter().rev().cloned().collect()),
         Value::String(s) => Value::String(s.chars().rev().collect()),
         Value::Null => Value::Null,
-        other => return fail(format!("`reverse` works on lists and strings, not {}", type_name(other))),
+        other => {
+            return fail(format!(
+                "`reverse` works on lists and strings, not {}",
+                type_name(other)
+            ));
+        }
     })
 }
 
@@ -139,7 +154,14 @@ fn slice(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     let (from, to) = (from as usize, to as usize);
     Ok(match v {
         Value::Array(items) => Value::Array(items[from..to].to_vec()),
-        _ => Value::String(v.as_str().unwrap_or_default().chars().skip(from).take(to - from).collect()),
+        _ => Value::String(
+            v.as_str()
+                .unwrap_or_default()
+                .chars()
+                .skip(from)
+                .take(to - from)
+                .collect(),
+        ),
     })
 }
 
@@ -152,7 +174,9 @@ fn chunk(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
         _ => return fail("`chunk` needs a `size` of 1 or more"),
     };
     let items = want_list(v, "chunk")?;
-    Ok(Value::Array(items.chunks(size).map(|c| Value::Array(c.to_vec())).collect()))
+    Ok(Value::Array(
+        items.chunks(size).map(|c| Value::Array(c.to_vec())).collect(),
+    ))
 }
 
 fn distinct(_: &Scope<'_>, v: &Value, _: &Args) -> Result<Value, Fail> {
@@ -192,7 +216,13 @@ fn merge(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
             m.extend(y.iter().map(|(k, v)| (k.clone(), v.clone())));
             Value::Object(m)
         }
-        (x, y) => return fail(format!("`merge` joins two lists or two maps, not {} and {}", type_name(x), type_name(y))),
+        (x, y) => {
+            return fail(format!(
+                "`merge` joins two lists or two maps, not {} and {}",
+                type_name(x),
+                type_name(y)
+            ));
+        }
     })
 }
 
@@ -213,7 +243,12 @@ fn number(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
         other => return fail(format!("`number` reads strings, not {}", type_name(other))),
     };
     let ty = a.str(0, "type").unwrap_or_default();
-    let bad = || Fail::Error(format!("`{s}` is not a number"), Some("write digits such as `42` or `3.14`".into()));
+    let bad = || {
+        Fail::Error(
+            format!("`{s}` is not a number"),
+            Some("write digits such as `42` or `3.14`".into()),
+        )
+    };
     let float = || s.parse::<f64>().map(|d| Num::Double(d).value()).map_err(|_| bad());
     let whole = || {
         let digits = s.strip_suffix(['L', 'l']).unwrap_or(s);
@@ -245,7 +280,9 @@ fn numberformat(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     let min_frac = frac_pat.chars().filter(|c| *c == '0').count();
     let max_frac = frac_pat.chars().filter(|c| *c == '0' || *c == '#').count();
     let min_int = int_pat.chars().filter(|c| *c == '0').count();
-    let grouping = int_pat.rfind(',').map(|i| int_pat[i + 1..].chars().filter(|c| matches!(c, '0' | '#')).count());
+    let grouping = int_pat
+        .rfind(',')
+        .map(|i| int_pat[i + 1..].chars().filter(|c| matches!(c, '0' | '#')).count());
     let x = n.f64();
     let scaled = x.abs() * 10f64.powi(max_frac as i32);
     let mut r = scaled.round();
@@ -274,9 +311,21 @@ fn numberformat(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
         }
         int = grouped;
     }
-    let sign = if x < 0.0 && (int.trim_matches(['0', ',']).len() + frac.trim_matches('0').len()) > 0 { "-" } else { "" };
+    let sign = if x < 0.0 && (int.trim_matches(['0', ',']).len() + frac.trim_matches('0').len()) > 0 {
+        "-"
+    } else {
+        ""
+    };
     let body = if frac.is_empty() { int } else { format!("{int}.{frac}") };
-    let body = if body.is_empty() || body.starts_with('.') { format!("0{body}") } else { body };
-    let body = if min_int == 0 && body.starts_with("0.") && int_pat.is_empty() { body[1..].to_string() } else { body };
+    let body = if body.is_empty() || body.starts_with('.') {
+        format!("0{body}")
+    } else {
+        body
+    };
+    let body = if min_int == 0 && body.starts_with("0.") && int_pat.is_empty() {
+        body[1..].to_string()
+    } else {
+        body
+    };
     Ok(Value::String(format!("{sign}{body}")))
 }

@@ -6,9 +6,9 @@
 //! function. A new filter is one entry in its group's table.
 
 mod codec;
-mod jq;
 mod data;
 mod dates;
+mod jq;
 mod lists;
 mod text;
 
@@ -50,7 +50,11 @@ impl Args {
             Some(v) => match to_num(v) {
                 Some(super::value::Num::Long(n)) => Ok(Some(n)),
                 _ => Err(Fail::Error(
-                    format!("argument `{name}` must be a whole number, not {} `{}`", type_name(v), text_of(v)),
+                    format!(
+                        "argument `{name}` must be a whole number, not {} `{}`",
+                        type_name(v),
+                        text_of(v)
+                    ),
                     None,
                 )),
             },
@@ -70,7 +74,13 @@ pub(super) type FilterFn = fn(&Scope<'_>, &Value, &Args) -> Result<Value, Fail>;
 /// One filter: name, argument names, function.
 pub(super) type Entry = (&'static str, &'static [&'static str], FilterFn);
 
-const GROUPS: [&[Entry]; 5] = [text::FILTERS, lists::FILTERS, dates::FILTERS, data::FILTERS, codec::FILTERS];
+const GROUPS: [&[Entry]; 5] = [
+    text::FILTERS,
+    lists::FILTERS,
+    dates::FILTERS,
+    data::FILTERS,
+    codec::FILTERS,
+];
 
 fn find(name: &str) -> Option<&'static Entry> {
     GROUPS.iter().flat_map(|g| g.iter()).find(|e| e.0 == name)

@@ -14,16 +14,26 @@ pub(super) const FILTERS: &[Entry] = &[
     ("lower", &[], |_, v, _| map_str(v, "lower", str::to_lowercase)),
     ("upper", &[], |_, v, _| map_str(v, "upper", str::to_uppercase)),
     ("trim", &[], |_, v, _| map_str(v, "trim", |s| s.trim().to_string())),
-    ("nl2br", &[], |_, v, _| map_str(v, "nl2br", |s| s.replace('\n', "<br />"))),
+    ("nl2br", &[], |_, v, _| {
+        map_str(v, "nl2br", |s| s.replace('\n', "<br />"))
+    }),
     ("replace", &["replace_pairs", "regexp"], replace),
     ("slugify", &[], |_, v, _| map_str(v, "slugify", slugify)),
     ("split", &["delimiter", "limit"], split),
     ("startsWith", &["value"], |_, v, a| affix(v, a, "startsWith", true)),
     ("endsWith", &["value"], |_, v, a| affix(v, a, "endsWith", false)),
-    ("substringBefore", &["separator"], |_, v, a| substring(v, a, "substringBefore")),
-    ("substringBeforeLast", &["separator"], |_, v, a| substring(v, a, "substringBeforeLast")),
-    ("substringAfter", &["separator"], |_, v, a| substring(v, a, "substringAfter")),
-    ("substringAfterLast", &["separator"], |_, v, a| substring(v, a, "substringAfterLast")),
+    ("substringBefore", &["separator"], |_, v, a| {
+        substring(v, a, "substringBefore")
+    }),
+    ("substringBeforeLast", &["separator"], |_, v, a| {
+        substring(v, a, "substringBeforeLast")
+    }),
+    ("substringAfter", &["separator"], |_, v, a| {
+        substring(v, a, "substringAfter")
+    }),
+    ("substringAfterLast", &["separator"], |_, v, a| {
+        substring(v, a, "substringAfterLast")
+    }),
     ("escapeChar", &["type"], escape_char),
     ("indent", &["amount", "prefix"], |_, v, a| indent(v, a, false)),
     ("nindent", &["amount", "prefix"], |_, v, a| indent(v, a, true)),
@@ -137,7 +147,11 @@ fn java_replacement(to: &str) -> String {
     let mut chars = to.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => out.extend(chars.next().map(|n| if n == '$' { "$$".to_string() } else { n.to_string() })),
+            '\\' => out.extend(
+                chars
+                    .next()
+                    .map(|n| if n == '$' { "$$".to_string() } else { n.to_string() }),
+            ),
             '$' => {
                 let digits: String = std::iter::from_fn(|| chars.next_if(char::is_ascii_digit)).collect();
                 out.push_str(&format!("${{{digits}}}"));
@@ -180,7 +194,9 @@ fn split(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
             parts.pop();
         }
     }
-    Ok(Value::Array(parts.into_iter().map(|p| Value::String(p.into())).collect()))
+    Ok(Value::Array(
+        parts.into_iter().map(|p| Value::String(p.into())).collect(),
+    ))
 }
 
 fn affix(v: &Value, a: &Args, filter: &str, start: bool) -> Result<Value, Fail> {
@@ -241,7 +257,10 @@ fn indent(v: &Value, a: &Args, new_line: bool) -> Result<Value, Fail> {
         _ => return fail(format!("`{name}` needs a whole number `amount` of 0 or more")),
     };
     let prefix = a.str(1, "prefix").unwrap_or_else(|| " ".into()).repeat(amount);
-    let nl = ["\r\n", "\n\r", "\n", "\r"].into_iter().find(|n| s.contains(n)).unwrap_or("\n");
+    let nl = ["\r\n", "\n\r", "\n", "\r"]
+        .into_iter()
+        .find(|n| s.contains(n))
+        .unwrap_or("\n");
     let s = if new_line { format!("{nl}{s}") } else { s };
     Ok(Value::String(s.replace(nl, &format!("{nl}{prefix}"))))
 }

@@ -37,7 +37,15 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// True for names that are read as ISO-8601 rather than as a pattern.
 pub(super) fn is_iso_name(name: &str) -> bool {
@@ -87,7 +95,11 @@ pub(super) fn format_named(name: &str, z: &ZonedDateTime) -> Result<String, Fail
         }
         "rfc_1123_date_time" => {
             let off = z.offset().seconds();
-            let zone = if off == 0 { "GMT".into() } else { offset_text(off, 2, false) };
+            let zone = if off == 0 {
+                "GMT".into()
+            } else {
+                offset_text(off, 2, false)
+            };
             format!("{} {zone}", format("EEE, d MMM yyyy HH:mm:ss", z)?)
         }
         pattern => format(pattern, z)?,
@@ -136,7 +148,10 @@ pub(super) fn format(pattern: &str, z: &ZonedDateTime) -> Result<String, Fail> {
         }
         let num = |v: i64, max: usize| match n <= max {
             true => Ok(format!("{v:0n$}")),
-            false => fail(format!("too many pattern letters `{}` in `{pattern}`", c.to_string().repeat(n))),
+            false => fail(format!(
+                "too many pattern letters `{}` in `{pattern}`",
+                c.to_string().repeat(n)
+            )),
         };
         let text = |full: &str| match n {
             1..=3 => full.chars().take(3).collect(),
@@ -160,7 +175,11 @@ pub(super) fn format(pattern: &str, z: &ZonedDateTime) -> Result<String, Fail> {
                 match n {
                     1 | 2 => format!("{q:0n$}"),
                     3 => format!("Q{q}"),
-                    4 => format!("{}{} quarter", q, ["st", "nd", "rd", "th"][usize::try_from(q - 1).unwrap_or(0)]),
+                    4 => format!(
+                        "{}{} quarter",
+                        q,
+                        ["st", "nd", "rd", "th"][usize::try_from(q - 1).unwrap_or(0)]
+                    ),
                     _ => q.to_string(),
                 }
             }
@@ -179,8 +198,14 @@ pub(super) fn format(pattern: &str, z: &ZonedDateTime) -> Result<String, Fail> {
             'S' if n <= 9 => format!("{:09}", z.subsec_nanosecond())[..n].to_string(),
             'n' => format!("{:0n$}", z.subsec_nanosecond()),
             'A' => format!("{:0n$}", milli_of_day(z)),
-            'N' => format!("{:0n$}", milli_of_day(z) * 1_000_000 + i64::from(z.subsec_nanosecond() % 1_000_000)),
-            'V' if n == 2 => z.time_zone().iana_name().map_or_else(|| offset_text(z.offset().seconds(), 3, true), str::to_string),
+            'N' => format!(
+                "{:0n$}",
+                milli_of_day(z) * 1_000_000 + i64::from(z.subsec_nanosecond() % 1_000_000)
+            ),
+            'V' if n == 2 => z
+                .time_zone()
+                .iana_name()
+                .map_or_else(|| offset_text(z.offset().seconds(), 3, true), str::to_string),
             'z' => zone_name(z, n == 4),
             'O' => gmt(z.offset().seconds(), n == 4),
             'X' | 'x' if n <= 5 => offset_text(z.offset().seconds(), n, c == 'X'),
@@ -189,7 +214,10 @@ pub(super) fn format(pattern: &str, z: &ZonedDateTime) -> Result<String, Fail> {
             'Z' if n == 5 => offset_text(z.offset().seconds(), 5, true),
             _ => {
                 return Err(Fail::Error(
-                    format!("unknown date pattern letters `{}` in `{pattern}`", c.to_string().repeat(n)),
+                    format!(
+                        "unknown date pattern letters `{}` in `{pattern}`",
+                        c.to_string().repeat(n)
+                    ),
                     Some("use Java DateTimeFormatter letters, e.g. `yyyy-MM-dd HH:mm:ss`; quote text as 'T'".into()),
                 ));
             }
