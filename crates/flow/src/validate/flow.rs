@@ -28,6 +28,8 @@ const FLOW_KEYS: &[&str] = &[
     "disabled",
     "revision",
     "deleted",
+    // Blueprint catalog metadata (title, description, tags), as every public blueprint has.
+    "extend",
 ];
 
 const INPUT_KEYS: &[&str] = &[

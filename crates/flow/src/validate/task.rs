@@ -170,8 +170,12 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
     })
 }
 
-/// The lists of tasks under a task of an unknown type: any property holding a list of
-/// maps with `id` and `type`, or a map of such lists (as `Switch`'s `cases`).
+/// The properties Kestra's flowable tasks keep their children in.
+const CHILD_LISTS: &[&str] = &["tasks", "then", "else", "errors", "finally", "afterExecution", "cases", "defaults"];
+
+/// The lists of tasks under a task of an unknown type: a child property (see
+/// [`CHILD_LISTS`]) holding a list of maps with `id` and `type`, or a map of such lists
+/// (as `Switch`'s `cases`).
 fn nested_task_lists(node: &Node) -> Vec<(String, &Node)> {
     let is_list = |n: &Node| match &n.value {
         Value::Seq(items) => {
@@ -182,6 +186,9 @@ fn nested_task_lists(node: &Node) -> Vec<(String, &Node)> {
     let mut out = Vec::new();
     for (k, v) in node.as_map().unwrap_or_default() {
         let key = k.scalar_text().unwrap_or_default();
+        if !CHILD_LISTS.contains(&key.as_str()) {
+            continue;
+        }
         if is_list(v) {
             out.push((key, v));
         } else if let Some(entries) = v.as_map() {
