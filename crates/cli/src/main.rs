@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         .with_max_level(tracing::Level::WARN)
         .with_target(false)
         .init();
+    sluice_engine::set_process_envs(std::env::vars());
     let result = run(cli);
     match result {
         Ok(code) => code,

@@ -1,9 +1,27 @@
 //! The variables a template sees while an execution runs (`inputs`, `outputs`, `vars`, `flow`,
-//! `execution`, `taskrun`, `labels`), built from the flow and the execution alone.
+//! `execution`, `task`, `taskrun`, `labels`, `envs`, `globals`), built from the flow and the
+//! execution, plus the process variables the binary hands over once at start-up.
+
+use std::sync::OnceLock;
 
 use crate::execution::{Execution, TaskRun};
 use serde_json::{Map, Value, json};
 use sluice_flow::Flow;
+
+/// `envs`: the server's environment variables named `ENV_*`, as Kestra exposes them
+/// (`ENV_MY_VAR` is `{{ envs.my_var }}`). Set once by the binary; empty until then.
+static ENVS: OnceLock<Map<String, Value>> = OnceLock::new();
+
+/// Hands the process environment to templates: every `ENV_<NAME>=value` pair becomes
+/// `envs.<name>` (lowercase), as Kestra's `kestra.variables.env-vars-prefix` does. Later
+/// calls are ignored, so the context never changes under a running execution.
+pub fn set_process_envs(vars: impl IntoIterator<Item = (String, String)>) {
+    let map = vars
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("ENV_")?.to_ascii_lowercase(), Value::String(v))))
+        .collect();
+    let _ = ENVS.set(map);
+}
 
 /// The render context for templates of `task_run` (or of the execution, when `None`).
 /// The worker adds `workingDir` once it knows where the task runs.
@@ -19,6 +37,11 @@ pub fn render_context(flow: &Flow, execution: &Execution, task_run: Option<&Task
         .iter()
         .map(|l| (l.key.clone(), Value::String(l.value.clone())))
         .collect();
+    // An optional input that was not given is null, so `{{ inputs.user }}` renders nothing.
+    let mut inputs = execution.inputs.clone();
+    for input in &flow.inputs {
+        inputs.entry(input.id.clone()).or_insert(Value::Null);
+    }
     let mut context = json!({
         "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
         "execution": {
@@ -26,10 +49,12 @@ pub fn render_context(flow: &Flow, execution: &Execution, task_run: Option<&Task
             "startDate": execution.state.start().map(|t| t.to_string()),
             "originalId": execution.original_id.as_deref().unwrap_or(&execution.id),
         },
-        "inputs": execution.inputs,
+        "inputs": inputs,
         "outputs": outputs,
         "vars": flow.variables,
         "labels": labels,
+        "envs": ENVS.get().cloned().unwrap_or_default(),
+        "globals": {},
     });
     if let Some(trigger) = &execution.trigger {
         context["trigger"] = trigger.clone();
@@ -42,7 +67,8 @@ pub fn render_context(flow: &Flow, execution: &Execution, task_run: Option<&Task
             "parentId": run.parent_task_run_id,
             "value": run.value,
         });
-        context["task"] = json!({"id": run.task_id});
+        let task_type = crate::task_by_id(flow, &run.task_id).map(|t| t.type_name.clone());
+        context["task"] = json!({"id": run.task_id, "type": task_type});
     }
     context
 }

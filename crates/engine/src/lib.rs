@@ -12,7 +12,7 @@ mod retry;
 mod state;
 mod step;
 
-pub use context::render_context;
+pub use context::{render_context, set_process_envs};
 pub use event::{AttemptResult, ChildRun, Command, Event};
 pub use execution::{Attempt, Execution, History, Label, StateInfo, TaskRun, base62, task_run_id};
 pub use retry::{allows as retry_allows, delay as retry_delay};

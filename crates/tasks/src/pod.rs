@@ -3,6 +3,7 @@
 
 use crate::{PlanContext, ScriptJob, TaskError};
 use serde_json::{Map, Value};
+use sluice_flow::k8s::PodPart;
 use sluice_flow::model::Task;
 use sluice_runners::{DEFAULT_KILL_GRACE, Job};
 
@@ -36,19 +37,23 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
         Some(Value::Object(spec)) => spec,
         _ => return Err(invalid("`spec` must be a pod spec mapping with `containers`".into())),
     };
-    let spec = match cx
+    let rendered = cx
         .renderer
-        .value(&task.id, "spec", &Value::Object(spec.clone()), cx.variables)?
-    {
+        .value(&task.id, "spec", &Value::Object(spec.clone()), cx.variables)?;
+    let typed = |part, name: &str, v: &Value| {
+        sluice_flow::k8s::coerce(part, v)
+            .map_err(|errors| invalid(format!("`{name}` as rendered: {}", errors.join("; "))))
+    };
+    let spec = match typed(PodPart::Spec, "spec", &rendered)? {
         Value::Object(map) => map,
         _ => return Err(invalid("`spec` must render to a mapping".into())),
     };
     let metadata = match task.properties.get("metadata") {
         Some(Value::Object(m)) => {
-            match cx
+            let rendered = cx
                 .renderer
-                .value(&task.id, "metadata", &Value::Object(m.clone()), cx.variables)?
-            {
+                .value(&task.id, "metadata", &Value::Object(m.clone()), cx.variables)?;
+            match typed(PodPart::Metadata, "metadata", &rendered)? {
                 Value::Object(map) => Some(map),
                 _ => None,
             }

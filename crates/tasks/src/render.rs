@@ -1,9 +1,10 @@
 //! Rendering of task properties: every string goes through the template engine, with errors
-//! that name the task and the property.
+//! that name the task and the property. Inside structured properties (a pod spec), a string
+//! that is one `{{ expression }}` keeps the expression's type, as Kestra's typed properties.
 
 use crate::TaskError;
 use serde_json::Value;
-use sluice_flow::template::{SecretSource, TemplateEngine, is_template};
+use sluice_flow::template::{SecretSource, TemplateEngine, TemplateError, is_template};
 
 /// Renders templates of one task with one set of variables.
 pub struct Renderer<'a> {
@@ -21,20 +22,24 @@ impl Renderer<'_> {
         }
         self.engine
             .render(source, variables, self.secrets)
-            .map_err(|e| TaskError::Render {
-                task: task.to_string(),
-                property: property.to_string(),
-                message: match e.help {
-                    Some(help) => format!("{}; {help}", e.message),
-                    None => e.message,
-                },
-            })
+            .map_err(|e| render_error(task, property, e))
     }
 
-    /// Renders every string inside a JSON value.
+    /// Renders one string keeping the type of a lone expression: `"{{ inputs.n }}"` gives
+    /// the number, `"{{ fromJson(x) }}"` the list; any other template gives text.
+    pub fn typed(&self, task: &str, property: &str, source: &str, variables: &Value) -> Result<Value, TaskError> {
+        if !is_template(source) {
+            return Ok(Value::String(source.to_string()));
+        }
+        self.engine
+            .render_value(source, variables, self.secrets)
+            .map_err(|e| render_error(task, property, e))
+    }
+
+    /// Renders every string inside a JSON value, each with [`Renderer::typed`].
     pub fn value(&self, task: &str, property: &str, value: &Value, variables: &Value) -> Result<Value, TaskError> {
         Ok(match value {
-            Value::String(s) => Value::String(self.string(task, property, s, variables)?),
+            Value::String(s) => self.typed(task, property, s, variables)?,
             Value::Array(items) => Value::Array(
                 items
                     .iter()
@@ -48,5 +53,16 @@ impl Renderer<'_> {
             ),
             other => other.clone(),
         })
+    }
+}
+
+fn render_error(task: &str, property: &str, e: TemplateError) -> TaskError {
+    TaskError::Render {
+        task: task.to_string(),
+        property: property.to_string(),
+        message: match e.help {
+            Some(help) => format!("{}; {help}", e.message),
+            None => e.message,
+        },
     }
 }

@@ -278,3 +278,56 @@ fn runner_follows_task_runner_then_container_image() {
     );
     assert_eq!(runner_for(&k8s).unwrap().kind(), "kubernetes");
 }
+
+/// Kestra's typed properties: a pod spec field written as a template renders to the type
+/// Kubernetes wants (https://kestra.io/docs/expressions — "dynamic properties"), and a value
+/// that cannot be one fails the task naming the field.
+#[test]
+fn pod_spec_templates_render_to_typed_fields() {
+    let flow = r#"id: f
+namespace: dev
+inputs:
+  - {id: secs, type: STRING}
+  - {id: containers, type: JSON}
+tasks:
+  - id: pod
+    type: io.kestra.plugin.kubernetes.PodCreate
+    metadata: {labels: {run: "{{ inputs.secs }}"}}
+    spec:
+      activeDeadlineSeconds: "{{ inputs.secs }}"
+      restartPolicy: Never
+      containers: "{{ inputs.containers }}"
+"#;
+    let checked = sluice_flow::check_flow(flow);
+    let task = checked
+        .flow
+        .unwrap_or_else(|| panic!("{:#?}", checked.diagnostics))
+        .tasks
+        .remove(0);
+    let engine = TemplateEngine::new();
+    let renderer = Renderer {
+        engine: &engine,
+        secrets: &Secrets,
+    };
+    let plan_with = |secs: serde_json::Value| {
+        let containers = json!([{"name": "main", "image": "busybox:1.36", "command": ["true"]}]);
+        let vars = json!({"inputs": {"secs": secs, "containers": containers}, "workingDir": "/w"});
+        let cx = PlanContext {
+            variables: &vars,
+            renderer: &renderer,
+            job_name: "j".into(),
+            working_dir: "/w",
+            on_host: false,
+        };
+        plan(&task, &cx)
+    };
+    let Ok(Plan::Job(job)) = plan_with(json!("30")) else {
+        panic!("a job")
+    };
+    let spec = job.job.pod_spec.expect("a pod spec");
+    assert_eq!(spec["activeDeadlineSeconds"], json!(30));
+    assert_eq!(spec["containers"][0]["image"], json!("busybox:1.36"));
+    assert_eq!(job.job.pod_metadata.expect("metadata")["labels"]["run"], json!("30"));
+    let err = plan_with(json!("soon")).err().expect("a wrong type fails").to_string();
+    assert!(err.contains("spec.activeDeadlineSeconds"), "{err}");
+}

@@ -14,6 +14,9 @@
 
 mod de;
 mod quantity;
+mod typed;
+
+pub use typed::coerce;
 
 use crate::diagnostic::Diagnostic;
 use crate::template::is_template;

@@ -27,6 +27,7 @@ const KNOWN_ROOTS: &[&str] = &[
     "kestra",
     "item",
     "loop",
+    "outputDir",
 ];
 
 /// A template reference with where it was written.

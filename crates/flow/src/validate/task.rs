@@ -171,7 +171,16 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
 }
 
 /// The properties Kestra's flowable tasks keep their children in.
-const CHILD_LISTS: &[&str] = &["tasks", "then", "else", "errors", "finally", "afterExecution", "cases", "defaults"];
+const CHILD_LISTS: &[&str] = &[
+    "tasks",
+    "then",
+    "else",
+    "errors",
+    "finally",
+    "afterExecution",
+    "cases",
+    "defaults",
+];
 
 /// The lists of tasks under a task of an unknown type: a child property (see
 /// [`CHILD_LISTS`]) holding a list of maps with `id` and `type`, or a map of such lists

@@ -44,7 +44,7 @@ impl<'n, 's> NodeDe<'n, 's> {
     }
 
     fn template(&self) -> bool {
-        matches!(&self.node.value, Value::String(s) if is_template(s))
+        !self.st.rendered && matches!(&self.node.value, Value::String(s) if is_template(s))
     }
 }
 
@@ -104,6 +104,9 @@ impl<'de> Deserializer<'de> for NodeDe<'_, '_> {
             let NodeDe { node, st } = self;
             match &node.value {
                 Value::Bool(b) => visitor.visit_bool(*b).map_err(|e| st.claim(node, e)),
+                Value::String(s) if st.rendered && (s == "true" || s == "false") => {
+                    visitor.visit_bool(s == "true").map_err(|e| st.claim(node, e))
+                }
                 other => {
                     let fix = match other {
                         Value::String(s) if s == "true" || s == "false" => format!("remove the quotes: `{s}`"),

@@ -18,6 +18,10 @@ impl NodeDe<'_, '_> {
         let NodeDe { node, st } = self;
         match &node.value {
             Value::Int(i) if (min..=max).contains(i) => visitor.visit_i64(*i).map_err(|e| st.claim(node, e)),
+            Value::String(s) if st.rendered && s.trim().parse::<i64>().is_ok_and(|i| (min..=max).contains(&i)) => {
+                let i = s.trim().parse::<i64>().unwrap_or_default();
+                visitor.visit_i64(i).map_err(|e| st.claim(node, e))
+            }
             Value::Int(i) => {
                 let d = Diagnostic::error(
                     node.pos,
@@ -51,6 +55,10 @@ impl NodeDe<'_, '_> {
             #[allow(clippy::cast_precision_loss)]
             Value::Int(i) => visitor.visit_f64(*i as f64).map_err(|e| st.claim(node, e)),
             Value::Float(f) => visitor.visit_f64(*f).map_err(|e| st.claim(node, e)),
+            Value::String(s) if st.rendered && s.trim().parse::<f64>().is_ok() => {
+                let f = s.trim().parse::<f64>().unwrap_or_default();
+                visitor.visit_f64(f).map_err(|e| st.claim(node, e))
+            }
             _ => {
                 st.wrong_type(node, "a number", "write a number, like `1.5`");
                 quiet(visitor.visit_f64(0.0))
@@ -63,6 +71,10 @@ impl NodeDe<'_, '_> {
         let NodeDe { node, st } = self;
         match &node.value {
             Value::String(s) => visitor.visit_str(s).map_err(|e| st.claim(node, e)),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) if st.rendered => {
+                let text = node.scalar_text().unwrap_or_default();
+                visitor.visit_str(&text).map_err(|e| st.claim(node, e))
+            }
             other => {
                 let fix = match (other, node.scalar_text()) {
                     (Value::Null, _) | (_, None) => "write a single value".to_string(),

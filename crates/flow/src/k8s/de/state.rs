@@ -39,6 +39,9 @@ pub(in crate::k8s) struct State {
     explain_root: &'static str,
     /// A partial value (an overlay): fields Kubernetes requires may be left out.
     pub(in crate::k8s) partial: bool,
+    /// A value rendered at run time: text that reads as the number or boolean a field wants
+    /// is taken as one (and numbers as text), as Kestra's Jackson mapping does.
+    pub(in crate::k8s) rendered: bool,
     pub(super) path: Vec<Seg>,
     pub(super) owners: Vec<Owner>,
     /// Kubernetes type of each mapping read as a struct, by position.
@@ -54,6 +57,7 @@ impl State {
             root,
             explain_root,
             partial,
+            rendered: false,
             path: Vec::new(),
             owners: Vec::new(),
             structs: HashMap::new(),
