@@ -254,9 +254,9 @@ impl Parser {
             Some(Tok::Op(op @ ("not" | "-" | "+"))) => {
                 let op = *op;
                 self.pos += 1;
-                // Pebble parses the operand at the operator's precedence: `not` (5) takes
-                // `a and b` whole, `-` and `+` (500) only the next term.
-                let inner = Box::new(self.binary(if op == "not" { 5 } else { 500 })?);
+                // Pebble 3.2 parses the operand at the operator's precedence, 500 for all
+                // three: `not a and b` is `(not a) and b`, then the binary loop goes on.
+                let inner = Box::new(self.binary(500)?);
                 let kind = match op {
                     "not" => Kind::Not(inner),
                     "-" => Kind::Neg(inner),
