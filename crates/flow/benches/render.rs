@@ -33,11 +33,18 @@ const TEMPLATES: [&str; 10] = [
 fn by_hand(c: &Value) -> Vec<String> {
     let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let n = c["inputs"]["n"].as_i64().unwrap_or_default();
-    let list: String = c["inputs"]["list"].as_array().into_iter().flatten().map(|x| format!("{},", s(x))).collect();
+    let list: String = c["inputs"]["list"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| format!("{},", s(x)))
+        .collect();
     vec![
         s(&c["inputs"]["name"]),
         format!("Hello {}!", s(&c["inputs"]["name"]).to_uppercase()),
-        s(c.get("trigger").and_then(|t| t.get("date")).unwrap_or(&c["execution"]["startDate"])),
+        s(c.get("trigger")
+            .and_then(|t| t.get("date"))
+            .unwrap_or(&c["execution"]["startDate"])),
         (if n > 10 { "big" } else { "small" }).to_string(),
         (c["outputs"]["first"]["vars"]["count"].as_i64().unwrap_or_default() + 1).to_string(),
         s(&c["execution"]["startDate"])[..10].to_string(),
@@ -83,7 +90,13 @@ fn main() {
     let baseline = time(|| _ = black_box(by_hand(black_box(&context))));
     let ours = time(|| _ = black_box(render()));
     println!("render one task, 10 expressions (median of 31 batches of 2000):");
-    println!("  baseline (hand-written Rust): {:>8.2} µs", baseline.as_secs_f64() * 1e6);
+    println!(
+        "  baseline (hand-written Rust): {:>8.2} µs",
+        baseline.as_secs_f64() * 1e6
+    );
     println!("  sluice template engine:       {:>8.2} µs", ours.as_secs_f64() * 1e6);
-    println!("  ratio: {:.1}x the baseline; aim: under 20 µs", ours.as_secs_f64() / baseline.as_secs_f64().max(1e-12));
+    println!(
+        "  ratio: {:.1}x the baseline; aim: under 20 µs",
+        ours.as_secs_f64() / baseline.as_secs_f64().max(1e-12)
+    );
 }

@@ -328,6 +328,9 @@ tasks:
     assert_eq!(spec["activeDeadlineSeconds"], json!(30));
     assert_eq!(spec["containers"][0]["image"], json!("busybox:1.36"));
     assert_eq!(job.job.pod_metadata.expect("metadata")["labels"]["run"], json!("30"));
-    let err = plan_with(json!("soon")).err().expect("a wrong type fails").to_string();
+    let Err(err) = plan_with(json!("soon")) else {
+        panic!("a wrong type fails")
+    };
+    let err = err.to_string();
     assert!(err.contains("spec.activeDeadlineSeconds"), "{err}");
 }

@@ -98,7 +98,7 @@ impl<'a> Lexer<'a> {
     fn run(&mut self) -> Result<(), TemplateError> {
         while let Some(at) = self.rest().find('{') {
             let rest = self.rest();
-            let kind = rest[at..].as_bytes().get(1).copied();
+            let kind = rest.as_bytes()[at..].get(1).copied();
             if !matches!(kind, Some(b'{' | b'%' | b'#')) {
                 self.text_upto(at + 1, false);
                 continue;

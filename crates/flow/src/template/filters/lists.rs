@@ -304,7 +304,7 @@ fn numberformat(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
         let chars: Vec<char> = int.chars().collect();
         let mut grouped = String::new();
         for (i, c) in chars.iter().enumerate() {
-            if i > 0 && (chars.len() - i) % g == 0 {
+            if i > 0 && (chars.len() - i).is_multiple_of(g) {
                 grouped.push(',');
             }
             grouped.push(*c);
