@@ -1,0 +1,204 @@
+//! One attempt of a queued job, from the task's plan to its outcome: the render context,
+//! the runner chosen, the job run with its logs streamed, its outputs and files kept.
+
+use super::*;
+
+impl Worker {
+    /// Runs one attempt; a job whose working directory (or container) is still to be removed is
+    /// left in `leftover`, with its Docker runner when it ran in a container.
+    pub(super) async fn attempt(
+        &self,
+        job: &QueuedJob,
+        leftover: &mut Option<Leftover>,
+    ) -> Result<AttemptResult, RuntimeError> {
+        // The cache can lag the commit that queued this job by a moment: use it only when it
+        // already holds this attempt.
+        let cached = self.cache.get(&job.execution_id).filter(|e| {
+            e.task_run(&job.task_run_id)
+                .is_some_and(|r| r.attempts.len() as u32 >= job.attempt)
+        });
+        let exec = match cached {
+            Some(cached) => cached,
+            None => Arc::new(
+                self.store
+                    .get_execution(&job.execution_id)
+                    .await?
+                    .ok_or_else(|| RuntimeError::ExecutionMissing(job.execution_id.clone()))?,
+            ),
+        };
+        let flow = self
+            .flows
+            .get(self.store.as_ref(), &exec.namespace, &exec.flow_id, exec.flow_revision)
+            .await?;
+        let run = exec
+            .task_run(&job.task_run_id)
+            .ok_or_else(|| RuntimeError::ExecutionMissing(job.task_run_id.clone()))?;
+        let task = task_by_id(&flow, &run.task_id).ok_or_else(|| RuntimeError::FlowMissing(run.task_id.clone()))?;
+        let cancel = self.kills.token(&job.task_run_id);
+        let job_name = format!("{}-{}-{}", exec.id, run.id, job.attempt);
+        let choice = runner_for(task)?;
+        let chosen = match self.backends.choose(&choice).await {
+            Ok(chosen) => chosen,
+            Err(e) => {
+                let message = format!("task `{}`: {e}", task.id);
+                self.log(job, &task.id, Level::Error, vec![message.clone()]).await?;
+                return Ok(AttemptResult::new(State::Failed, message));
+            }
+        };
+        let runner = chosen.runner(&self.process);
+        let working_dir = runner.working_dir(&Job::new(job_name.clone(), Vec::<String>::new()));
+        let mut variables = render_context(&flow, &exec, Some(run));
+        variables["workingDir"] = Value::String(working_dir.clone());
+        let started = Event::AttemptStarted {
+            task_run_id: run.id.clone(),
+            attempt: job.attempt,
+            handle: Some(job_name.clone()),
+        };
+        self.store.push_event(&exec.id, &started, Timestamp::now()).await?;
+        self.wakers.executor.notify_one();
+
+        let renderer = Renderer {
+            engine: &self.templates,
+            secrets: self.secrets.as_ref(),
+        };
+        let cx = PlanContext {
+            variables: &variables,
+            renderer: &renderer,
+            job_name,
+            working_dir: &working_dir,
+            on_host: matches!(choice, RunnerChoice::Process),
+        };
+        let planned = match sluice_tasks::plan(task, &cx) {
+            Ok(p) => p,
+            Err(e) => {
+                self.log(job, &task.id, Level::Error, vec![e.to_string()]).await?;
+                let result = AttemptResult::new(State::Failed, e.to_string());
+                let unsupported = matches!(e, sluice_tasks::TaskError::Unsupported { .. });
+                return Ok(if unsupported { result.final_failure() } else { result });
+            }
+        };
+        let script = match planned {
+            Plan::Log { level, messages } => {
+                self.log(job, &task.id, Level::parse(&level).unwrap_or(Level::Info), messages)
+                    .await?;
+                return Ok(AttemptResult::new(State::Success, "logged"));
+            }
+            Plan::Job(script) => script,
+        };
+        // A job claimed before (its worker died or drained) may still run in its container.
+        let resuming = job.claims > 1 && chosen.resumes();
+        let skip = if resuming {
+            crate::resume::stored_lines(self.store.as_ref(), job, &task.id).await?
+        } else {
+            0
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let pump = Pump {
+            store: self.store.clone(),
+            execution_id: exec.id.clone(),
+            task_run_id: run.id.clone(),
+            task_id: task.id.clone(),
+            attempt: job.attempt,
+            skip,
+            dbt_logs: script.dbt.is_some(),
+        };
+        let drive = crate::resume::drive(
+            self.store.as_ref(),
+            job,
+            &task.id,
+            runner,
+            &script.job,
+            resuming,
+            skip,
+            tx,
+            cancel,
+        );
+        let (outcome, pumped) = tokio::select! {
+            both = async { tokio::join!(drive, pump.run(rx)) } => both,
+            never = self.heartbeat(job) => match never {},
+        };
+        let kept = match &outcome {
+            Ok(o) => {
+                files::keep(
+                    &o.output_files,
+                    &files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt),
+                )
+                .await
+            }
+            Err(_) => Ok(Map::new()),
+        };
+        *leftover = Some((script.job, chosen.clone()));
+        if !pumped.metrics.is_empty() {
+            let metrics: Vec<Metric> = pumped
+                .metrics
+                .iter()
+                .map(|m| Metric {
+                    name: m.name.clone(),
+                    kind: MetricKind::parse(&m.kind).unwrap_or(MetricKind::Counter),
+                    value: m.value,
+                    tags: m.tags.clone(),
+                })
+                .collect();
+            self.store.add_metrics(&exec.id, &run.id, &metrics).await?;
+        }
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                self.log(job, &task.id, Level::Error, vec![e.to_string()]).await?;
+                return Ok(AttemptResult::new(State::Failed, e.to_string()));
+            }
+        };
+        let dbt = match &script.dbt {
+            Some(post) => {
+                let parent = crate::dbt::Parent {
+                    execution_id: &exec.id,
+                    task_run_id: &run.id,
+                    attempt: job.attempt,
+                };
+                Some(crate::dbt::report(self.store.as_ref(), &parent, post, &outcome.output_files).await?)
+            }
+            None => None,
+        };
+        let (state, mut reason) = crate::verdict::judge(&outcome, &pumped, script.warning_on_stderr, dbt.as_ref());
+        let mut outputs = outcome.details.clone();
+        outputs.insert("exitCode".into(), json!(outcome.exit_code));
+        outputs.insert("vars".into(), Value::Object(pumped.vars));
+        match kept {
+            Ok(files) => {
+                outputs.insert("outputFiles".into(), Value::Object(files));
+            }
+            Err(e) => reason = format!("{reason}; output files could not be kept: {e}"),
+        }
+        if let Some(e) = pumped.error {
+            return Ok(AttemptResult {
+                state: State::Failed,
+                exit_code: outcome.exit_code,
+                reason: Some(format!("logs could not be stored: {e}")),
+                outputs,
+                retryable: true,
+                children: Vec::new(),
+            });
+        }
+        if state != State::Success {
+            self.log(
+                job,
+                &task.id,
+                if state == State::Killed {
+                    Level::Warn
+                } else {
+                    Level::Error
+                },
+                vec![reason.clone()],
+            )
+            .await?;
+        }
+        Ok(AttemptResult {
+            state,
+            exit_code: outcome.exit_code,
+            reason: Some(reason),
+            outputs,
+            retryable: true,
+            children: dbt.map(|d| d.children).unwrap_or_default(),
+        })
+    }
+}
