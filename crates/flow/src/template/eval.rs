@@ -9,49 +9,13 @@ use serde_json::{Map, Value};
 
 use super::ast::{BinOp, Expr, Kind, Node};
 use super::ops::{binary, contains, range};
-use super::value::{Num, is_empty, java_string, print, truth, type_name};
+use super::scope::{Fail, Scope, fail};
+use super::value::{Num, java_string, print, truth, type_name};
 use super::{Env, filters, functions, methods, predicates};
-
-/// Why evaluation stopped.
-#[derive(Debug)]
-pub(super) enum Fail {
-    /// A variable or attribute that is not there: its dotted path, and the keys that were.
-    Undefined(String, Vec<String>),
-    /// Anything else, with an optional hint.
-    Error(String, Option<String>),
-    /// A secret that is not set, by name.
-    Secret(String),
-}
-
-/// Shorthand for an error without a hint.
-pub(super) fn fail<T>(message: impl Into<String>) -> Result<T, Fail> {
-    Err(Fail::Error(message.into(), None))
-}
-
-/// The state of one rendering: the context and the variables of `set` and `for`.
-pub(super) struct Scope<'e> {
-    pub(super) env: &'e Env<'e>,
-    locals: Vec<(String, Value)>,
-    /// The line of the expression evaluated last, for error messages.
-    line: Cell<usize>,
-}
 
 type Out<'s> = Result<Cow<'s, Value>, Fail>;
 
 impl<'e> Scope<'e> {
-    pub(super) fn new(env: &'e Env<'e>) -> Self {
-        Self {
-            env,
-            locals: Vec::new(),
-            line: Cell::new(1),
-        }
-    }
-
-    /// The line of the expression evaluated last.
-    pub(super) fn line(&self) -> usize {
-        self.line.get()
-    }
-
     /// Renders `source`, text that holds a template, with this scope's variables (for
     /// `render()`); nesting is capped at Kestra's limit.
     pub(super) fn render_nested(&self, source: &str) -> Result<String, Fail> {
@@ -364,13 +328,5 @@ fn lookup_in<'v>(base: &'v Value, key: &Value) -> Option<&'v Value> {
             _ => None,
         },
         _ => None,
-    }
-}
-
-/// `default`'s rule, shared with the filter: the fallback when the value is empty.
-pub(super) fn defaulted(v: &Value, fallback: Option<&Value>) -> Value {
-    match is_empty(v) {
-        true => fallback.cloned().unwrap_or(Value::Null),
-        false => v.clone(),
     }
 }

@@ -10,9 +10,9 @@ use std::hash::{BuildHasher, Hasher};
 use serde_json::Value;
 
 use super::ast::Call;
-use super::eval::{Fail, Scope, fail};
 use super::filters::{self, Args, DATE_ARGS};
 use super::ops::range;
+use super::scope::{Fail, Scope, fail};
 use super::value::{Num, text, to_num, type_name};
 
 /// What a function does with its evaluated arguments.

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::eval::{Fail, fail};
+use super::scope::{Fail, fail};
 use super::value::{Num, equals, java_string, text, to_num, type_name};
 
 /// The methods Sluice has, for the validator and error messages.

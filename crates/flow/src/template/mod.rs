@@ -18,6 +18,7 @@ mod methods;
 mod ops;
 mod parser;
 mod predicates;
+mod scope;
 #[cfg(test)]
 mod tests;
 mod value;
@@ -26,7 +27,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 pub use check::Reference;
-use eval::{Fail, Scope};
+use scope::{Fail, Scope};
 
 /// Deepest nesting of `render()` and of recursive rendering, as Kestra's limit.
 const MAX_DEPTH: usize = 100;

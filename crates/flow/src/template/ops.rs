@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::ast::BinOp;
-use super::eval::{Fail, fail};
+use super::scope::{Fail, fail};
 use super::value::{Num, equals, java_string, to_num, type_name};
 
 /// Applies an arithmetic or comparison operator.

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::eval::{Fail, fail};
 use super::filters::Args;
+use super::scope::{Fail, fail};
 use super::value::{Num, is_empty, to_num, type_name};
 
 /// The names of every test, for the validator.

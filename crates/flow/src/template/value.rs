@@ -163,3 +163,11 @@ pub(super) fn text(v: &Value) -> String {
     print(&mut s, v);
     s
 }
+
+/// `default`'s rule, shared with the filter: the fallback when the value is empty.
+pub(super) fn defaulted(v: &Value, fallback: Option<&Value>) -> Value {
+    match is_empty(v) {
+        true => fallback.cloned().unwrap_or(Value::Null),
+        false => v.clone(),
+    }
+}

@@ -8,7 +8,7 @@ use bollard::auth::DockerCredentials;
 use bollard::models::DeviceRequest;
 use serde_json::{Map, Value};
 
-use super::options::{invalid, object, string, strings};
+use super::read::{invalid, object, string, strings};
 use crate::RunnerError;
 
 /// Credentials for a private registry (Kestra's `credentials`: `registry`, `username`,

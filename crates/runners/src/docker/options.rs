@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use bollard::models::DeviceRequest;
 
 use super::access::{self, Credentials};
-use crate::{RunnerError, settings};
+use super::read::{boolean, bytes, cpus, duration, invalid, object, string, strings};
+use crate::RunnerError;
 
 /// When the runner pulls the task's image.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -100,12 +101,6 @@ impl Default for DockerOptions {
     }
 }
 
-pub(super) fn invalid(message: impl Into<String>) -> RunnerError {
-    RunnerError::DockerConfig {
-        message: message.into(),
-    }
-}
-
 impl DockerOptions {
     /// Reads the `taskRunner` mapping of a task (its `type` is ignored). Unknown or unsupported
     /// keys are errors, so a setting is never silently dropped.
@@ -192,34 +187,6 @@ impl DockerOptions {
         }
         Ok(options)
     }
-}
-
-pub(super) fn string(key: &str, value: &Value) -> Result<String, RunnerError> {
-    settings::string(key, value).map_err(invalid)
-}
-
-pub(super) fn boolean(key: &str, value: &Value) -> Result<bool, RunnerError> {
-    settings::boolean(key, value).map_err(invalid)
-}
-
-pub(super) fn strings(key: &str, value: &Value) -> Result<Vec<String>, RunnerError> {
-    settings::strings(key, value).map_err(invalid)
-}
-
-pub(super) fn object<'a>(key: &str, value: &'a Value) -> Result<&'a Map<String, Value>, RunnerError> {
-    settings::object(key, value).map_err(invalid)
-}
-
-fn cpus(value: &Value) -> Result<u64, RunnerError> {
-    settings::cpus(value).map_err(invalid)
-}
-
-fn bytes(key: &str, value: &Value) -> Result<u64, RunnerError> {
-    settings::bytes(key, value).map_err(invalid)
-}
-
-fn duration(key: &str, value: &Value) -> Result<Duration, RunnerError> {
-    settings::duration(key, value).map_err(invalid)
 }
 
 #[cfg(test)]

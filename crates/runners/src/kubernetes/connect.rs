@@ -9,7 +9,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use serde_json::{Map, Value, json};
 
-use super::options::{invalid, string};
+use super::read::{invalid, string};
 use crate::RunnerError;
 
 /// Where a task's pods go: a kubeconfig (file and context) or inline settings.

@@ -18,9 +18,11 @@
 
 mod connect;
 mod files;
+mod follow;
 mod logs;
 mod options;
 mod pod;
+mod read;
 mod status;
 mod watch;
 
@@ -30,9 +32,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{DeleteParams, PostParams};
 use kube::{Api, Client};
-use serde_json::{Map, Value};
-use tokio::sync::watch as signal;
-use tokio::task::JoinSet;
+use serde_json::Value;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -40,12 +40,7 @@ pub use self::connect::Connection;
 pub use self::options::{DEFAULT_HELPER_IMAGE, KubernetesOptions};
 use self::pod::{INIT, MAIN, PodPlan};
 pub use self::pod::{JOB_LABEL, MANAGED_LABEL, WORKING_DIR, pod_name};
-use self::status::{Phase, judge};
-use crate::pump::PumpReport;
-use crate::{BoxFuture, EndReason, Job, LogLine, LogSender, Outcome, RunnerError, Stream, TaskRunner};
-
-/// How long the log followers get to deliver the last lines after the pod ended.
-const LOG_DRAIN: Duration = Duration::from_secs(30);
+use crate::{BoxFuture, Job, LogSender, Outcome, RunnerError, TaskRunner};
 
 /// Runs jobs as pods on one cluster, with one set of [`KubernetesOptions`].
 #[derive(Clone)]
@@ -175,7 +170,7 @@ impl KubernetesRunner {
             sidecar_wait: (self.options.wait_until_running + limit).as_secs() + 3600,
         };
         let pod: Pod = serde_json::from_value(plan.build()?)
-            .map_err(|e| options::invalid(format!("the pod spec is not a valid Kubernetes pod: {e}")))?;
+            .map_err(|e| read::invalid(format!("the pod spec is not a valid Kubernetes pod: {e}")))?;
         pods.create(&PostParams::default(), &pod)
             .await
             .map_err(Self::api_error(job, "create the pod"))?;
@@ -212,195 +207,6 @@ impl KubernetesRunner {
         Ok(())
     }
 
-    /// Follows pod `name` to its end: files in, logs, status, timeout and cancellation, files
-    /// out, and its outcome.
-    async fn follow(
-        &self,
-        job: &Job,
-        name: &str,
-        logs: LogSender,
-        cancel: CancellationToken,
-        mut upload: bool,
-    ) -> Result<Outcome, RunnerError> {
-        let pods = self.pods();
-        let containers = Self::job_containers(job);
-        let init = (!job.input_files.is_empty()).then_some(INIT);
-        let mut watch = watch::PodWatch::new(pods.clone(), name);
-        let (ended_tx, ended_rx) = signal::channel(false);
-        let mut followers: JoinSet<PumpReport> = JoinSet::new();
-        let mut told: Option<String> = None;
-        let mut deadline = Instant::now() + self.options.wait_until_running;
-        let mut running = false;
-        let mut last: Option<Pod> = None;
-        let end = loop {
-            let update = tokio::select! {
-                update = watch.next() => update.map_err(Self::api_error(job, "watch the pod"))?,
-                () = tokio::time::sleep_until(deadline) => break if running {
-                    self.stop(&pods, name, job, EndReason::TimedOut).await?
-                } else {
-                    let why = told.clone().unwrap_or_else(|| "it is still pending".to_owned());
-                    self.stop(&pods, name, job, EndReason::Exited).await?;
-                    End::Failed(format!(
-                        "pod {name} was not running after waitUntilRunning ({:?}): {why}; deleted it",
-                        self.options.wait_until_running
-                    ))
-                },
-                () = cancel.cancelled() => break self.stop(&pods, name, job, EndReason::Killed).await?,
-            };
-            let Some(pod) = update else {
-                break End::Failed(format!("pod {name} was deleted outside Sluice before its job ended"));
-            };
-            let phase = judge(&pod, &containers, init);
-            last = Some(pod);
-            match phase {
-                Phase::Waiting(message) => {
-                    if message.is_some() && message != told {
-                        let line = LogLine {
-                            stream: Stream::Runner,
-                            at: jiff::Timestamp::now(),
-                            text: message.clone().unwrap_or_default(),
-                        };
-                        let _ = logs.send(vec![line]).await;
-                        told = message;
-                    }
-                }
-                Phase::ReadyForFiles if upload => {
-                    files::upload(&pods, name, job).await?;
-                    upload = false;
-                }
-                Phase::ReadyForFiles => {}
-                Phase::Running => {
-                    if !running {
-                        running = true;
-                        let limit = job.timeout.unwrap_or(self.options.wait_until_completion);
-                        deadline = Instant::now() + limit;
-                        self.start_logs(&mut followers, &pods, name, &containers, &logs, &ended_rx);
-                    }
-                }
-                Phase::Failed(message) => {
-                    self.stop(&pods, name, job, EndReason::Exited).await?;
-                    break End::Failed(message);
-                }
-                Phase::Ended(ended) => {
-                    if !running {
-                        self.start_logs(&mut followers, &pods, name, &containers, &logs, &ended_rx);
-                    }
-                    break End::Exited(ended);
-                }
-            }
-        };
-        let _ = ended_tx.send(true);
-        let mut report = PumpReport::default();
-        let drained = tokio::time::timeout(LOG_DRAIN, async {
-            while let Some(done) = followers.join_next().await {
-                if let Ok(r) = done {
-                    report.lines += r.lines;
-                    report.discarded += r.discarded;
-                }
-            }
-        })
-        .await;
-        if drained.is_err() {
-            followers.abort_all();
-        }
-        self.outcome(job, name, end, last, report).await
-    }
-
-    fn start_logs(
-        &self,
-        followers: &mut JoinSet<PumpReport>,
-        pods: &Api<Pod>,
-        name: &str,
-        containers: &[String],
-        logs: &LogSender,
-        ended: &signal::Receiver<bool>,
-    ) {
-        for container in containers {
-            let (pods, pod, container) = (pods.clone(), name.to_owned(), container.clone());
-            let prefix = (containers.len() > 1).then(|| format!("[{container}] "));
-            let (logs, ended) = (logs.clone(), ended.clone());
-            followers.spawn(async move {
-                let source = logs::Source {
-                    pods: &pods,
-                    pod: &pod,
-                    container: &container,
-                    prefix,
-                };
-                logs::follow(source, logs, ended).await
-            });
-        }
-    }
-
-    /// Deletes the pod at once (with the job's kill grace) for a timeout, a kill or a failure.
-    async fn stop(&self, pods: &Api<Pod>, name: &str, job: &Job, why: EndReason) -> Result<End, RunnerError> {
-        let grace = u32::try_from(self.options.kill_grace.unwrap_or(job.kill_grace).as_secs()).unwrap_or(u32::MAX);
-        let params = DeleteParams {
-            grace_period_seconds: Some(grace),
-            ..DeleteParams::default()
-        };
-        match pods.delete(name, &params).await {
-            Ok(_) => {}
-            Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(Self::api_error(job, "delete the pod")(e)),
-        }
-        let deleted = format!("deleted pod {name} (grace period {grace}s)");
-        Ok(match why {
-            EndReason::TimedOut => End::Stopped(
-                EndReason::TimedOut,
-                format!(
-                    "timed out after {:?}; {deleted}",
-                    job.timeout.unwrap_or(self.options.wait_until_completion)
-                ),
-            ),
-            EndReason::Killed => End::Stopped(EndReason::Killed, format!("killed on request; {deleted}")),
-            EndReason::Exited => End::Stopped(EndReason::Exited, deleted),
-        })
-    }
-
-    async fn outcome(
-        &self,
-        job: &Job,
-        name: &str,
-        end: End,
-        last: Option<Pod>,
-        report: PumpReport,
-    ) -> Result<Outcome, RunnerError> {
-        let mut details = Map::new();
-        if let Some(pod) = &last {
-            details.insert(
-                "metadata".into(),
-                serde_json::to_value(&pod.metadata).unwrap_or(Value::Null),
-            );
-            details.insert(
-                "status".into(),
-                serde_json::to_value(&pod.status).unwrap_or(Value::Null),
-            );
-        }
-        let (exit_code, end, message) = match end {
-            End::Exited(ended) => (ended.exit_code, EndReason::Exited, ended.message),
-            End::Failed(message) => (None, EndReason::Exited, message),
-            End::Stopped(EndReason::Exited, message) => (None, EndReason::Exited, message),
-            End::Stopped(reason, message) => (None, reason, message),
-        };
-        let mut output_files = Vec::new();
-        if end == EndReason::Exited && !job.output_files.is_empty() && last.is_some() && exit_code.is_some() {
-            output_files = files::download(&self.pods(), name, job, &files::local_dir(&self.base_dir, job)).await?;
-            files::release_sidecar(&self.pods(), name).await;
-        }
-        let mut message = message;
-        report.note_discarded(&mut message);
-        Ok(Outcome {
-            exit_code,
-            signal: None,
-            end,
-            output_files,
-            message,
-            log_lines: report.lines,
-            log_lines_discarded: report.discarded,
-            details,
-        })
-    }
-
     async fn reattach_job(
         &self,
         job: &Job,
@@ -427,16 +233,6 @@ impl KubernetesRunner {
         }
         self.follow(job, &name, logs, cancel, false).await
     }
-}
-
-/// How the wait for the pod ended.
-enum End {
-    /// The job's containers ended.
-    Exited(status::Ended),
-    /// The pod can never run, or vanished.
-    Failed(String),
-    /// Sluice deleted the pod (timeout, kill, or waitUntilRunning).
-    Stopped(EndReason, String),
 }
 
 impl TaskRunner for KubernetesRunner {
@@ -469,17 +265,7 @@ impl TaskRunner for KubernetesRunner {
     fn cleanup<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), RunnerError>> {
         Box::pin(async move {
             if self.options.delete {
-                let grace =
-                    u32::try_from(self.options.kill_grace.unwrap_or(job.kill_grace).as_secs()).unwrap_or(u32::MAX);
-                let params = DeleteParams {
-                    grace_period_seconds: Some(grace),
-                    ..DeleteParams::default()
-                };
-                match self.pods().delete(&pod_name(job), &params).await {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(s)) if s.code == 404 => {}
-                    Err(e) => return Err(Self::api_error(job, "delete the pod")(e)),
-                }
+                self.delete_pod(&self.pods(), &pod_name(job), job).await?;
             }
             files::remove_local(&files::local_dir(&self.base_dir, job)).await
         })

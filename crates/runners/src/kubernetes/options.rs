@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::connect::Connection;
+use super::read::{duration, invalid, object, string, string_map};
 use crate::{RunnerError, settings};
 
 /// Default wait for a pod to be scheduled and its images pulled.
@@ -79,12 +80,6 @@ impl Default for KubernetesOptions {
             helper_image: DEFAULT_HELPER_IMAGE.to_owned(),
             kill_grace: None,
         }
-    }
-}
-
-pub(super) fn invalid(message: impl Into<String>) -> RunnerError {
-    RunnerError::KubernetesConfig {
-        message: message.into(),
     }
 }
 
@@ -196,25 +191,6 @@ fn quantity(key: &str, value: &Value) -> Result<String, RunnerError> {
         )));
     }
     Ok(text)
-}
-
-pub(super) fn string(key: &str, value: &Value) -> Result<String, RunnerError> {
-    settings::string(key, value).map_err(invalid)
-}
-
-pub(super) fn object<'a>(key: &str, value: &'a Value) -> Result<&'a Map<String, Value>, RunnerError> {
-    settings::object(key, value).map_err(invalid)
-}
-
-pub(super) fn duration(key: &str, value: &Value) -> Result<Duration, RunnerError> {
-    settings::duration(key, value).map_err(invalid)
-}
-
-pub(super) fn string_map(key: &str, value: &Value) -> Result<BTreeMap<String, String>, RunnerError> {
-    object(key, value)?
-        .iter()
-        .map(|(k, v)| Ok((k.clone(), string(&format!("{key}.{k}"), v)?)))
-        .collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::KubernetesOptions;
-use super::options::invalid;
+use super::read::invalid;
 use crate::paths::{dir_name, fnv1a};
 use crate::{Job, RunnerError};
 

@@ -3,7 +3,6 @@
 //! Pages link them with a `?v=` fingerprint of their content, so browsers may keep them for a
 //! long time and still fetch the new ones after an upgrade.
 
-use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::LazyLock;
@@ -49,11 +48,10 @@ pub(crate) fn url(name: &str) -> String {
     }
 }
 
-/// `GET /ui/assets/{file}`.
-pub(crate) async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some(i) = ASSETS.iter().position(|a| a.name == file) else {
-        return super::error::UiError::NotFound(format!("The file {file}")).into_response();
-    };
+/// The answer to `GET /ui/assets/{file}`, or `None` when no asset has that name (the caller
+/// answers its not-found page).
+pub(crate) fn serve(file: &str, headers: &HeaderMap) -> Option<Response> {
+    let i = ASSETS.iter().position(|a| a.name == file)?;
     let asset = &ASSETS[i];
     let etag = format!("\"{}\"", FINGERPRINTS[i]);
     let cache = HeaderValue::from_static("public, max-age=86400");
@@ -63,11 +61,13 @@ pub(crate) async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Respo
         .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
     let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
     if not_modified {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
-        )
-            .into_response();
+        return Some(
+            (
+                StatusCode::NOT_MODIFIED,
+                [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
+            )
+                .into_response(),
+        );
     }
     (
         [
@@ -78,4 +78,5 @@ pub(crate) async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Respo
         asset.body,
     )
         .into_response()
+        .into()
 }

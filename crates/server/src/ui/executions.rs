@@ -150,7 +150,7 @@ pub(crate) async fn list(State(app): State<AppState>, Query(p): Query<ListParams
         flow_ids,
         problems,
     };
-    render::page("Executions", Nav::Executions, "executions.html", ctx)
+    Ok(render::page("Executions", Nav::Executions, "executions.html", ctx)?)
 }
 
 /// One attempt of a task run, as the task run table shows it.
@@ -287,7 +287,7 @@ async fn render_live(app: &AppState, execution: &Execution) -> Result<String, Ui
         fragment_href => format!("/ui/executions/{id}/gantt"),
         follow_url => format!("/api/v1/executions/{id}/follow"),
     };
-    render::render("live.html", ctx)
+    Ok(render::render("live.html", ctx)?)
 }
 
 async fn load(app: &AppState, id: &str) -> Result<Execution, UiError> {
@@ -330,7 +330,7 @@ pub(crate) async fn show(
         "Execution {} · {}/{}",
         execution.id, execution.namespace, execution.flow_id
     );
-    render::page(&title, Nav::Executions, "execution.html", ctx)
+    Ok(render::page(&title, Nav::Executions, "execution.html", ctx)?)
 }
 
 /// `GET /ui/executions/{id}/gantt`: the live part of the execution page alone, as an HTML fragment.

@@ -104,7 +104,7 @@ pub(crate) async fn list(State(app): State<AppState>, Query(p): Query<ListParams
         });
     }
     let ctx = minijinja::context! { rows => render::ser(&rows), total, q => non_empty(&p.q).unwrap_or_default() };
-    render::page("Flows", Nav::Flows, "flows.html", ctx)
+    Ok(render::page("Flows", Nav::Flows, "flows.html", ctx)?)
 }
 
 /// A validation finding on the stored source.
@@ -191,5 +191,10 @@ pub(crate) async fn show(
         run_action => format!("/api/v1/executions/{ns}/{fid}"),
         save_action => format!("/api/v1/flows/{ns}/{fid}"),
     };
-    render::page(&format!("{namespace}/{id}"), Nav::Flows, "flow.html", ctx)
+    Ok(render::page(
+        &format!("{namespace}/{id}"),
+        Nav::Flows,
+        "flow.html",
+        ctx,
+    )?)
 }

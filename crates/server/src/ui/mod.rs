@@ -26,7 +26,9 @@ mod topology;
 
 use crate::AppState;
 use axum::Router;
-use axum::response::Redirect;
+use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 /// Routes of the UI.
@@ -40,11 +42,17 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/executions", get(executions::list))
         .route("/ui/executions/{id}", get(executions::show))
         .route("/ui/executions/{id}/gantt", get(executions::live))
-        .route("/ui/assets/{file}", get(assets::serve))
+        .route("/ui/assets/{file}", get(asset))
         .route("/ui/{*rest}", get(error::unknown_page))
 }
 
 /// The home page is the flow list.
 async fn home() -> Redirect {
     Redirect::to("/ui/flows")
+}
+
+/// `GET /ui/assets/{file}`: an embedded asset, or the not-found page.
+async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    assets::serve(&file, &headers)
+        .unwrap_or_else(|| error::UiError::NotFound(format!("The file {file}")).into_response())
 }

@@ -2,7 +2,6 @@
 //! autoescaping on (every template name ends in `.html`).
 
 use super::assets;
-use super::error::UiError;
 use axum::response::Html;
 use minijinja::value::Serde;
 use minijinja::value::ValueKind;
@@ -79,9 +78,9 @@ fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<()
 }
 
 /// Renders one template to a string.
-pub(crate) fn render<S: Serialize>(name: &str, ctx: S) -> Result<String, UiError> {
+pub(crate) fn render<S: Serialize>(name: &str, ctx: S) -> Result<String, Error> {
     let template = ENV.get_template(name)?;
-    Ok(template.render(ser(ctx))?)
+    template.render(ser(ctx))
 }
 
 /// A template value of anything serializable.
@@ -111,13 +110,13 @@ impl Nav {
 }
 
 /// Renders a page template inside the common layout (header, navigation, `<main>`).
-pub(crate) fn page<S: Serialize>(title: &str, nav: Nav, name: &str, ctx: S) -> Result<Html<String>, UiError> {
+pub(crate) fn page<S: Serialize>(title: &str, nav: Nav, name: &str, ctx: S) -> Result<Html<String>, Error> {
     let content = render(name, ctx)?;
     layout(title, nav, content).map(Html)
 }
 
 /// Wraps already rendered (and escaped) HTML in the layout.
-pub(crate) fn layout(title: &str, nav: Nav, content: String) -> Result<String, UiError> {
+pub(crate) fn layout(title: &str, nav: Nav, content: String) -> Result<String, Error> {
     let ctx = context! {
         title,
         nav => nav.as_str(),
@@ -125,5 +124,5 @@ pub(crate) fn layout(title: &str, nav: Nav, content: String) -> Result<String, U
         css => assets::url("app.css"),
         js => assets::url("app.js"),
     };
-    Ok(ENV.get_template("layout.html")?.render(ctx)?)
+    ENV.get_template("layout.html")?.render(ctx)
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sha2::Digest;
 
 use super::{Entry, want_str};
-use crate::template::eval::{Fail, fail};
+use crate::template::scope::{Fail, fail};
 
 pub(super) const FILTERS: &[Entry] = &[
     ("base64encode", &[], |_, v, _| {

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{Args, Entry};
-use crate::template::eval::{Fail, Scope, fail};
+use crate::template::scope::{Fail, Scope, fail};
 use crate::template::value::{java_string, json};
 
 pub(super) const FILTERS: &[Entry] = &[

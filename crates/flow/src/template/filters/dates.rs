@@ -11,7 +11,7 @@ use jiff::{Span, Timestamp, ZonedDateTime};
 use serde_json::Value;
 
 use super::{Args, Entry};
-use crate::template::eval::{Fail, Scope, fail};
+use crate::template::scope::{Fail, Scope, fail};
 use crate::template::value::{Num, java_string, to_num, type_name};
 
 mod java;

@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::{Args, Entry};
-use crate::template::eval::{Fail, Scope, defaulted, fail};
+use crate::template::scope::{Fail, Scope, fail};
+use crate::template::value::defaulted;
 use crate::template::value::{Num, equals, java_string, num_of, text, to_num, type_name};
 
 pub(super) const FILTERS: &[Entry] = &[

@@ -14,7 +14,7 @@ mod text;
 
 use serde_json::Value;
 
-use super::eval::{Fail, Scope};
+use super::scope::{Fail, Scope};
 use super::value::{text as text_of, to_num, type_name};
 
 pub(super) use data::{from_json, from_yaml};

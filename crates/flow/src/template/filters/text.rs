@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{Args, Entry, want_str};
-use crate::template::eval::{Fail, Scope, fail};
+use crate::template::scope::{Fail, Scope, fail};
 use crate::template::value::{java_string, text};
 
 pub(super) const FILTERS: &[Entry] = &[

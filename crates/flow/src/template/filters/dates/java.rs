@@ -5,7 +5,7 @@
 use jiff::ZonedDateTime;
 use jiff::tz::TimeZone;
 
-use crate::template::eval::{Fail, fail};
+use crate::template::scope::{Fail, fail};
 
 /// Kestra's own names for `yyyy…` patterns (`AbstractDate.FORMATTERS`).
 const PATTERNS: [(&str, &str); 4] = [
