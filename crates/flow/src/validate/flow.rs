@@ -53,6 +53,9 @@ const INPUT_KEYS: &[&str] = &[
     "autoSelectFirst",
     "extension",
     "allowedFileExtensions",
+    "options",
+    "after",
+    "before",
 ];
 
 /// Checks the whole flow; returns the typed flow when its structure could be read.
@@ -180,10 +183,12 @@ fn check_inputs(cx: &mut Cx<'_>, node: &Node) -> Vec<Input> {
         return Vec::new();
     };
     let mut seen = std::collections::HashMap::new();
-    items
+    let inputs: Vec<Input> = items
         .iter()
         .filter_map(|item| super::inputs::check_input(cx, item, &mut seen, INPUT_KEYS))
-        .collect()
+        .collect();
+    super::input_limits::check_dependencies(cx, &inputs, items);
+    inputs
 }
 
 fn check_concurrency(cx: &mut Cx<'_>, node: &Node) -> Option<Concurrency> {

@@ -61,7 +61,22 @@ pub(super) fn check_input(
         });
         return None;
     };
-    let values: Vec<String> = match item.get("values") {
+    let values_node = match (item.get("values"), item.get("options")) {
+        (Some(v), _) => Some(v),
+        (None, Some(o)) => {
+            cx.push(
+                Diagnostic::warning(
+                    o.pos,
+                    "deprecated",
+                    "`options` of a MULTISELECT is Kestra's older name of `values`",
+                )
+                .with_help("write `values:` instead of `options:`"),
+            );
+            Some(o)
+        }
+        (None, None) => None,
+    };
+    let values: Vec<String> = match values_node {
         Some(Node {
             value: Value::Seq(items),
             ..
@@ -77,48 +92,100 @@ pub(super) fn check_input(
         }
         None => Vec::new(),
     };
-    if matches!(input_type, InputType::Select | InputType::Multiselect) && item.get("values").is_none() {
+    let expression = item.get("expression").and_then(|n| check_string(cx, n, "expression"));
+    let is_choice = matches!(input_type, InputType::Select | InputType::Multiselect);
+    if is_choice && values_node.is_none() && expression.is_none() {
         cx.push(
             Diagnostic::error(
                 item.pos,
                 "missing-property",
-                format!("{type_name} input `{id}` has no `values`"),
+                format!("{type_name} input `{id}` has neither `values` nor `expression`"),
             )
-            .with_help("list the allowed values under `values:`"),
+            .with_help("list the allowed values under `values:`, or compute them with `expression: \"{{ … }}\"`"),
         );
     }
-    let defaults = item.get("defaults");
-    if let Some(d) = defaults {
-        let needs_values = matches!(input_type, InputType::Select | InputType::Multiselect);
-        if !needs_values || item.get("values").is_some() {
-            check_default(cx, d, &id, input_type, &values);
-        }
-    }
+    let allow_custom_value = item
+        .get("allowCustomValue")
+        .and_then(|n| check_bool(cx, n, "allowCustomValue"))
+        .unwrap_or(false);
+    let item_type = item.get("itemType").and_then(|n| check_item_type(cx, n, input_type));
+    let constraints = super::input_limits::check_limits(cx, item, &id, input_type);
+    let depends_on = item
+        .get("dependsOn")
+        .and_then(|n| super::input_limits::check_depends_on(cx, n));
     let required = item
         .get("required")
         .and_then(|n| check_bool(cx, n, "required"))
         .unwrap_or(true);
     let description = item.get("description").and_then(|n| check_text(cx, n, "description"));
-    Some(Input {
+    let display_name = item.get("displayName").and_then(|n| check_text(cx, n, "displayName"));
+    let input = Input {
         id,
         input_type,
-        defaults: defaults.map(Node::to_json),
+        defaults: item.get("defaults").map(Node::to_json),
         required,
         description,
         values,
-    })
+        display_name,
+        expression,
+        allow_custom_value,
+        item_type,
+        depends_on,
+        constraints,
+    };
+    if let Some(d) = item.get("defaults") {
+        // Choices from an expression are known only at run time.
+        let choices_known = !is_choice || values_node.is_some();
+        if input.expression.is_none() && choices_known {
+            check_default(cx, d, &input);
+        } else if let Some(t) = d.as_str() {
+            super::refs::check_template(cx, d, t, "defaults");
+        }
+    }
+    Some(input)
 }
 
-fn check_default(cx: &mut Cx<'_>, node: &Node, id: &str, ty: InputType, values: &[String]) {
-    if node.as_str().is_some_and(is_template) {
+/// `itemType` of an ARRAY (or MULTISELECT): a type name, not itself a collection or a file.
+fn check_item_type(cx: &mut Cx<'_>, node: &Node, ty: InputType) -> Option<InputType> {
+    let name = check_string(cx, node, "itemType")?;
+    if !matches!(ty, InputType::Array | InputType::Multiselect) {
+        cx.push(
+            Diagnostic::error(
+                node.pos,
+                "not-applicable",
+                format!("`itemType` does not apply to a {} input", ty.name()),
+            )
+            .with_help("`itemType` types the items of an ARRAY input; remove it here"),
+        );
+        return None;
+    }
+    match InputType::from_name(&name) {
+        Some(t) if !matches!(t, InputType::Array | InputType::Multiselect | InputType::File) => Some(t),
+        _ => {
+            cx.push(
+                Diagnostic::error(
+                    node.pos,
+                    "unknown-type",
+                    format!("`itemType: {name}` is not a type an item can have"),
+                )
+                .with_help("use STRING, INT, FLOAT, BOOLEAN, DATETIME, DATE, TIME, DURATION, JSON, URI, EMAIL…"),
+            );
+            None
+        }
+    }
+}
+
+fn check_default(cx: &mut Cx<'_>, node: &Node, input: &Input) {
+    if let Some(t) = node.as_str().filter(|t| is_template(t)) {
+        super::refs::check_template(cx, node, t, "defaults");
         return;
     }
-    if let Err(e) = crate::inputs::coerce(ty, &node.to_json(), values) {
+    if let Err(e) = crate::inputs::typed(input, &node.to_json()) {
         cx.push(
             Diagnostic::error(
                 node.pos,
                 "invalid-default",
-                format!("default of input `{id}`: {}", e.message),
+                format!("default of input `{}`: {}", input.id, e.message),
             )
             .with_help(e.help),
         );

@@ -4,6 +4,7 @@
 mod defaults;
 mod flow;
 mod ids;
+mod input_limits;
 mod inputs;
 mod props;
 mod refs;

@@ -1,8 +1,14 @@
 //! Input values: turning what a user gives (`--input n=5`, a form field, a YAML default) into a
 //! typed value of the input's type, or a message saying what is wrong with it.
 
+mod limits;
+mod resolve;
+
+pub use limits::{applicable, bound_error};
+pub use resolve::{InputProblem, resolve};
+
 use crate::duration::parse_duration;
-use crate::model::InputType;
+use crate::model::{Input, InputType};
 use serde_json::Value;
 
 /// Why a value does not fit an input's type.
@@ -20,6 +26,29 @@ fn err(message: String, help: &str) -> InputError {
         message,
         help: help.to_string(),
     }
+}
+
+/// Converts `value` to the typed value of `input`: its type, its choices (unless
+/// `allowCustomValue`), the type of its items (`itemType`) and its limits.
+pub fn typed(input: &Input, value: &Value) -> Result<Value, InputError> {
+    let choices: &[String] = if input.allow_custom_value { &[] } else { &input.values };
+    let ty = match (input.input_type, choices.is_empty()) {
+        // A SELECT that takes any value is a STRING, a MULTISELECT an ARRAY.
+        (InputType::Select, true) if input.allow_custom_value => InputType::String,
+        (InputType::Multiselect, true) if input.allow_custom_value => InputType::Array,
+        (ty, _) => ty,
+    };
+    let mut out = coerce(ty, value, choices)?;
+    if let (Some(item_type), Value::Array(items)) = (input.item_type, &mut out) {
+        for (i, item) in items.iter_mut().enumerate() {
+            *item = coerce(item_type, item, &[]).map_err(|e| InputError {
+                message: format!("item {} is not of type {}: {}", i + 1, item_type.name(), e.message),
+                help: e.help,
+            })?;
+        }
+    }
+    limits::check(input.input_type, &input.constraints, &out)?;
+    Ok(out)
 }
 
 fn text_of(value: &Value) -> String {
