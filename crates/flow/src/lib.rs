@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod k8s;
 pub mod model;
 pub mod schema;
+pub mod storage;
 pub mod suggest;
 pub mod template;
 pub mod validate;

@@ -183,21 +183,7 @@ fn execution(
         .and_then(|v| v.as_object())
         .cloned()
         .unwrap_or_default();
-    let mut inputs = serde_json::Map::new();
-    for input in &flow.inputs {
-        match given.get(&input.id).cloned().or_else(|| input.defaults.clone()) {
-            Some(raw) => {
-                let value = sluice_flow::inputs::coerce(input.input_type, &raw, &input.values)
-                    .map_err(|e| format!("input `{}`: {}", input.id, e.message))?;
-                inputs.insert(input.id.clone(), value);
-            }
-            None if input.required => {
-                return Err(format!("input `{}` is required and the trigger gives none", input.id));
-            }
-            None => {}
-        }
-    }
-    let mut exec = Execution::new(sluice_store::new_execution_id(), flow, inputs, now);
+    let mut exec = Execution::new(sluice_store::new_execution_id(), flow, serde_json::Map::new(), now);
     exec.flow_revision = revision;
     exec.trigger = Some(serde_json::json!({
         "id": trigger.id,
@@ -206,5 +192,11 @@ fn execution(
         "next": schedule.local(next),
         "previous": previous.map(|p| schedule.local(p)),
     }));
+    let context = sluice_engine::render_context(flow, &exec, None);
+    let secrets = sluice_flow::template::NoSecrets;
+    exec.inputs = sluice_flow::inputs::resolve(&flow.inputs, &given, &context, &secrets).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(|p| format!("{}; {}", p.message, p.help)).collect();
+        format!("the trigger's inputs: {}", lines.join("; "))
+    })?;
     Ok(exec)
 }

@@ -2,6 +2,7 @@
 
 use crate::Auth;
 use sluice_flow::Validator;
+use sluice_flow::template::{NoSecrets, SecretSource};
 use sluice_store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Who may call the server (open when empty).
     pub auth: Arc<Auth>,
+    /// Secrets that templated input defaults may read (none unless set with [`Self::with_secrets`]).
+    pub secrets: Arc<dyn SecretSource>,
 }
 
 impl AppState {
@@ -31,7 +34,14 @@ impl AppState {
             executor_wake,
             data_dir,
             auth: Arc::new(Auth::default()),
+            secrets: Arc::new(NoSecrets),
         }
+    }
+
+    /// The same state, with the secrets `secret()` reads in input defaults.
+    pub fn with_secrets(mut self, secrets: Arc<dyn SecretSource>) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     /// The same state, requiring `auth`'s credentials on every request.

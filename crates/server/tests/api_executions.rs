@@ -25,7 +25,12 @@ async fn an_execution_without_body_is_stored_with_its_start_event_and_wakes_the_
     assert_eq!(body["flowId"], "hello");
     assert_eq!(body["flowRevision"], 1);
     assert_eq!(body["state"]["current"], "CREATED");
-    assert_eq!(body["inputs"], json!({ "who": "world" }), "defaults apply");
+    // Kestra keeps an optional input that was not given, as null (FlowInputOutput.resolveInputs).
+    assert_eq!(
+        body["inputs"],
+        json!({ "who": "world", "count": null }),
+        "defaults apply"
+    );
     assert_eq!(env.events(&id).await, ["start"]);
 
     let (status, body) = env.get("/api/v1/executions/nope").await;
@@ -96,9 +101,20 @@ async fn multipart_inputs_are_typed_and_type_errors_name_the_input() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let id = body["id"].as_str().unwrap();
     assert_eq!(body["inputs"]["n"], 42);
-    let saved = env.dir.join("files").join(id).join("inputs").join("data");
+    // Kestra's address of an uploaded input file, kept under the name the client gave.
+    let uri = format!("kestra:///dev/files/executions/{id}/inputs/data/rows.csv");
+    assert_eq!(body["inputs"]["data"], uri.as_str());
+    let saved = env
+        .dir
+        .join("storage/dev/files/executions")
+        .join(id)
+        .join("inputs/data/rows.csv");
     assert_eq!(std::fs::read(&saved).unwrap(), b"a,b\n1,2\n");
-    assert_eq!(body["inputs"]["data"], format!("file://{}", saved.display()));
+    // The file API serves it by that address, and refuses it for another execution.
+    let (status, text) = env.text(&format!("/api/v1/executions/{id}/file?path={uri}")).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "a,b\n1,2\n"));
+    let (status, _) = env.text(&format!("/api/v1/executions/{id}x/file?path={uri}")).await;
+    assert_ne!(status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -277,7 +293,7 @@ async fn kill_restart_and_replay_post_the_right_events() {
     assert_ne!(new_id, id);
     assert_eq!(body["originalId"], id.as_str());
     assert_eq!(body["flowRevision"], 1);
-    assert_eq!(body["inputs"], json!({ "who": "world" }));
+    assert_eq!(body["inputs"], json!({ "who": "world", "count": null }));
     assert_eq!(env.events(&new_id).await, ["start"]);
 
     let (status, _) = env

@@ -15,6 +15,7 @@ mod codec;
 mod error;
 mod event;
 mod execution;
+pub mod files;
 mod flow;
 mod log;
 mod log_block;

@@ -16,7 +16,8 @@ use std::time::Duration;
 pub struct RunArgs {
     /// The flow file.
     pub file: PathBuf,
-    /// An input value, `KEY=VALUE`; repeat for each input.
+    /// An input value, `KEY=VALUE`; repeat for each input. A FILE input takes a path
+    /// (`KEY=@data.csv`), uploaded to the execution's storage.
     #[arg(long = "input", short = 'i', value_name = "KEY=VALUE")]
     pub inputs: Vec<String>,
     /// `text` shows progress; `json` also prints the final execution as JSON on stdout.
@@ -50,38 +51,64 @@ pub fn load_flow(path: &Path) -> Result<Option<(Flow, String)>> {
     Ok(checked.flow.map(|f| (f, source)))
 }
 
-/// Typed inputs from `KEY=VALUE` pairs and the flow's defaults.
-pub fn inputs(flow: &Flow, pairs: &[String]) -> Result<Map<String, Value>> {
+/// The `--input KEY=VALUE` pairs, each checked to name an input; a FILE input's value is a
+/// path (or `@path`), stored under the execution's storage address, or a `kestra://` address.
+pub async fn given_inputs(
+    flow: &Flow,
+    pairs: &[String],
+    execution_id: &str,
+    data_dir: &Path,
+) -> Result<Map<String, Value>> {
     let mut given: Map<String, Value> = Map::new();
     for pair in pairs {
         let Some((key, value)) = pair.split_once('=') else {
             bail!("`--input {pair}` needs the form KEY=VALUE");
         };
-        if !flow.inputs.iter().any(|i| i.id == key) {
-            let known: Vec<&str> = flow.inputs.iter().map(|i| i.id.as_str()).collect();
-            let hint = match sluice_flow::suggest::did_you_mean(key, known.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None if known.is_empty() => "this flow declares no inputs".to_string(),
-                None => format!("its inputs are: {}", known.join(", ")),
-            };
-            bail!("the flow has no input `{key}`; {hint}");
-        }
-        given.insert(key.to_string(), Value::String(value.to_string()));
+        let file_input = flow
+            .inputs
+            .iter()
+            .any(|i| i.id == key && i.input_type == sluice_flow::model::InputType::File);
+        let value = match value.strip_prefix('@').unwrap_or(value) {
+            uri if !file_input || uri.starts_with("kestra://") => value.to_string(),
+            path => store_file(flow, key, Path::new(path), execution_id, data_dir).await?,
+        };
+        given.insert(key.to_string(), Value::String(value));
     }
-    let mut typed = Map::new();
-    for input in &flow.inputs {
-        let raw = given.get(&input.id).cloned().or_else(|| input.defaults.clone());
-        match raw {
-            Some(raw) => {
-                let value = sluice_flow::inputs::coerce(input.input_type, &raw, &input.values)
-                    .map_err(|e| anyhow::anyhow!("input `{}`: {}; {}", input.id, e.message, e.help))?;
-                typed.insert(input.id.clone(), value);
-            }
-            None if input.required => bail!("input `{}` is required: pass `--input {}=VALUE`", input.id, input.id),
-            None => {}
-        }
+    Ok(given)
+}
+
+async fn store_file(flow: &Flow, input: &str, path: &Path, execution_id: &str, data_dir: &Path) -> Result<String> {
+    if !path.is_file() {
+        bail!(
+            "`--input {input}=@{}`: there is no file there; give the path of the file to upload",
+            path.display()
+        );
     }
-    Ok(typed)
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let uri = sluice_flow::storage::input_file_uri(&flow.namespace, &flow.id, execution_id, input, &name);
+    sluice_store::files::put_file(data_dir, &uri, path)
+        .await
+        .with_context(|| format!("cannot store the file of input `{input}`"))?;
+    Ok(uri)
+}
+
+/// Resolves the execution's inputs (Kestra's rules: dependsOn, defaults, types, limits);
+/// every problem in one error, each with how to fix it.
+pub fn resolve_inputs(flow: &Flow, exec: &Execution, given: &Map<String, Value>) -> Result<Map<String, Value>> {
+    let context = sluice_engine::render_context(flow, exec, None);
+    sluice_flow::inputs::resolve(&flow.inputs, given, &context, &crate::secrets::EnvSecrets).map_err(|problems| {
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| match p.code {
+                "missing-input" => format!("input `{}` is required: pass `--input {}=VALUE`", p.input, p.input),
+                _ => format!("{}; {}", p.message, p.help),
+            })
+            .collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
+    })
 }
 
 /// Runs `flow run`.
@@ -90,17 +117,21 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
         eprintln!("error: `{}` is not a valid flow; nothing was run", args.file.display());
         return Ok(ExitCode::from(2));
     };
-    let inputs = match inputs(&flow, &args.inputs) {
+    let _lock = crate::runtime::lock_data_dir(data_dir)?;
+    let mut exec = Execution::new(sluice_store::new_execution_id(), &flow, Map::new(), Timestamp::now());
+    let inputs = match given_inputs(&flow, &args.inputs, &exec.id, data_dir).await {
+        Ok(given) => resolve_inputs(&flow, &exec, &given),
+        Err(e) => Err(e),
+    };
+    exec.inputs = match inputs {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e:#}");
             return Ok(ExitCode::from(2));
         }
     };
-    let _lock = crate::runtime::lock_data_dir(data_dir)?;
     let store = open_store(data_dir).await?;
     let record = store.put_flow(&flow.namespace, &flow.id, &source).await?;
-    let mut exec = Execution::new(sluice_store::new_execution_id(), &flow, inputs, Timestamp::now());
     exec.flow_revision = record.revision;
     store.create_execution(&exec, &Event::Start, Timestamp::now()).await?;
     let json = args.output == Output::Json;

@@ -247,7 +247,8 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         },
     );
     let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf())
-        .with_auth(auth);
+        .with_auth(auth)
+        .with_secrets(std::sync::Arc::new(crate::secrets::EnvSecrets));
     let app = sluice_server::app(state);
     match &backend {
         Backend::Sqlite(..) => println!(

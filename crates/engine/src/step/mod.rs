@@ -15,7 +15,7 @@ use crate::state::State;
 use jiff::Timestamp;
 use sluice_flow::Flow;
 use sluice_flow::model::{RetryBehavior, Task};
-use sluice_flow::template::{SecretSource, TemplateEngine};
+use sluice_flow::template::{NoSecrets, TemplateEngine};
 use std::time::Duration;
 
 /// Kestra's type name of the Parallel flowable task.
@@ -32,15 +32,6 @@ enum Status {
     Failed,
     /// Still going.
     Pending,
-}
-
-/// Secrets are not readable from `runIf`: the engine has no I/O.
-struct NoSecrets;
-
-impl SecretSource for NoSecrets {
-    fn secret(&self, _name: &str) -> Option<String> {
-        None
-    }
 }
 
 /// The execution engine. Holds only the template engine (for `runIf`); cheap to share.

@@ -39,6 +39,16 @@ pub trait SecretSource: Send + Sync {
     fn secret(&self, name: &str) -> Option<String>;
 }
 
+/// A [`SecretSource`] with no secrets: for places that render templates where `secret()` must
+/// not be readable (the engine's `runIf`, input resolution in a server without secrets).
+pub struct NoSecrets;
+
+impl SecretSource for NoSecrets {
+    fn secret(&self, _name: &str) -> Option<String> {
+        None
+    }
+}
+
 /// Pebble-compatible template engine, built once and shared (cheap to call).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TemplateEngine;

@@ -5,7 +5,7 @@
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiPath, Params};
 use super::flows::{checked_flow, find_flow};
-use super::inputs::read_inputs;
+use super::inputs::{Upload, read_inputs};
 use crate::AppState;
 use axum::Json;
 use axum::extract::{Request, State};
@@ -77,11 +77,20 @@ pub async fn create(
             "flow {namespace}.{flow_id} is disabled; enable it before starting an execution"
         )));
     }
-    let id = sluice_store::new_execution_id();
-    let inputs = read_inputs(request, &flow, &files_dir(&state, &id)?).await?;
-    let mut execution = Execution::new(id, &flow, inputs, Timestamp::now());
+    let mut execution = Execution::new(
+        sluice_store::new_execution_id(),
+        &flow,
+        serde_json::Map::new(),
+        Timestamp::now(),
+    );
     execution.flow_revision = record.revision;
     execution.labels.extend(labels);
+    let upload = Upload {
+        data_dir: &state.data_dir,
+        execution: &execution,
+        secrets: state.secrets.as_ref(),
+    };
+    execution.inputs = read_inputs(request, &flow, &upload).await?;
     start(&state, &execution).await?;
     Ok(Json(execution))
 }

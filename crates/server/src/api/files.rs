@@ -60,7 +60,22 @@ pub async fn resolve(root: &Path, requested: &str) -> ApiResult<PathBuf> {
     Ok(real)
 }
 
-/// `GET /api/v1/executions/{executionId}/file?path=…`: a kept file, streamed.
+/// A file of internal storage (`kestra:///…`) that belongs to execution `id`.
+async fn stored_file(state: &AppState, id: &str, requested: &str) -> ApiResult<PathBuf> {
+    let relative = sluice_flow::storage::relative_path(requested)
+        .map_err(|e| ApiError::BadRequest(format!("file path refused: {e}")))?;
+    let segments: Vec<_> = relative.iter().map(|s| s.to_string_lossy()).collect();
+    if !segments.windows(2).any(|w| w[0] == "executions" && w[1] == id) {
+        return Err(ApiError::BadRequest(format!(
+            "file path `{requested}` is refused: it belongs to another execution than `{id}`"
+        )));
+    }
+    let root = sluice_store::files::root(&state.data_dir);
+    resolve(&root, &relative.to_string_lossy()).await
+}
+
+/// `GET /api/v1/executions/{executionId}/file?path=…`: a kept file (or a `kestra://` address of
+/// internal storage), streamed.
 pub async fn download(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -71,7 +86,10 @@ pub async fn download(
         .ok_or_else(|| ApiError::BadRequest("query parameter `path` is required".into()))?
         .to_string();
     find_execution(&state, &id).await?;
-    let path = resolve(&files_dir(&state, &id)?, &requested).await?;
+    let path = match requested.starts_with(sluice_flow::storage::SCHEME) {
+        true => stored_file(&state, &id, &requested).await?,
+        false => resolve(&files_dir(&state, &id)?, &requested).await?,
+    };
     let file = tokio::fs::File::open(&path)
         .await
         .map_err(|e| ApiError::internal("opening an execution file", e))?;

@@ -2,8 +2,10 @@
 //!
 //! Kestra takes inputs as `multipart/form-data` fields, FILE inputs as file parts; we also read an
 //! empty body, `application/x-www-form-urlencoded` and a JSON object. File parts are streamed to
-//! `data_dir/files/<execution>/inputs/<input>` so no upload sits in memory. Every problem (an
-//! unknown input, a value of the wrong type, a missing required input) is reported at once.
+//! internal storage under Kestra's address (`kestra:///<namespace>/<flow>/executions/<id>/
+//! inputs/<input>/<file name>`), so no upload sits in memory and tasks read them through
+//! `inputFiles`. The values are then resolved by the flow crate's rules (dependsOn, defaults,
+//! types, limits); every problem is reported at once.
 
 use super::error::{ApiError, ApiResult, Detail};
 use super::extract::read_body;
@@ -12,11 +14,12 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use serde_json::{Map, Value};
+use sluice_engine::Execution;
 use sluice_flow::Flow;
 use sluice_flow::model::InputType;
+use sluice_flow::template::SecretSource;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use tokio::io::AsyncWriteExt;
+use std::path::Path;
 
 /// Largest non-multipart body (form or JSON inputs), and largest text field of a multipart body.
 pub const FORM_LIMIT: usize = 10 * 1024 * 1024;
@@ -31,21 +34,37 @@ enum Raw {
     Text(Vec<String>),
     /// A value of a JSON body.
     Json(Value),
-    /// An uploaded file, stored at this path.
-    File(PathBuf),
+    /// An uploaded file, stored under this `kestra://` address.
+    File(String),
 }
 
-/// Reads the inputs of a request, types them for `flow`, and returns them with the defaults of
-/// the inputs not given. Uploaded files go under `files_dir/inputs/`; on error, `files_dir` is
-/// removed again.
-pub async fn read_inputs(request: Request, flow: &Flow, files_dir: &Path) -> ApiResult<Map<String, Value>> {
+/// Where an execution's uploads go, and what resolving its inputs may read.
+pub struct Upload<'a> {
+    /// The data folder, whose `storage/` holds the uploads.
+    pub data_dir: &'a Path,
+    /// The execution being created (its id names the uploads' folder; its context renders
+    /// templated defaults).
+    pub execution: &'a Execution,
+    /// Secrets that templated defaults may read.
+    pub secrets: &'a dyn SecretSource,
+}
+
+/// Reads the inputs of a request and resolves them for `flow`. On error, the files uploaded
+/// with the request are removed again.
+pub async fn read_inputs(request: Request, flow: &Flow, upload: &Upload<'_>) -> ApiResult<Map<String, Value>> {
     let mut unknown = Vec::new();
-    let result = match raw_inputs(request, flow, files_dir, &mut unknown).await {
-        Ok(raw) => typed(flow, raw, &unknown),
+    let result = match raw_inputs(request, flow, upload, &mut unknown).await {
+        Ok(raw) => typed(flow, raw, &unknown, upload),
         Err(e) => Err(e),
     };
     if result.is_err() {
-        let _ = tokio::fs::remove_dir_all(files_dir).await;
+        let folder = sluice_flow::storage::input_file_uri(&flow.namespace, &flow.id, &upload.execution.id, "x", "x");
+        if let Ok(path) = sluice_store::files::local_path(upload.data_dir, &folder) {
+            // `.../inputs/x/x` → the execution's folder of uploads.
+            if let Some(inputs) = path.parent().and_then(Path::parent) {
+                let _ = tokio::fs::remove_dir_all(inputs).await;
+            }
+        }
     }
     result
 }
@@ -54,7 +73,7 @@ pub async fn read_inputs(request: Request, flow: &Flow, files_dir: &Path) -> Api
 async fn raw_inputs(
     request: Request,
     flow: &Flow,
-    files_dir: &Path,
+    upload: &Upload<'_>,
     unknown: &mut Vec<String>,
 ) -> ApiResult<BTreeMap<String, Raw>> {
     let content_type = request
@@ -82,8 +101,8 @@ async fn raw_inputs(
             let input = flow.inputs.iter().find(|i| i.id == name);
             match input {
                 Some(input) if input.input_type == InputType::File || field.file_name().is_some() => {
-                    let path = save_file(field, files_dir, &name).await?;
-                    raw.insert(name, Raw::File(path));
+                    let uri = save_file(field, flow, upload, &name).await?;
+                    raw.insert(name, Raw::File(uri));
                 }
                 _ => {
                     let text = field_text(field, &name).await?;
@@ -152,71 +171,43 @@ async fn field_text(mut field: Field<'_>, name: &str) -> ApiResult<String> {
     })
 }
 
-/// A file name for an input id: only letters, digits, `-`, `_` and `.`, never `.` or `..`.
-fn file_name(id: &str) -> String {
-    let name: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() || name.chars().all(|c| c == '.') {
-        format!("input_{}", name.len())
-    } else {
-        name
+/// Streams a file part to internal storage; answers its `kestra://` address. The file keeps
+/// the name the client gave (made safe), or the input's id.
+async fn save_file(field: Field<'_>, flow: &Flow, upload: &Upload<'_>, id: &str) -> ApiResult<String> {
+    let name = field.file_name().map(str::to_string).unwrap_or_else(|| id.to_string());
+    let uri = sluice_flow::storage::input_file_uri(&flow.namespace, &flow.id, &upload.execution.id, id, &name);
+    match sluice_store::files::put(upload.data_dir, &uri, field).await {
+        Ok(_) => Ok(uri),
+        Err(sluice_store::files::StorageError::Io {
+            action: "receive",
+            source,
+            ..
+        }) => Err(ApiError::BadRequest(format!(
+            "cannot read the file part `{id}` of the multipart body: {source}"
+        ))),
+        Err(e) => Err(ApiError::internal("storing an input file", e)),
     }
 }
 
-/// Streams a file part to `files_dir/inputs/<input>`.
-async fn save_file(mut field: Field<'_>, files_dir: &Path, id: &str) -> ApiResult<PathBuf> {
-    let dir = files_dir.join("inputs");
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| ApiError::internal("creating the folder of input files", e))?;
-    let path = dir.join(file_name(id));
-    let mut file = tokio::fs::File::create(&path)
-        .await
-        .map_err(|e| ApiError::internal("storing an input file", e))?;
-    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| ApiError::internal("storing an input file", e))?;
-    }
-    file.flush()
-        .await
-        .map_err(|e| ApiError::internal("storing an input file", e))?;
-    Ok(path)
-}
-
-/// Types every input of the flow; all problems together in one 422.
-fn typed(flow: &Flow, mut raw: BTreeMap<String, Raw>, unknown: &[String]) -> ApiResult<Map<String, Value>> {
+/// Resolves every input of the flow; all problems together in one 422.
+fn typed(
+    flow: &Flow,
+    mut raw: BTreeMap<String, Raw>,
+    unknown: &[String],
+    upload: &Upload<'_>,
+) -> ApiResult<Map<String, Value>> {
     let mut details = Vec::new();
-    let declared: Vec<&str> = flow.inputs.iter().map(|i| i.id.as_str()).collect();
+    let mut given = Map::new();
     for name in unknown {
-        let help = match sluice_flow::suggest::did_you_mean(name, declared.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if declared.is_empty() => "this flow declares no inputs".to_string(),
-            None => format!("its inputs are: {}", declared.join(", ")),
-        };
-        details.push(Detail::input(
-            name,
-            "unknown-input",
-            format!("the flow has no input `{name}`"),
-            Some(help),
-        ));
+        given.insert(name.clone(), Value::Null);
     }
-    let mut out = Map::new();
     for input in &flow.inputs {
         let value = match raw.remove(&input.id) {
-            Some(Raw::File(path)) => Some(Value::String(format!("file://{}", path.display()))),
-            Some(Raw::Json(value)) => Some(value),
-            Some(Raw::Text(mut values)) if values.len() == 1 => values.pop().map(Value::String),
+            Some(Raw::File(uri)) => Value::String(uri),
+            Some(Raw::Json(value)) => value,
+            Some(Raw::Text(mut values)) if values.len() == 1 => values.pop().map(Value::String).unwrap_or_default(),
             Some(Raw::Text(values)) if matches!(input.input_type, InputType::Multiselect | InputType::Array) => {
-                Some(Value::Array(values.into_iter().map(Value::String).collect()))
+                Value::Array(values.into_iter().map(Value::String).collect())
             }
             Some(Raw::Text(_)) => {
                 details.push(Detail::input(
@@ -227,29 +218,24 @@ fn typed(flow: &Flow, mut raw: BTreeMap<String, Raw>, unknown: &[String]) -> Api
                 ));
                 continue;
             }
-            None => input.defaults.clone(),
+            None => continue,
         };
-        match value {
-            Some(value) => match sluice_flow::inputs::coerce(input.input_type, &value, &input.values) {
-                Ok(typed) => {
-                    out.insert(input.id.clone(), typed);
-                }
-                Err(e) => details.push(Detail::input(
-                    &input.id,
-                    "invalid-input",
-                    format!("input `{}`: {}", input.id, e.message),
-                    Some(e.help),
-                )),
-            },
-            None if input.required => details.push(Detail::input(
-                &input.id,
-                "missing-input",
-                format!("input `{}` is required", input.id),
-                Some(format!("send a form field named `{}`", input.id)),
-            )),
-            None => {}
-        }
+        given.insert(input.id.clone(), value);
     }
+    let context = sluice_engine::render_context(flow, upload.execution, None);
+    let out = match sluice_flow::inputs::resolve(&flow.inputs, &given, &context, upload.secrets) {
+        Ok(out) => out,
+        Err(problems) => {
+            for p in problems {
+                let help = match p.code {
+                    "missing-input" => format!("send a form field named `{}`", p.input),
+                    _ => p.help,
+                };
+                details.push(Detail::input(&p.input, p.code, p.message, Some(help)));
+            }
+            Map::new()
+        }
+    };
     if details.is_empty() {
         return Ok(out);
     }
@@ -263,17 +249,4 @@ fn typed(flow: &Flow, mut raw: BTreeMap<String, Raw>, unknown: &[String]) -> Api
         [] => String::new(),
     };
     Err(ApiError::Invalid { message, details })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::file_name;
-
-    #[test]
-    fn input_file_names_stay_in_their_folder() {
-        assert_eq!(file_name("data"), "data");
-        assert_eq!(file_name("../x"), ".._x");
-        assert_eq!(file_name(".."), "input_2");
-        assert_eq!(file_name("a/b\\c"), "a_b_c");
-    }
 }

@@ -85,6 +85,12 @@ impl Env {
         self.json(request("GET", uri, Body::empty())).await
     }
 
+    /// `GET uri` answered with text (a downloaded file, say).
+    pub async fn text(&self, uri: &str) -> (StatusCode, String) {
+        let (status, _, body) = self.send(request("GET", uri, Body::empty())).await;
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
     /// `POST uri` with a YAML body, answered with JSON.
     pub async fn post_yaml(&self, uri: &str, yaml: &str) -> (StatusCode, Value) {
         self.json(yaml_request("POST", uri, yaml)).await

@@ -85,6 +85,12 @@ impl Worker {
             }
             Plan::Job(script) => script,
         };
+        let mut script = script;
+        if let Err(e) = sluice_store::files::fetch_inputs(&self.config.data_dir, &mut script.job.input_files).await {
+            let message = format!("task `{}`: {e}", task.id);
+            self.log(job, &task.id, Level::Error, vec![message.clone()]).await?;
+            return Ok(AttemptResult::new(State::Failed, message).final_failure());
+        }
         // A job claimed before (its worker died or drained) may still run in its container.
         let resuming = job.claims > 1 && chosen.resumes();
         let skip = if resuming {
