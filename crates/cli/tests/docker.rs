@@ -22,6 +22,9 @@ fn the_seed_docker_runner_shape_runs_in_a_container() {
         r#"
 id: dbt_docker_runner
 namespace: company.team
+inputs:
+  - id: data
+    type: FILE
 tasks:
   - id: dbt
     type: io.kestra.plugin.scripts.shell.Commands
@@ -31,11 +34,13 @@ tasks:
       pullPolicy: NEVER
     inputFiles:
       profiles.yml: "target: dev"
+      data.csv: "{{ inputs.data }}"
     outputFiles:
       - "*.txt"
     commands:
       - echo "in {{ workingDir }}"
       - cat profiles.yml
+      - cat data.csv
       - echo built > result.txt
 "#,
     )
@@ -48,7 +53,19 @@ tasks:
             .output()
             .expect("sluice runs")
     };
-    let out = run(&["flow", "run", flow.to_str().unwrap(), "--output", "json"]);
+    // A FILE input, uploaded by the CLI and read in the container (Kestra's FILE input).
+    let upload = dir.join("upload.csv");
+    std::fs::write(&upload, "id\nfrom-the-upload\n").unwrap();
+    let input = format!("data=@{}", upload.display());
+    let out = run(&[
+        "flow",
+        "run",
+        flow.to_str().unwrap(),
+        "--output",
+        "json",
+        "--input",
+        &input,
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let exec: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     assert_eq!(out.status.code(), Some(0), "{stderr}\n{exec:#}");
@@ -58,6 +75,10 @@ tasks:
     let text = String::from_utf8_lossy(&logs.stdout);
     assert!(text.contains("in /sluice/work"), "{text}");
     assert!(text.contains("target: dev"), "{text}");
+    assert!(
+        text.contains("from-the-upload"),
+        "the FILE input reached the container: {text}"
+    );
     let task = &exec["taskRunList"][0];
     assert!(task["outputs"]["outputFiles"].get("result.txt").is_some(), "{task:#}");
     let left = Command::new("docker")

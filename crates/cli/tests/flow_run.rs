@@ -425,3 +425,51 @@ fn a_million_log_lines_are_kept_in_order_with_bounded_memory() {
     );
     assert!(peak_kb < 200 * 1024, "peak memory {peak_kb} KiB");
 }
+
+/// A FILE input uploaded with `--input data=@path` reaches a shell task through `inputFiles`
+/// (https://kestra.io/docs/workflow-components/inputs, FILE type), and an output file of one
+/// task is the input file of the next, as in Kestra's script tasks.
+#[test]
+fn file_inputs_and_output_files_reach_later_tasks_through_input_files() {
+    let env = Env::new("file-input");
+    let upload = env.dir.join("rows.csv");
+    std::fs::write(&upload, "a,b\n1,2\n").unwrap();
+    let yaml = r#"
+id: file_input
+namespace: company.team
+inputs:
+  - id: data
+    type: FILE
+tasks:
+  - id: count
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner: {type: io.kestra.plugin.core.runner.Process}
+    inputFiles:
+      data.csv: "{{ inputs.data }}"
+    outputFiles: [lines.txt]
+    commands:
+      - cat data.csv
+      - wc -l < data.csv | tr -d ' ' > lines.txt
+  - id: show
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner: {type: io.kestra.plugin.core.runner.Process}
+    inputFiles:
+      n.txt: "{{ outputs.count.outputFiles['lines.txt'] }}"
+    commands:
+      - echo "lines=$(cat n.txt)"
+"#;
+    let arg = format!("data=@{}", upload.display());
+    let (code, exec, stderr) = env.run(yaml, &["--input", &arg]);
+    assert_eq!(code, 0, "{stderr}\n{exec:#}");
+    let id = exec["id"].as_str().unwrap();
+    let uri = format!("kestra:///company/team/file_input/executions/{id}/inputs/data/rows.csv");
+    assert_eq!(exec["inputs"]["data"], uri.as_str());
+    let logs = String::from_utf8_lossy(&env.sluice(&["execution", "logs", id]).stdout).into_owned();
+    assert!(logs.contains("1,2"), "the uploaded file was read: {logs}");
+    assert!(logs.contains("lines=2"), "the output file was passed on: {logs}");
+
+    // A path that is no file is refused before anything runs.
+    let (code, _, stderr) = env.run(yaml, &["--input", "data=@/nonexistent/x.csv"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("there is no file there"), "{stderr}");
+}

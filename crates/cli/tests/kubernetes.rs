@@ -48,10 +48,15 @@ const RUNNER: &str = r#"
           memory: "64Mi""#;
 
 fn flow_run(dir: &std::path::Path, flow: &str) -> (i32, Value, String) {
+    flow_run_with(dir, flow, &[])
+}
+
+fn flow_run_with(dir: &std::path::Path, flow: &str, extra: &[&str]) -> (i32, Value, String) {
     let path = dir.join("flow.yaml");
     std::fs::write(&path, flow).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args(["flow", "run", path.to_str().unwrap(), "--output", "json"])
+        .args(extra)
         .env("SLUICE_DATA_DIR", dir.join("data"))
         .env("KUBECONFIG", kubeconfig())
         .env_remove("XDG_DATA_HOME")
@@ -91,6 +96,9 @@ fn the_seed_runner_shape_runs_in_a_pod() {
     let flow = format!(
         r#"id: k8s_runner
 namespace: dev
+inputs:
+  - id: data
+    type: FILE
 tasks:
   - id: build
     type: io.kestra.plugin.scripts.shell.Commands
@@ -98,19 +106,29 @@ tasks:
     taskRunner:{RUNNER}
     inputFiles:
       profiles.yml: "target: dev"
+      data.csv: "{{{{ inputs.data }}}}"
     outputFiles: ["*.txt"]
     commands:
       - echo "in {{{{ workingDir }}}} as $WORKING_DIR"
       - cat profiles.yml
+      - cat data.csv
       - echo built > result.txt
 "#
     );
-    let (code, exec, stderr) = flow_run(&dir, &flow);
+    // A FILE input, uploaded by the CLI and read in the pod (Kestra's FILE input).
+    let upload = dir.join("upload.csv");
+    std::fs::write(&upload, "id\nfrom-the-upload\n").unwrap();
+    let input = format!("data=@{}", upload.display());
+    let (code, exec, stderr) = flow_run_with(&dir, &flow, &["--input", &input]);
     assert_eq!(code, 0, "{stderr}\n{exec:#}");
     let id = exec["id"].as_str().unwrap();
     let logs = logs_of(&dir, id);
     assert!(logs.contains("in /sluice/work as /sluice/work"), "{logs}");
     assert!(logs.contains("target: dev"), "{logs}");
+    assert!(
+        logs.contains("from-the-upload"),
+        "the FILE input reached the pod: {logs}"
+    );
     let task = &exec["taskRunList"][0];
     assert!(task["outputs"]["outputFiles"].get("result.txt").is_some(), "{task:#}");
     let job = sluice_runners::Job::new(format!("{id}-{}-1", task["id"].as_str().unwrap()), ["x"]);
