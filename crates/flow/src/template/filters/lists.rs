@@ -211,10 +211,20 @@ fn merge(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     let other = a.need(0, "items", "merge")?;
     Ok(match (v, other) {
         (Value::Array(x), Value::Array(y)) => Value::Array(x.iter().chain(y).cloned().collect()),
-        (Value::Array(x), y) => Value::Array(x.iter().cloned().chain([y.clone()]).collect()),
+        // Pebble adds a map's entries to a list: each is `{key, value}`.
+        (Value::Array(x), Value::Object(y)) => {
+            let entries = y.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v}));
+            Value::Array(x.iter().cloned().chain(entries).collect())
+        }
         (Value::Object(x), Value::Object(y)) => {
             let mut m = x.clone();
             m.extend(y.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Value::Object(m)
+        }
+        // Pebble puts each item of a list into a map as a key mapped to itself.
+        (Value::Object(x), Value::Array(y)) => {
+            let mut m = x.clone();
+            m.extend(y.iter().map(|v| (java_string(v), v.clone())));
             Value::Object(m)
         }
         (x, y) => {
