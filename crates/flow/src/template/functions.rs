@@ -204,17 +204,30 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// `randomInt(lower, upper)`: a whole number in `[lower, upper)`.
+/// `randomInt(lower, upper)`: a whole number in `[lower, upper)`, `lower` when they are
+/// equal; both must be numbers (Kestra refuses the string `"1"`).
 fn random_int(_: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
-    let bound = |i, n| match args.get(i, n).and_then(to_num) {
-        Some(Num::Long(v)) => Ok(v),
-        _ => Err(Fail::Error(format!("`randomInt` needs a whole number `{n}`"), None)),
+    let bound = |i, n| match args.get(i, n) {
+        Some(v @ Value::Number(_)) => match to_num(v) {
+            Some(Num::Long(v)) => Ok(v),
+            _ => Err(Fail::Error(format!("`randomInt` needs a whole number `{n}`"), None)),
+        },
+        Some(v) => Err(Fail::Error(
+            format!(
+                "`randomInt` needs a whole number `{n}`, not {} `{}`",
+                type_name(v),
+                text(v)
+            ),
+            None,
+        )),
+        None => Err(Fail::Error(format!("`randomInt` needs its argument `{n}`"), None)),
     };
     let (lower, upper) = (bound(0, "lower")?, bound(1, "upper")?);
-    if upper <= lower {
-        return fail(format!(
-            "`randomInt`: `upper` ({upper}) must be greater than `lower` ({lower})"
-        ));
+    if upper < lower {
+        return fail(format!("`randomInt`: `upper` ({upper}) is less than `lower` ({lower})"));
+    }
+    if upper == lower {
+        return Ok(Value::from(lower));
     }
     let span = upper.abs_diff(lower);
     Ok(Value::from(lower.wrapping_add_unsigned(random_u64() % span)))
