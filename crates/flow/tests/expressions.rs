@@ -5,8 +5,9 @@
 //! A file holds `source:` (the citation), an optional `context:` merged over
 //! `_context.yaml`'s, and `cases:`, each with `t:` (the template) and one of `want:` (the
 //! text rendered), `typed:` (the value of a one-expression template, as typed properties
-//! see it) or `error:` (a piece of the error's message, from `check` or `render`). A case
-//! may have its own `context:`, `src:` and `note:`. The context key `_secrets` holds the
+//! see it) or `error:` (a piece of the error's message, from `check` or `render`, with an
+//! optional `help:`, a piece of the error's help). A case may have its own `context:`,
+//! `src:` and `note:`. The context key `_secrets` holds the
 //! secrets `secret()` can read.
 
 use std::path::Path;
@@ -52,9 +53,14 @@ fn run(case: &Value, context: &Value) -> Option<String> {
     if let Some(want) = case.get("error") {
         let want = want.as_str().unwrap_or_default();
         let got = checked.and_then(|_| engine.render(t, &ctx, &secrets));
+        let help = case.get("help").and_then(Value::as_str);
         return match got {
-            Err(e) if e.message.contains(want) => None,
-            Err(e) => Some(format!("error `{}` does not contain `{want}`", e.message)),
+            Err(e) if !e.message.contains(want) => Some(format!("error `{}` does not contain `{want}`", e.message)),
+            Err(e) => match (help, e.help) {
+                (Some(h), Some(got)) if !got.contains(h) => Some(format!("help `{got}` does not contain `{h}`")),
+                (Some(h), None) => Some(format!("the error has no help, wanted one containing `{h}`")),
+                _ => None,
+            },
             Ok(s) => Some(format!("rendered `{s}`, wanted an error containing `{want}`")),
         };
     }

@@ -128,19 +128,42 @@ fn secret(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
     }
 }
 
-/// `render(text)`: renders a string that holds a template, again until it stops changing
-/// when `recursive` (Kestra's default), once otherwise.
+/// `render(value)`: renders a string that holds a template, again until it stops changing
+/// when `recursive` (Kestra's default), once otherwise; lists and maps have every string
+/// inside them rendered (Kestra's `renderObject`), other values come back as they are.
 fn render(scope: &Scope<'_>, args: &Args, default_recursive: bool) -> Result<Value, Fail> {
-    let source = match args.get(0, "toRender") {
-        None => return Ok(Value::Null),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => return Ok(other.clone()),
-    };
     let recursive = match args.get(1, "recursive") {
         Some(Value::Bool(b)) => *b,
         _ => default_recursive,
     };
-    let mut current = source;
+    match args.get(0, "toRender") {
+        None => Ok(Value::Null),
+        Some(v) => render_value(scope, v, recursive),
+    }
+}
+
+fn render_value(scope: &Scope<'_>, v: &Value, recursive: bool) -> Result<Value, Fail> {
+    Ok(match v {
+        Value::String(s) => Value::String(render_text(scope, s, recursive)?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| render_value(scope, i, recursive))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                out.insert(render_text(scope, k, recursive)?, render_value(scope, v, recursive)?);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    })
+}
+
+fn render_text(scope: &Scope<'_>, source: &str, recursive: bool) -> Result<String, Fail> {
+    let mut current = source.to_string();
     for _ in 0..if recursive { super::MAX_DEPTH } else { 1 } {
         if !super::is_template(&current) {
             break;
@@ -151,7 +174,7 @@ fn render(scope: &Scope<'_>, args: &Args, default_recursive: bool) -> Result<Val
         }
         current = next;
     }
-    Ok(Value::String(current))
+    Ok(current)
 }
 
 fn extreme(args: &Args, name: &str, want: std::cmp::Ordering) -> Result<Value, Fail> {
@@ -181,17 +204,30 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// `randomInt(lower, upper)`: a whole number in `[lower, upper)`.
+/// `randomInt(lower, upper)`: a whole number in `[lower, upper)`, `lower` when they are
+/// equal; both must be numbers (Kestra refuses the string `"1"`).
 fn random_int(_: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
-    let bound = |i, n| match args.get(i, n).and_then(to_num) {
-        Some(Num::Long(v)) => Ok(v),
-        _ => Err(Fail::Error(format!("`randomInt` needs a whole number `{n}`"), None)),
+    let bound = |i, n| match args.get(i, n) {
+        Some(v @ Value::Number(_)) => match to_num(v) {
+            Some(Num::Long(v)) => Ok(v),
+            _ => Err(Fail::Error(format!("`randomInt` needs a whole number `{n}`"), None)),
+        },
+        Some(v) => Err(Fail::Error(
+            format!(
+                "`randomInt` needs a whole number `{n}`, not {} `{}`",
+                type_name(v),
+                text(v)
+            ),
+            None,
+        )),
+        None => Err(Fail::Error(format!("`randomInt` needs its argument `{n}`"), None)),
     };
     let (lower, upper) = (bound(0, "lower")?, bound(1, "upper")?);
-    if upper <= lower {
-        return fail(format!(
-            "`randomInt`: `upper` ({upper}) must be greater than `lower` ({lower})"
-        ));
+    if upper < lower {
+        return fail(format!("`randomInt`: `upper` ({upper}) is less than `lower` ({lower})"));
+    }
+    if upper == lower {
+        return Ok(Value::from(lower));
     }
     let span = upper.abs_diff(lower);
     Ok(Value::from(lower.wrapping_add_unsigned(random_u64() % span)))

@@ -153,7 +153,11 @@ impl<'a> Lexer<'a> {
 
     fn raw(&mut self) -> Result<(), TemplateError> {
         let line = self.line();
-        self.pos += self.raw_tag().unwrap_or(0);
+        let open_len = self.raw_tag().unwrap_or(0);
+        // `{% raw -%}` trims the start of the body, `{%- endraw %}` its end, and
+        // `{% endraw -%}` the text after the tag.
+        let trim_start = self.rest()[..open_len].trim_end_matches("%}").trim_end().ends_with('-');
+        self.pos += open_len;
         let rest = self.rest();
         let mut search = 0;
         while let Some(at) = rest[search..].find("{%").map(|a| a + search) {
@@ -163,11 +167,21 @@ impl<'a> Lexer<'a> {
                 .or_else(|| inner.strip_prefix("endverbatim"))
             {
                 let inner = inner.trim_start();
+                let trim_after = inner.starts_with('-');
                 let inner = inner.strip_prefix('-').unwrap_or(inner);
                 if let Some(after) = inner.strip_prefix("%}") {
-                    let body = rest[..at].to_string();
-                    self.out.push((Tok::Text(body), line));
+                    let mut body = &rest[..at];
+                    if trim_start {
+                        body = body.trim_start();
+                    }
+                    if rest[at + 2..].starts_with('-') {
+                        body = body.trim_end();
+                    }
+                    if !body.is_empty() {
+                        self.out.push((Tok::Text(body.to_string()), line));
+                    }
                     self.pos += rest.len() - after.len();
+                    self.trim_next = trim_after;
                     return Ok(());
                 }
             }

@@ -51,6 +51,7 @@ pub(super) fn call(recv: &Value, name: &str, args: &[Value]) -> Result<Value, Fa
         ("size" | "length", Value::String(t)) => Value::from(t.chars().count()),
         ("size" | "length", Value::Array(a)) => Value::from(a.len()),
         ("size" | "length", Value::Object(m)) => Value::from(m.len()),
+        ("isEmpty", Value::String(t)) => Value::Bool(t.is_empty()),
         ("isEmpty", v) => Value::Bool(super::value::is_empty(v)),
         ("toString", v) => Value::String(java_string(v)),
         ("equals", v) => Value::Bool(args.first().is_some_and(|a| equals(v, a))),

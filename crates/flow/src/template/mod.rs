@@ -131,7 +131,8 @@ fn parse(source: &str) -> Result<Vec<ast::Node>, TemplateError> {
 fn convert(fail: Fail, line: usize) -> TemplateError {
     let line = Some(line);
     match fail {
-        Fail::Undefined(path, keys) => {
+        Fail::Undefined(path, mut keys) => {
+            keys.sort(); // maps keep their order; the help lists keys alphabetically
             let last = path.rsplit('.').next().unwrap_or(&path);
             let close = crate::suggest::did_you_mean(last, keys.iter().map(String::as_str));
             let help = match close {

@@ -144,8 +144,9 @@ impl Parser {
                 other => return Err(self.err(format!("unexpected {}", Self::describe(Some(&other))), None)),
             }
         }
-        if let Some(first) = ends.first() {
-            let what = format!("missing `{{% {first} %}}`");
+        // The closing tag is the last of `ends` (`endif` after `elseif` and `else`).
+        if let Some(last) = ends.last() {
+            let what = format!("missing `{{% {last} %}}`");
             return Err(self.err(what, Some("close every block tag")));
         }
         Ok((nodes, None))

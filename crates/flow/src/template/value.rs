@@ -79,11 +79,12 @@ pub(super) fn equals(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Pebble's `empty` test and `default` filter: null, `""`, and empty lists and maps.
+/// Pebble's `empty` test and `default` filter: null, blank strings (`""`, `"  "`: Pebble
+/// trims them), and empty lists and maps.
 pub(super) fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
-        Value::String(s) => s.is_empty(),
+        Value::String(s) => s.trim().is_empty(),
         Value::Array(a) => a.is_empty(),
         Value::Object(m) => m.is_empty(),
         _ => false,

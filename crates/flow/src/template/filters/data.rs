@@ -78,7 +78,7 @@ fn yaml_block(out: &mut String, v: &Value, indent: usize) {
         }
         Value::Array(items) => {
             for child in items {
-                out.push_str(&format!("{pad}  -"));
+                out.push_str(&format!("{pad} -")); // Jackson: INDENT_ARRAYS, indicator indent 1
                 nested(out, child, indent + 4);
             }
         }

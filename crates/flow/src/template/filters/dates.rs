@@ -1,4 +1,4 @@
-//! Kestra's date filters (`date`, `dateAdd`, `timestamp`, `timestampMicro`,
+//! Kestra's date filters (`date`, `dateAdd`, `timestamp`, `timestampMilli`, `timestampMicro`,
 //! `timestampNano`) and the formatting `now()` shares with them, after Kestra's
 //! `AbstractDate`: Java `DateTimeFormatter` patterns or named formats, input as epoch
 //! seconds or ISO-8601 text (or text in `existingFormat`), output converted into
@@ -27,6 +27,9 @@ pub(super) const FILTERS: &[Entry] = &[
         date_add,
     ),
     ("timestamp", &["timeZone", "existingFormat"], |_, v, a| epoch(v, a, 0)),
+    ("timestampMilli", &["timeZone", "existingFormat"], |_, v, a| {
+        epoch(v, a, 3)
+    }),
     ("timestampMicro", &["timeZone", "existingFormat"], |_, v, a| {
         epoch(v, a, 1)
     }),
@@ -82,7 +85,8 @@ fn date_add(_: &Scope<'_>, input: &Value, args: &Args) -> Result<Value, Fail> {
     format(&later, args, 2).map(Value::String)
 }
 
-/// `timestamp` (seconds, a number), `timestampMicro` and `timestampNano` (text, as Kestra).
+/// `timestamp` (seconds) and `timestampMilli` (milliseconds), numbers; `timestampMicro` and
+/// `timestampNano`, text, as Kestra returns them.
 fn epoch(input: &Value, args: &Args, precision: u8) -> Result<Value, Fail> {
     if input.is_null() {
         return Ok(Value::Null);
@@ -95,7 +99,9 @@ fn epoch(input: &Value, args: &Args, precision: u8) -> Result<Value, Fail> {
     );
     Ok(match precision {
         0 => Value::from(at.timestamp().as_second()),
-        1 => Value::String((secs * 1_000_000 + nanos / 1000).to_string()),
+        3 => Value::from(at.timestamp().as_millisecond()),
+        // Kestra's `TimestampMicroFilter`: the seconds in nanoseconds plus the microseconds.
+        1 => Value::String((secs * 1_000_000_000 + nanos / 1000).to_string()),
         _ => Value::String((secs * 1_000_000_000 + nanos).to_string()),
     })
 }
@@ -168,6 +174,7 @@ pub(crate) fn parse_date(v: &Value, zone: &TimeZone, existing: Option<&str>) -> 
         other => return fail(format!("cannot read {} as a date", type_name(other))),
     };
     let parsed = match existing {
+        Some("rfc_1123_date_time") => jiff::fmt::rfc2822::parse(text).ok(),
         Some(pattern) if !java::is_iso_name(pattern) => java::parse(pattern, text, zone),
         _ => parse_iso(text, zone),
     };

@@ -211,10 +211,20 @@ fn merge(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     let other = a.need(0, "items", "merge")?;
     Ok(match (v, other) {
         (Value::Array(x), Value::Array(y)) => Value::Array(x.iter().chain(y).cloned().collect()),
-        (Value::Array(x), y) => Value::Array(x.iter().cloned().chain([y.clone()]).collect()),
+        // Pebble adds a map's entries to a list: each is `{key, value}`.
+        (Value::Array(x), Value::Object(y)) => {
+            let entries = y.iter().map(|(k, v)| serde_json::json!({"key": k, "value": v}));
+            Value::Array(x.iter().cloned().chain(entries).collect())
+        }
         (Value::Object(x), Value::Object(y)) => {
             let mut m = x.clone();
             m.extend(y.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Value::Object(m)
+        }
+        // Pebble puts each item of a list into a map as a key mapped to itself.
+        (Value::Object(x), Value::Array(y)) => {
+            let mut m = x.clone();
+            m.extend(y.iter().map(|v| (java_string(v), v.clone())));
             Value::Object(m)
         }
         (x, y) => {
@@ -240,8 +250,13 @@ fn number(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     let s = match v {
         Value::Null => return Ok(Value::Null),
         Value::String(s) => s.trim(),
-        Value::Number(_) => return Ok(v.clone()),
-        other => return fail(format!("`number` reads strings, not {}", type_name(other))),
+        other => {
+            return fail(format!(
+                "`number` can only be applied to strings, not {} `{}`",
+                type_name(other),
+                java_string(other)
+            ));
+        }
     };
     let ty = a.str(0, "type").unwrap_or_default();
     let bad = || {
@@ -273,11 +288,19 @@ fn number(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
 
 /// Java's `DecimalFormat` for the usual patterns (`#.##`, `0.00`, `#,##0.0`), rounding half-even.
 fn numberformat(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
     let Some(n) = to_num(v) else {
         return fail(format!("`numberformat` needs a number, not {}", type_name(v)));
     };
-    let pattern = a.str(0, "format").unwrap_or_else(|| "#,##0.###".into());
-    let (int_pat, frac_pat) = pattern.split_once('.').unwrap_or((&pattern, ""));
+    let full = a.str(0, "format").unwrap_or_else(|| "#,##0.###".into());
+    // DecimalFormat: literal prefix and suffix around the digits pattern (`$#,##0.00 USD`).
+    let is_digit_pat = |c: char| matches!(c, '#' | '0' | ',' | '.');
+    let start = full.find(is_digit_pat).unwrap_or(full.len());
+    let end = full.rfind(is_digit_pat).map_or(start, |i| i + 1);
+    let (prefix, pattern, suffix) = (&full[..start], &full[start..end], &full[end..]);
+    let (int_pat, frac_pat) = pattern.split_once('.').unwrap_or((pattern, ""));
     let min_frac = frac_pat.chars().filter(|c| *c == '0').count();
     let max_frac = frac_pat.chars().filter(|c| *c == '0' || *c == '#').count();
     let min_int = int_pat.chars().filter(|c| *c == '0').count();
@@ -328,5 +351,5 @@ fn numberformat(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     } else {
         body
     };
-    Ok(Value::String(format!("{sign}{body}")))
+    Ok(Value::String(format!("{sign}{prefix}{body}{suffix}")))
 }

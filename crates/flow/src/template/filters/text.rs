@@ -64,12 +64,15 @@ fn abbreviate(_: &Scope<'_>, v: &Value, a: &Args) -> Result<Value, Fail> {
     })
 }
 
+/// Pebble's `capitalize`: the first character after any leading whitespace is upper-cased.
 fn capitalize(_: &Scope<'_>, v: &Value, _: &Args) -> Result<Value, Fail> {
     map_str(v, "capitalize", |s| {
-        let mut chars = s.chars();
+        let start = s.len() - s.trim_start().len();
+        let (lead, rest) = s.split_at(start);
+        let mut chars = rest.chars();
         match chars.next() {
-            Some(c) => c.to_uppercase().chain(chars).collect(),
-            None => String::new(),
+            Some(c) => lead.chars().chain(c.to_uppercase()).chain(chars).collect(),
+            None => s.to_string(),
         }
     })
 }
@@ -79,10 +82,11 @@ fn title(_: &Scope<'_>, v: &Value, _: &Args) -> Result<Value, Fail> {
         let mut out = String::with_capacity(s.len());
         let mut start = true;
         for c in s.chars() {
+            // Pebble's `title` upper-cases the first letter of each word, leaving the rest.
             if start {
                 out.extend(c.to_uppercase());
             } else {
-                out.extend(c.to_lowercase());
+                out.push(c);
             }
             start = c.is_whitespace();
         }
