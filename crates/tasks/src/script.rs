@@ -86,11 +86,8 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     if flag(task, "failFast", true) {
         lines.push("set -e".to_string());
     }
-    if python && let Some(Value::Array(deps)) = task.properties.get("dependencies") {
-        let deps: Vec<String> = deps.iter().filter_map(Value::as_str).map(shell_quote).collect();
-        if !deps.is_empty() {
-            lines.push(format!("{interpreter_bin} -m pip install --quiet {}", deps.join(" ")));
-        }
+    if python && let Some(line) = crate::python::install_line(task, interpreter_bin) {
+        lines.push(line);
     }
     lines.extend(strings(task, cx, "beforeCommands")?);
     if let Some(Value::String(script)) = task.properties.get("script") {
@@ -124,10 +121,7 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
             );
         }
     }
-    let image = match task.properties.get("containerImage") {
-        Some(Value::String(s)) => Some(cx.renderer.string(&task.id, "containerImage", s, cx.variables)?),
-        _ => None,
-    };
+    let image = crate::runner::image(task, cx)?;
     let mut job = Job::new(cx.job_name.clone(), command);
     job.env = env;
     job.input_files = input_files;

@@ -108,7 +108,10 @@ impl DockerOptions {
         let mut options = Self::default();
         for (key, value) in config {
             match key.as_str() {
-                "type" => {}
+                // `image` (Kestra's compatibility image, which wins over the task's
+                // `containerImage`) is rendered into the job's image by sluice-tasks; `version`
+                // pins a plugin version, and Sluice has one.
+                "type" | "image" | "version" => {}
                 "host" => options.host = Some(string(key, value)?),
                 "pullPolicy" => {
                     options.pull_policy = match string(key, value)?.to_ascii_uppercase().as_str() {
@@ -213,6 +216,19 @@ mod tests {
         assert!(!o.delete);
         assert_eq!(o.kill_grace, Some(Duration::from_secs(2)));
         assert_eq!(o.extra_hosts, ["db:10.0.0.1"]);
+    }
+
+    #[test]
+    fn the_runner_image_is_left_to_the_job() {
+        // Docker.java keeps `image` for compatibility (kestra-io/kestra
+        // script/src/main/java/io/kestra/plugin/scripts/runner/docker/Docker.java); the task's
+        // plan renders it into `Job::image`, so the options accept it and keep nothing of it.
+        let config =
+            json!({"type": "io.kestra.plugin.scripts.runner.docker.Docker", "image": "alpine:3", "version": "1.0"});
+        assert_eq!(
+            DockerOptions::from_kestra(config.as_object().unwrap()).unwrap(),
+            DockerOptions::default()
+        );
     }
 
     #[test]
