@@ -246,6 +246,16 @@ pub const TRIGGER_COMMON: &[Prop] = &[
         Kind::Any,
         "States after which the trigger disables itself.",
     ),
+    opt("version", Kind::String, "Version of the trigger's plugin (ignored)."),
+    opt("workerGroup", Kind::Map, "Which workers evaluate the trigger."),
+    opt("logLevel", Kind::Enum(LOG_LEVELS), "Lowest level of log lines kept."),
+    opt("logToFile", Kind::Bool, "Keep logs in a file instead of the log store."),
+    no_effect(
+        "labels",
+        Kind::Any,
+        "Labels of the executions it starts.",
+        "Sluice gives the executions a trigger starts the flow's own `labels` only; put these there",
+    ),
 ];
 
 /// Log levels, lowest first.

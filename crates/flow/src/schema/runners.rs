@@ -155,10 +155,11 @@ pub static RUNNERS: &[TypeSpec] = &[
                 "Time between SIGTERM and kill (default PT0S).",
             ),
             opt("wait", Kind::Bool, "Wait for the container to end (default true)."),
-            opt(
+            no_effect(
                 "fileHandlingStrategy",
                 Kind::Enum(&["MOUNT", "VOLUME"]),
                 "How files reach the container.",
+                "Sluice copies `inputFiles` into the container and `outputFiles` out of it, whichever strategy is named",
             ),
             opt("version", Kind::String, "Plugin version (ignored)."),
         ],

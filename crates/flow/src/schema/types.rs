@@ -1,7 +1,7 @@
 //! The tables of task and trigger types Sluice knows, with Kestra's names and property names.
 //! Script tasks' properties are in `scripts.rs`, PodCreate's in `pod.rs`.
 
-use super::{Kind, Prop, TypeSpec, no_effect, opt, req};
+use super::{Kind, Prop, TypeSpec, deprecated, no_effect, opt, req};
 use super::{pod, scripts};
 
 /// Task types.
@@ -116,7 +116,18 @@ pub static TRIGGERS: &[TypeSpec] = &[TypeSpec {
             "Time zone of the cron expression (default UTC), e.g. `Europe/Paris`.",
         ),
         TRIGGER_INPUTS,
-        opt("backfill", Kind::Map, "Fire for past dates from `start`."),
+        deprecated(
+            "backfill",
+            Kind::Map,
+            "Fire for past dates from `start`.",
+            "Kestra replaced it with backfills started from its Triggers tab; Sluice does not backfill from it either, so remove it",
+        ),
+        deprecated(
+            "scheduleConditions",
+            Kind::Any,
+            "Older date conditions.",
+            "write them under `conditions` (which Sluice does not evaluate yet)",
+        ),
         opt(
             "lateMaximumDelay",
             Kind::Duration,
