@@ -8,6 +8,7 @@ mod error;
 mod log;
 mod outputs;
 mod pod;
+mod props;
 mod python;
 mod render;
 mod runner;

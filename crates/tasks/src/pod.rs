@@ -75,8 +75,8 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
         _ => None,
     };
     let mut job = Job::new(cx.job_name.clone(), Vec::<String>::new());
-    job.input_files = crate::script::input_files(task, cx)?;
-    job.output_files = crate::script::strings(task, cx, "outputFiles")?;
+    job.input_files = crate::props::input_files(task, cx)?;
+    job.output_files = crate::props::strings(task, cx, "outputFiles")?;
     job.timeout = task.timeout;
     job.kill_grace = DEFAULT_KILL_GRACE;
     job.pod_spec = Some(spec);

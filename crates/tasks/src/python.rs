@@ -6,7 +6,7 @@
 //! image (or the host) has: uv when it is on the PATH, else pip; it never downloads uv, and with
 //! `uvAutoInstallEnabled: false` a missing uv fails the task as Kestra's does.
 
-use crate::script::shell_quote;
+use crate::props::shell_quote;
 use serde_json::Value;
 use sluice_flow::model::Task;
 

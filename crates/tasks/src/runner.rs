@@ -123,7 +123,7 @@ fn default_image(task: &Task) -> Option<&'static str> {
         "io.kestra.plugin.scripts.python.Commands" | "io.kestra.plugin.scripts.python.Script" => {
             Some("python:3.13-slim")
         }
-        crate::script::DBT_CLI => Some(match task.properties.get("engine").and_then(Value::as_str) {
+        crate::props::DBT_CLI => Some(match task.properties.get("engine").and_then(Value::as_str) {
             Some("FUSION") => "ghcr.io/kestra-io/dbt-fusion",
             _ => "ghcr.io/kestra-io/dbt",
         }),
