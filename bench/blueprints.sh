@@ -13,7 +13,7 @@ if [[ -z "$src" ]]; then
   src="$dir/repo/flows"
 fi
 cargo build --quiet --bin sluice
-target/debug/sluice flow validate --format json "$src" > "$dir/out.json" || true
+"${CARGO_TARGET_DIR:-target}/debug/sluice" flow validate --format json "$src" > "$dir/out.json" || true
 python3 - "$dir/out.json" <<'PY'
 import collections, json, re, sys
 files = json.load(open(sys.argv[1]))["files"]

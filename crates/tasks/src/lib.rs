@@ -2,11 +2,14 @@
 //! a job for a task runner, or work the worker does itself (a log line) — and reads Kestra's
 //! output protocol back from the job's log lines.
 
+mod container_defaults;
 pub mod dbt;
 mod error;
 mod log;
 mod outputs;
 mod pod;
+mod props;
+mod python;
 mod render;
 mod runner;
 mod script;

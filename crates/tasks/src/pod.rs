@@ -1,5 +1,6 @@
-//! `io.kestra.plugin.kubernetes.PodCreate`: the user's own pod spec, run by the Kubernetes runner
-//! with Sluice's working directory, file transfer, logs and failure reports added.
+//! `io.kestra.plugin.kubernetes.PodCreate`: the user's own pod spec, with its
+//! `containerDefaultSpec` merged into its containers, run by the Kubernetes runner with Sluice's
+//! working directory, file transfer, logs and failure reports added.
 
 use crate::{PlanContext, ScriptJob, TaskError};
 use serde_json::{Map, Value};
@@ -19,6 +20,7 @@ pub fn runner_settings(task: &Task) -> Map<String, Value> {
         ("resume", "resume"),
         ("killGracePeriod", "killGracePeriod"),
         ("fileSidecar", "fileSidecar"),
+        ("waitForLogInterval", "waitForLogInterval"),
     ] {
         if let Some(value) = task.properties.get(from).filter(|v| !v.is_null()) {
             config.insert(to.to_owned(), value.clone());
@@ -37,13 +39,25 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
         Some(Value::Object(spec)) => spec,
         _ => return Err(invalid("`spec` must be a pod spec mapping with `containers`".into())),
     };
-    let rendered = cx
+    let mut rendered = cx
         .renderer
         .value(&task.id, "spec", &Value::Object(spec.clone()), cx.variables)?;
     let typed = |part, name: &str, v: &Value| {
         sluice_flow::k8s::coerce(part, v)
             .map_err(|errors| invalid(format!("`{name}` as rendered: {}", errors.join("; "))))
     };
+    if let Some(Value::Object(defaults)) = task.properties.get("containerDefaultSpec") {
+        let defaults = cx.renderer.value(
+            &task.id,
+            "containerDefaultSpec",
+            &Value::Object(defaults.clone()),
+            cx.variables,
+        )?;
+        let defaults = typed(PodPart::ContainerDefaults, "containerDefaultSpec", &defaults)?;
+        if let (Value::Object(spec), Value::Object(defaults)) = (&mut rendered, &defaults) {
+            crate::container_defaults::apply(spec, defaults);
+        }
+    }
     let spec = match typed(PodPart::Spec, "spec", &rendered)? {
         Value::Object(map) => map,
         _ => return Err(invalid("`spec` must render to a mapping".into())),
@@ -61,8 +75,8 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
         _ => None,
     };
     let mut job = Job::new(cx.job_name.clone(), Vec::<String>::new());
-    job.input_files = crate::script::input_files(task, cx)?;
-    job.output_files = crate::script::strings(task, cx, "outputFiles")?;
+    job.input_files = crate::props::input_files(task, cx)?;
+    job.output_files = crate::props::strings(task, cx, "outputFiles")?;
     job.timeout = task.timeout;
     job.kill_grace = DEFAULT_KILL_GRACE;
     job.pod_spec = Some(spec);

@@ -3,78 +3,15 @@
 //! DbtCLI's own properties (`profiles`, `projectDir`, `logFormat`, `parseRunResults`) are added
 //! by `dbt::plan`.
 
+use crate::props::{DBT_CLI, flag, input_files, shell_quote, strings};
 use crate::{PlanContext, ScriptJob, TaskError};
 use serde_json::Value;
 use sluice_flow::model::Task;
 use sluice_runners::{DEFAULT_KILL_GRACE, Job};
 use std::collections::BTreeMap;
 
-/// Kestra's type name of the dbt CLI task (aliases are resolved before planning).
-pub const DBT_CLI: &str = "io.kestra.plugin.dbt.cli.DbtCLI";
-
 /// File the `script` property of `*.Script` tasks is written to, inside the working directory.
 pub const SCRIPT_FILE: &str = ".sluice-script";
-
-pub(crate) fn strings(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Vec<String>, TaskError> {
-    match task.properties.get(key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                cx.renderer.string(&task.id, key, &text, cx.variables)
-            })
-            .collect(),
-        Some(Value::String(s)) => Ok(vec![cx.renderer.string(&task.id, key, s, cx.variables)?]),
-        Some(other) => Err(TaskError::Invalid {
-            task: task.id.clone(),
-            message: format!("`{key}` must be a list, found {other}"),
-        }),
-    }
-}
-
-fn flag(task: &Task, key: &str, default: bool) -> bool {
-    match task.properties.get(key) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s == "true",
-        _ => default,
-    }
-}
-
-/// The task's `inputFiles` (a mapping, or a template rendering to a JSON mapping), rendered and
-/// with safe names.
-pub(crate) fn input_files(task: &Task, cx: &PlanContext<'_>) -> Result<BTreeMap<String, Vec<u8>>, TaskError> {
-    let mut input_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    match task.properties.get("inputFiles") {
-        Some(Value::Object(files)) => {
-            for (name, content) in files {
-                let text = content.as_str().map_or_else(|| content.to_string(), str::to_string);
-                let rendered = cx
-                    .renderer
-                    .string(&task.id, &format!("inputFiles.{name}"), &text, cx.variables)?;
-                input_files.insert(name.clone(), rendered.into_bytes());
-            }
-        }
-        Some(Value::String(s)) => {
-            let rendered = cx.renderer.string(&task.id, "inputFiles", s, cx.variables)?;
-            let map: BTreeMap<String, String> = serde_json::from_str(&rendered).map_err(|e| TaskError::Invalid {
-                task: task.id.clone(),
-                message: format!(
-                    "`inputFiles` rendered to text that is not a JSON mapping of file names to contents: {e}"
-                ),
-            })?;
-            input_files.extend(map.into_iter().map(|(k, v)| (k, v.into_bytes())));
-        }
-        _ => {}
-    }
-    for name in input_files.keys() {
-        sluice_runners::safe_relative_path(name).map_err(|e| TaskError::Invalid {
-            task: task.id.clone(),
-            message: e.to_string(),
-        })?;
-    }
-    Ok(input_files)
-}
 
 /// Builds the job of a script task.
 pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
@@ -86,11 +23,8 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     if flag(task, "failFast", true) {
         lines.push("set -e".to_string());
     }
-    if python && let Some(Value::Array(deps)) = task.properties.get("dependencies") {
-        let deps: Vec<String> = deps.iter().filter_map(Value::as_str).map(shell_quote).collect();
-        if !deps.is_empty() {
-            lines.push(format!("{interpreter_bin} -m pip install --quiet {}", deps.join(" ")));
-        }
+    if python && let Some(line) = crate::python::install_line(task, interpreter_bin) {
+        lines.push(line);
     }
     lines.extend(strings(task, cx, "beforeCommands")?);
     if let Some(Value::String(script)) = task.properties.get("script") {
@@ -124,10 +58,7 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
             );
         }
     }
-    let image = match task.properties.get("containerImage") {
-        Some(Value::String(s)) => Some(cx.renderer.string(&task.id, "containerImage", s, cx.variables)?),
-        _ => None,
-    };
+    let image = crate::runner::image(task, cx)?;
     let mut job = Job::new(cx.job_name.clone(), command);
     job.env = env;
     job.input_files = input_files;
@@ -145,16 +76,4 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
         warning_on_stderr: flag(task, "warningOnStdErr", false),
         dbt,
     })
-}
-
-/// Quotes a word for `/bin/sh`.
-pub fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+".contains(&b))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }

@@ -334,3 +334,54 @@ tasks:
     let err = err.to_string();
     assert!(err.contains("spec.activeDeadlineSeconds"), "{err}");
 }
+
+/// PodCreate's `containerDefaultSpec` reaches every container of the planned pod, and
+/// `waitForLogInterval` the Kubernetes runner: kestra-io/plugin-kubernetes
+/// src/main/java/io/kestra/plugin/kubernetes/AbstractPod.java (applyContainerDefaultSpec) and
+/// src/main/java/io/kestra/plugin/kubernetes/core/PodCreate.java (waitForLogInterval).
+#[test]
+fn pod_create_merges_container_defaults_and_passes_the_log_wait() {
+    let t = task(
+        r#"  - id: pod
+    type: io.kestra.plugin.kubernetes.core.PodCreate
+    waitForLogInterval: PT5S
+    containerDefaultSpec:
+      securityContext: {runAsNonRoot: true}
+      env: [{name: WHO, value: "{{ inputs.name }}"}]
+    spec:
+      containers:
+        - {name: main, image: busybox, securityContext: {runAsUser: 1000}}
+"#,
+    );
+    let Plan::Job(job) = plan_of_on(&t, false) else {
+        panic!("a job")
+    };
+    let spec = job.job.pod_spec.expect("a pod spec");
+    let main = &spec["containers"][0];
+    assert_eq!(
+        main["securityContext"],
+        json!({"runAsNonRoot": true, "runAsUser": 1000})
+    );
+    assert_eq!(main["env"], json!([{"name": "WHO", "value": "world"}]));
+    let RunnerChoice::Kubernetes(config) = runner_for(&t).unwrap() else {
+        panic!("kubernetes")
+    };
+    assert_eq!(config["waitForLogInterval"], json!("PT5S"));
+}
+
+fn plan_of_on(task: &sluice_flow::model::Task, on_host: bool) -> Plan {
+    let engine = TemplateEngine::new();
+    let renderer = Renderer {
+        engine: &engine,
+        secrets: &Secrets,
+    };
+    let vars = json!({"inputs": {"name": "world"}, "workingDir": "/w"});
+    let cx = PlanContext {
+        variables: &vars,
+        renderer: &renderer,
+        job_name: "j".into(),
+        working_dir: "/w",
+        on_host,
+    };
+    plan(task, &cx).expect("plans")
+}

@@ -22,7 +22,7 @@ use crate::diagnostic::Diagnostic;
 use crate::template::is_template;
 use crate::yaml::{Node, Value};
 use de::{NodeDe, State};
-use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,9 @@ pub enum PodPart {
     SpecOverlay,
     /// Pod metadata (`ObjectMeta`), like PodCreate's `metadata`.
     Metadata,
+    /// A partial container (`core/v1` Container), like PodCreate's `containerDefaultSpec`:
+    /// nothing is required.
+    ContainerDefaults,
 }
 
 impl PodPart {
@@ -45,6 +48,7 @@ impl PodPart {
             PodPart::Spec => "spec",
             PodPart::SpecOverlay => "podSpec",
             PodPart::Metadata => "metadata",
+            PodPart::ContainerDefaults => "containerDefaultSpec",
         }
     }
 }
@@ -57,8 +61,10 @@ pub fn check(part: PodPart, node: &Node) -> Vec<Diagnostic> {
     let explain_root = match part {
         PodPart::Metadata => "pod.metadata",
         PodPart::Spec | PodPart::SpecOverlay => "pod.spec",
+        PodPart::ContainerDefaults => "pod.spec.containers",
     };
-    let mut st = State::new(part.root(), explain_root, part == PodPart::SpecOverlay);
+    let partial = matches!(part, PodPart::SpecOverlay | PodPart::ContainerDefaults);
+    let mut st = State::new(part.root(), explain_root, partial);
     match part {
         PodPart::Spec | PodPart::SpecOverlay => {
             let spec = PodSpec::deserialize(NodeDe::new(node, &mut st));
@@ -70,6 +76,11 @@ pub fn check(part: PodPart, node: &Node) -> Vec<Diagnostic> {
         PodPart::Metadata => {
             let meta = ObjectMeta::deserialize(NodeDe::new(node, &mut st));
             finish(&mut st, meta, node);
+        }
+        PodPart::ContainerDefaults => {
+            let container = Container::deserialize(NodeDe::new(node, &mut st));
+            finish(&mut st, container, node);
+            check_merged_fields(&mut st, node);
         }
     }
     st.diags.sort_by_key(|d| d.pos);
@@ -126,6 +137,34 @@ fn missing_fields(st: &mut State, out: &serde_json::Value, node: &Node, path: &m
             }
         }
         _ => {}
+    }
+}
+
+/// The fields of `containerDefaultSpec` that Kestra's PodCreate merges into containers; it
+/// drops the others, so they earn a warning.
+pub const CONTAINER_DEFAULT_FIELDS: &[&str] = &["securityContext", "resources", "volumeMounts", "env"];
+
+fn check_merged_fields(st: &mut State, node: &Node) {
+    for (key, _) in node.as_map().unwrap_or_default() {
+        let Some(name) = key.as_str() else { continue };
+        // A field Kubernetes does not know already has its own warning, with a did-you-mean.
+        let unknown = st
+            .diags
+            .iter()
+            .any(|d| d.pos == key.pos && d.code == "k8s-unknown-field");
+        if !CONTAINER_DEFAULT_FIELDS.contains(&name) && !unknown {
+            st.diags.push(
+                Diagnostic::warning(
+                    key.pos,
+                    "container-default-ignored",
+                    format!("`containerDefaultSpec.{name}` is not merged into the containers"),
+                )
+                .with_help(format!(
+                    "PodCreate merges only {}; set `{name}` on each container of `spec` instead",
+                    CONTAINER_DEFAULT_FIELDS.join(", ")
+                )),
+            );
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use super::de::{NodeDe, State};
 use super::{PodPart, finish};
 use crate::diagnostic::{Diagnostic, Pos, Severity};
 use crate::yaml::{Node, Value};
-use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 
@@ -30,6 +30,12 @@ pub fn coerce(part: PodPart, value: &serde_json::Value) -> Result<serde_json::Va
             let meta = ObjectMeta::deserialize(NodeDe::new(&node, &mut st));
             let json = meta.as_ref().ok().and_then(|m| serde_json::to_value(m).ok());
             finish(&mut st, meta, &node);
+            json
+        }
+        PodPart::ContainerDefaults => {
+            let container = Container::deserialize(NodeDe::new(&node, &mut st));
+            let json = container.as_ref().ok().and_then(|c| serde_json::to_value(c).ok());
+            finish(&mut st, container, &node);
             json
         }
     };

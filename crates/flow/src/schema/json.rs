@@ -36,6 +36,9 @@ fn object(props: &[Prop], common: &[Prop]) -> Value {
         let mut s = kind_schema(&p.kind);
         if let Value::Object(m) = &mut s {
             m.insert("description".into(), Value::String(p.doc.into()));
+            if let super::Note::Deprecated(_) = p.note {
+                m.insert("deprecated".into(), Value::Bool(true));
+            }
         }
         properties.insert(p.name.into(), s);
         if p.required {
@@ -146,5 +149,13 @@ mod tests {
         assert!(names.iter().any(|n| n == "shell.Commands"));
         let runner = &schema["definitions"]["taskRunner"]["allOf"][2]["then"]["properties"];
         assert!(runner["resources"]["properties"]["request"].is_object());
+    }
+
+    #[test]
+    fn deprecated_properties_are_marked() {
+        let schema = json_schema();
+        let docker = &schema["definitions"]["taskRunner"]["allOf"][1]["then"]["properties"];
+        assert_eq!(docker["image"]["deprecated"], true);
+        assert!(docker["host"].get("deprecated").is_none());
     }
 }

@@ -4,10 +4,14 @@
 //! can never disagree.
 
 mod json;
+mod pod;
+mod runners;
+mod scripts;
 mod types;
 
 pub use json::json_schema;
-pub use types::{RUNNERS, TASKS, TRIGGERS};
+pub use runners::{DOCKER_OPTIONS, RUNNERS};
+pub use types::{TASKS, TRIGGERS};
 
 /// What a property's value must look like.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +67,19 @@ pub struct Prop {
     pub required: bool,
     /// One line for editors and the JSON Schema.
     pub doc: &'static str,
+    /// Whether setting it earns a warning, and what the warning says.
+    pub note: Note,
+}
+
+/// Why a property that Kestra accepts earns a warning when a flow sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    /// Nothing to say: the property works as in Kestra.
+    None,
+    /// Kestra still accepts it but has deprecated it; the text says what replaces it.
+    Deprecated(&'static str),
+    /// Sluice accepts it but does not do what Kestra does; the text says what Sluice does instead.
+    NoEffect(&'static str),
 }
 
 /// A property that a flow may set.
@@ -72,6 +89,7 @@ pub const fn opt(name: &'static str, kind: Kind, doc: &'static str) -> Prop {
         kind,
         required: false,
         doc,
+        note: Note::None,
     }
 }
 
@@ -82,6 +100,24 @@ pub const fn req(name: &'static str, kind: Kind, doc: &'static str) -> Prop {
         kind,
         required: true,
         doc,
+        note: Note::None,
+    }
+}
+
+/// An optional property Kestra has deprecated; `instead` says what replaces it.
+pub const fn deprecated(name: &'static str, kind: Kind, doc: &'static str, instead: &'static str) -> Prop {
+    Prop {
+        note: Note::Deprecated(instead),
+        ..opt(name, kind, doc)
+    }
+}
+
+/// An optional property Sluice accepts without doing what Kestra does; `instead` says what
+/// Sluice does.
+pub const fn no_effect(name: &'static str, kind: Kind, doc: &'static str, instead: &'static str) -> Prop {
+    Prop {
+        note: Note::NoEffect(instead),
+        ..opt(name, kind, doc)
     }
 }
 
@@ -165,6 +201,29 @@ pub const TASK_COMMON: &[Prop] = &[
     opt("logLevel", Kind::Enum(LOG_LEVELS), "Lowest level of log lines kept."),
     opt("logToFile", Kind::Bool, "Keep logs in a file instead of the log store."),
     opt("workerGroup", Kind::Map, "Which workers may run the task."),
+    opt(
+        "version",
+        Kind::String,
+        "Version of the task's plugin (Sluice has one version of each task; ignored).",
+    ),
+    no_effect(
+        "pluginDefaultsRef",
+        Kind::String,
+        "Reference (`ref`) of the plugin defaults to apply to this task.",
+        "Sluice applies every plugin default whose `type` matches the task; remove `pluginDefaultsRef` or give the default a matching `type`",
+    ),
+    no_effect(
+        "taskCache",
+        Kind::Map,
+        "Cache of the task's outputs between executions.",
+        "Sluice runs the task in every execution and keeps no output cache",
+    ),
+    no_effect(
+        "assets",
+        Kind::Any,
+        "Assets the task reads and writes, for lineage.",
+        "Sluice keeps no asset lineage; the declaration is ignored",
+    ),
 ];
 
 /// Properties every trigger has.
@@ -186,6 +245,16 @@ pub const TRIGGER_COMMON: &[Prop] = &[
         "stopAfter",
         Kind::Any,
         "States after which the trigger disables itself.",
+    ),
+    opt("version", Kind::String, "Version of the trigger's plugin (ignored)."),
+    opt("workerGroup", Kind::Map, "Which workers evaluate the trigger."),
+    opt("logLevel", Kind::Enum(LOG_LEVELS), "Lowest level of log lines kept."),
+    opt("logToFile", Kind::Bool, "Keep logs in a file instead of the log store."),
+    no_effect(
+        "labels",
+        Kind::Any,
+        "Labels of the executions it starts.",
+        "Sluice gives the executions a trigger starts the flow's own `labels` only; put these there",
     ),
 ];
 

@@ -5,7 +5,7 @@ use crate::cron::Cron;
 use crate::diagnostic::Diagnostic;
 use crate::duration::parse_duration;
 use crate::model::Retry;
-use crate::schema::{Kind, Prop, RETRY_PROPS};
+use crate::schema::{Kind, Note, Prop, RETRY_PROPS};
 use crate::suggest::did_you_mean;
 use crate::template::is_template;
 use crate::yaml::{Node, Value};
@@ -141,7 +141,12 @@ pub(super) fn check_props(cx: &mut Cx<'_>, node: &Node, owner: &str, common: &[P
     for (k, v) in entries {
         let key = k.scalar_text().unwrap_or_default();
         match common.iter().chain(props).find(|p| p.name == key) {
-            Some(prop) => check_kind(cx, v, node, prop),
+            Some(prop) => {
+                check_kind(cx, v, node, prop);
+                if let Some(d) = note_warning(k, &key, owner, prop.note) {
+                    cx.push(d);
+                }
+            }
             None => {
                 meant.extend(did_you_mean(&key, names.iter().copied()));
                 cx.push(unknown_key(k, &key, owner, &names));
@@ -161,6 +166,29 @@ pub(super) fn check_props(cx: &mut Cx<'_>, node: &Node, owner: &str, common: &[P
                 ),
             );
         }
+    }
+}
+
+/// The warning a property with a [`Note`] earns when a flow sets it.
+fn note_warning(key_node: &Node, key: &str, owner: &str, note: Note) -> Option<Diagnostic> {
+    match note {
+        Note::None => None,
+        Note::Deprecated(instead) => Some(
+            Diagnostic::warning(
+                key_node.pos,
+                "deprecated-property",
+                format!("`{key}` in {owner} is deprecated in Kestra"),
+            )
+            .with_help(instead),
+        ),
+        Note::NoEffect(instead) => Some(
+            Diagnostic::warning(
+                key_node.pos,
+                "property-not-applied",
+                format!("Sluice accepts `{key}` in {owner} but does not apply it"),
+            )
+            .with_help(instead),
+        ),
     }
 }
 

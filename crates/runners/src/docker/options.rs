@@ -108,7 +108,10 @@ impl DockerOptions {
         let mut options = Self::default();
         for (key, value) in config {
             match key.as_str() {
-                "type" => {}
+                // `image` (Kestra's compatibility image, which wins over the task's
+                // `containerImage`) is rendered into the job's image by sluice-tasks; `version`
+                // pins a plugin version, and Sluice has one.
+                "type" | "image" | "version" => {}
                 "host" => options.host = Some(string(key, value)?),
                 "pullPolicy" => {
                     options.pull_policy = match string(key, value)?.to_ascii_uppercase().as_str() {
@@ -173,6 +176,28 @@ impl DockerOptions {
                 "volumes" => options.volumes = access::volumes(value)?,
                 "deviceRequests" => options.device_requests = access::device_requests(value)?,
                 "credentials" => options.credentials = Some(Credentials::parse(value)?),
+                // Sluice copies files in and out of the container whichever strategy is named.
+                "fileHandlingStrategy" => {
+                    string(key, value)?;
+                }
+                "wait" if !boolean(key, value)? => {
+                    return Err(invalid(
+                        "`wait: false` is not supported by Sluice's Docker runner: it always waits for the container to end; remove `wait`",
+                    ));
+                }
+                "wait" => {}
+                "privileged" if boolean(key, value)? => {
+                    return Err(invalid(
+                        "`privileged: true` is not supported by Sluice's Docker runner; remove it, or give the container what it needs with `deviceRequests` or `user`",
+                    ));
+                }
+                "privileged" => {}
+                "portBindings" if !strings(key, value)?.is_empty() => {
+                    return Err(invalid(
+                        "`portBindings` is not supported by Sluice's Docker runner yet; remove it, and reach other services over `networkMode`",
+                    ));
+                }
+                "portBindings" => {}
                 "config" => {
                     return Err(invalid(
                         "`config` (a Docker config.json) is not supported by Sluice's Docker runner; give the registry login as `credentials` instead",
@@ -216,12 +241,38 @@ mod tests {
     }
 
     #[test]
+    fn the_runner_image_is_left_to_the_job() {
+        // Docker.java keeps `image` for compatibility (kestra-io/kestra
+        // script/src/main/java/io/kestra/plugin/scripts/runner/docker/Docker.java); the task's
+        // plan renders it into `Job::image`, so the options accept it and keep nothing of it.
+        let config =
+            json!({"type": "io.kestra.plugin.scripts.runner.docker.Docker", "image": "alpine:3", "version": "1.0"});
+        assert_eq!(
+            DockerOptions::from_kestra(config.as_object().unwrap()).unwrap(),
+            DockerOptions::default()
+        );
+    }
+
+    #[test]
+    fn kestra_defaults_written_out_are_accepted() {
+        // Docker.java's defaults (wait true, privileged unset, fileHandlingStrategy VOLUME).
+        let config = json!({"wait": true, "privileged": false, "portBindings": [], "fileHandlingStrategy": "MOUNT"});
+        assert_eq!(
+            DockerOptions::from_kestra(config.as_object().unwrap()).unwrap(),
+            DockerOptions::default()
+        );
+    }
+
+    #[test]
     fn rejects_unknown_keys_and_bad_values() {
         for config in [
             json!({"volumes": ["a"]}),
             json!({"config": "{}"}),
             json!({"nope": 1}),
             json!({"pullPolicy": "SOMETIMES"}),
+            json!({"wait": false}),
+            json!({"privileged": true}),
+            json!({"portBindings": ["8080:80"]}),
         ] {
             assert!(
                 DockerOptions::from_kestra(config.as_object().unwrap()).is_err(),

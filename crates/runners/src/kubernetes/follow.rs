@@ -1,8 +1,6 @@
 //! Following a created pod to its end: files in, logs per container, status, the deadlines of
 //! `waitUntilRunning` and the timeout, cancellation, files out, and the outcome it reports.
 
-use std::time::Duration;
-
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::DeleteParams;
@@ -17,9 +15,6 @@ use super::status::{self, Phase, judge};
 use super::{KubernetesRunner, files, logs, watch};
 use crate::pump::PumpReport;
 use crate::{EndReason, Job, LogLine, LogSender, Outcome, RunnerError, Stream};
-
-/// How long the log followers get to deliver the last lines after the pod ended.
-const LOG_DRAIN: Duration = Duration::from_secs(30);
 
 impl KubernetesRunner {
     /// Follows pod `name` to its end: files in, logs, status, timeout and cancellation, files
@@ -101,7 +96,7 @@ impl KubernetesRunner {
         };
         let _ = ended_tx.send(true);
         let mut report = PumpReport::default();
-        let drained = tokio::time::timeout(LOG_DRAIN, async {
+        let drained = tokio::time::timeout(self.options.log_drain, async {
             while let Some(done) = followers.join_next().await {
                 if let Ok(r) = done {
                     report.lines += r.lines;

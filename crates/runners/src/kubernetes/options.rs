@@ -14,6 +14,9 @@ use crate::{RunnerError, settings};
 pub const DEFAULT_WAIT_UNTIL_RUNNING: Duration = Duration::from_secs(10 * 60);
 /// Default wait for a running pod to end, when the task sets no `timeout`.
 pub const DEFAULT_WAIT_UNTIL_COMPLETION: Duration = Duration::from_secs(60 * 60);
+/// Default wait for the last log lines after a pod ended: PodCreate's `waitForLogInterval`
+/// default (kestra-io/plugin-kubernetes `core/PodCreate.java`).
+pub const DEFAULT_LOG_DRAIN: Duration = Duration::from_secs(30);
 /// The file-transfer helper's default image: it needs `sh`, `tar`, `head` and `sleep`.
 pub const DEFAULT_HELPER_IMAGE: &str = "busybox:1.36";
 
@@ -56,6 +59,9 @@ pub struct KubernetesOptions {
     pub helper_image: String,
     /// Grace period when the pod is deleted for a kill or a timeout; `None`: the job's.
     pub kill_grace: Option<Duration>,
+    /// How long the log followers get to deliver the last lines after the pod ended
+    /// (PodCreate's `waitForLogInterval`).
+    pub log_drain: Duration,
 }
 
 impl Default for KubernetesOptions {
@@ -79,6 +85,7 @@ impl Default for KubernetesOptions {
             pod_spec: None,
             helper_image: DEFAULT_HELPER_IMAGE.to_owned(),
             kill_grace: None,
+            log_drain: DEFAULT_LOG_DRAIN,
         }
     }
 }
@@ -118,6 +125,7 @@ impl KubernetesOptions {
             "delete" => self.delete = settings::boolean(key, value).map_err(invalid)?,
             "resume" => self.resume = settings::boolean(key, value).map_err(invalid)?,
             "killGracePeriod" => self.kill_grace = Some(duration(key, value)?),
+            "waitForLogInterval" => self.log_drain = duration(key, value)?,
             "fileSidecar" => {
                 for (k, v) in object(key, value)? {
                     match k.as_str() {
@@ -221,6 +229,16 @@ mod tests {
         assert_eq!(o.node_selector["disk"], "ssd");
         assert_eq!(o.wait_until_running, Duration::from_secs(120));
         assert!(!o.delete);
+    }
+
+    #[test]
+    fn wait_for_log_interval_sets_the_log_drain() {
+        // PodCreate's `waitForLogInterval`: kestra-io/plugin-kubernetes
+        // src/main/java/io/kestra/plugin/kubernetes/core/PodCreate.java (default PT30S).
+        assert_eq!(read(json!({})).unwrap().log_drain, DEFAULT_LOG_DRAIN);
+        let o = read(json!({"waitForLogInterval": "PT5S"})).unwrap();
+        assert_eq!(o.log_drain, Duration::from_secs(5));
+        assert!(read(json!({"waitForLogInterval": "five seconds"})).is_err());
     }
 
     #[test]

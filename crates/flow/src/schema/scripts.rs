@@ -1,0 +1,162 @@
+//! Properties of the script tasks: shell, Python and dbt.
+//!
+//! Sources: kestra-io/kestra `script/src/main/java/io/kestra/plugin/scripts/exec/AbstractExecScript.java`
+//! (the common ones), kestra-io/plugin-scripts
+//! `plugin-script-python/src/main/java/io/kestra/plugin/scripts/python/AbstractPythonExecScript.java`
+//! and `.../python/internals/PythonBasedPlugin.java` (Python), kestra-io/plugin-dbt
+//! `src/main/java/io/kestra/plugin/dbt/cli/DbtCLI.java` (dbt).
+
+use super::runners::DOCKER_OPTIONS;
+use super::{Kind, Prop, deprecated, no_effect, opt, req};
+
+/// Properties shared by script tasks (shell, python, dbt): Kestra's `AbstractExecScript`.
+macro_rules! script_props {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            $($extra,)*
+            opt("beforeCommands", Kind::StringList, "Commands run before the main ones."),
+            opt("env", Kind::StringMap, "Environment variables of the process."),
+            opt("interpreter", Kind::StringList, "Interpreter and its arguments (default `/bin/sh -c`)."),
+            opt("failFast", Kind::Bool, "Stop at the first failing command (`set -e`)."),
+            opt("warningOnStdErr", Kind::Bool, "Output on stderr makes the task WARNING."),
+            opt("inputFiles", Kind::Files, "Files written into the working directory before the run."),
+            opt("outputFiles", Kind::StringList, "Globs of files kept after the run."),
+            opt("namespaceFiles", Kind::Map, "Namespace files to bring in (not supported by Sluice yet)."),
+            opt("containerImage", Kind::String, "Image for container runners."),
+            opt("taskRunner", Kind::TaskRunner, "Where the commands run: process, docker or kubernetes."),
+            opt("targetOS", Kind::Enum(&["LINUX", "WINDOWS", "AUTO"]), "Operating system of the runner."),
+            RUNNER,
+            DOCKER,
+            OUTPUT_DIRECTORY,
+        ]
+    };
+}
+
+const RUNNER: Prop = deprecated(
+    "runner",
+    Kind::Enum(&["PROCESS", "DOCKER"]),
+    "Older choice of where the commands run; used only when `taskRunner` is not set.",
+    "use `taskRunner: {type: io.kestra.plugin.core.runner.Process}` for PROCESS, or `taskRunner: {type: io.kestra.plugin.scripts.runner.docker.Docker}` with the task's `containerImage` for DOCKER",
+);
+
+const DOCKER: Prop = deprecated(
+    "docker",
+    Kind::Object(DOCKER_OPTIONS),
+    "Older Docker settings; they become the task's Docker runner.",
+    "move these settings to `taskRunner: {type: io.kestra.plugin.scripts.runner.docker.Docker, …}` and `docker.image` to the task's `containerImage`",
+);
+
+const OUTPUT_DIRECTORY: Prop = deprecated(
+    "outputDirectory",
+    Kind::Bool,
+    "Older way to keep the files of `{{ outputDir }}`.",
+    "list the files to keep in `outputFiles` (Sluice does not set up `{{ outputDir }}`)",
+);
+
+const PY_PROPS: [Prop; 7] = [
+    opt(
+        "dependencies",
+        Kind::StringList,
+        "Python packages to install before the run.",
+    ),
+    opt(
+        "packageManager",
+        Kind::Enum(&["PIP", "UV"]),
+        "Installer of `dependencies`: PIP, or UV (default; pip when uv is not on the PATH).",
+    ),
+    no_effect(
+        "pythonVersion",
+        Kind::String,
+        "Python version to resolve dependencies for.",
+        "Sluice runs the `python` of the image (`python3` on the host) whatever its version; pick the version with `containerImage`, e.g. `python:3.12-slim`",
+    ),
+    no_effect(
+        "dependencyCacheEnabled",
+        Kind::Bool,
+        "Cache installed dependencies between runs.",
+        "Sluice installs `dependencies` afresh on every run",
+    ),
+    opt(
+        "uvAutoInstallEnabled",
+        Kind::Bool,
+        "Sluice never downloads uv; `false` fails the task when `packageManager: UV` finds no uv.",
+    ),
+    no_effect(
+        "uvInstallerVersion",
+        Kind::String,
+        "Version of uv to download when missing.",
+        "Sluice never downloads uv: it uses the uv on the PATH, else pip",
+    ),
+    no_effect(
+        "uvInstallerSha256",
+        Kind::String,
+        "Checksum of the uv installer.",
+        "Sluice never downloads uv: it uses the uv on the PATH, else pip",
+    ),
+];
+
+/// `io.kestra.plugin.scripts.shell.Commands`.
+pub(super) const SHELL_COMMANDS: &[Prop] = script_props![req("commands", Kind::StringList, "Shell commands to run.")];
+
+/// `io.kestra.plugin.scripts.shell.Script`.
+pub(super) const SHELL_SCRIPT: &[Prop] = script_props![req("script", Kind::String, "A shell script to run.")];
+
+/// `io.kestra.plugin.scripts.python.Commands`.
+pub(super) const PYTHON_COMMANDS: &[Prop] = script_props![
+    req("commands", Kind::StringList, "Commands to run, usually `python …`."),
+    PY_PROPS[0],
+    PY_PROPS[1],
+    PY_PROPS[2],
+    PY_PROPS[3],
+    PY_PROPS[4],
+    PY_PROPS[5],
+    PY_PROPS[6],
+];
+
+/// `io.kestra.plugin.scripts.python.Script`.
+pub(super) const PYTHON_SCRIPT: &[Prop] = script_props![
+    req("script", Kind::String, "Python source to run."),
+    PY_PROPS[0],
+    PY_PROPS[1],
+    PY_PROPS[2],
+    PY_PROPS[3],
+    PY_PROPS[4],
+    PY_PROPS[5],
+    PY_PROPS[6],
+];
+
+/// `io.kestra.plugin.dbt.cli.DbtCLI`.
+pub(super) const DBT_CLI: &[Prop] = script_props![
+    req("commands", Kind::StringList, "dbt commands to run, like `dbt build`."),
+    opt(
+        "profiles",
+        Kind::String,
+        "Content of profiles.yml, written into the working directory."
+    ),
+    opt(
+        "projectDir",
+        Kind::String,
+        "Folder of the dbt project inside the working directory."
+    ),
+    opt(
+        "parseRunResults",
+        Kind::Bool,
+        "Turn run_results.json into one task run per dbt node (default true)."
+    ),
+    opt(
+        "logFormat",
+        Kind::Enum(&["JSON", "TEXT", "DEBUG", "NONE"]),
+        "Format dbt logs in (default JSON)."
+    ),
+    opt("storeManifest", Kind::Map, "Where to keep manifest.json between runs."),
+    opt(
+        "loadManifest",
+        Kind::Map,
+        "Where to read a previous manifest.json from."
+    ),
+    opt(
+        "engine",
+        Kind::Enum(&["CORE", "FUSION"]),
+        "dbt engine: picks the image when neither the task nor its runner names one (CORE: `ghcr.io/kestra-io/dbt`, FUSION: `ghcr.io/kestra-io/dbt-fusion`)."
+    ),
+];

@@ -1,0 +1,82 @@
+//! Reading a task's properties as its plan needs them: lists and flags, input files, shell words.
+
+use crate::{PlanContext, TaskError};
+use serde_json::Value;
+use sluice_flow::model::Task;
+use std::collections::BTreeMap;
+
+/// Kestra's type name of the dbt CLI task (aliases are resolved before planning).
+pub const DBT_CLI: &str = "io.kestra.plugin.dbt.cli.DbtCLI";
+
+pub(crate) fn strings(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Vec<String>, TaskError> {
+    match task.properties.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                cx.renderer.string(&task.id, key, &text, cx.variables)
+            })
+            .collect(),
+        Some(Value::String(s)) => Ok(vec![cx.renderer.string(&task.id, key, s, cx.variables)?]),
+        Some(other) => Err(TaskError::Invalid {
+            task: task.id.clone(),
+            message: format!("`{key}` must be a list, found {other}"),
+        }),
+    }
+}
+
+pub(crate) fn flag(task: &Task, key: &str, default: bool) -> bool {
+    match task.properties.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true",
+        _ => default,
+    }
+}
+
+/// The task's `inputFiles` (a mapping, or a template rendering to a JSON mapping), rendered and
+/// with safe names.
+pub(crate) fn input_files(task: &Task, cx: &PlanContext<'_>) -> Result<BTreeMap<String, Vec<u8>>, TaskError> {
+    let mut input_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    match task.properties.get("inputFiles") {
+        Some(Value::Object(files)) => {
+            for (name, content) in files {
+                let text = content.as_str().map_or_else(|| content.to_string(), str::to_string);
+                let rendered = cx
+                    .renderer
+                    .string(&task.id, &format!("inputFiles.{name}"), &text, cx.variables)?;
+                input_files.insert(name.clone(), rendered.into_bytes());
+            }
+        }
+        Some(Value::String(s)) => {
+            let rendered = cx.renderer.string(&task.id, "inputFiles", s, cx.variables)?;
+            let map: BTreeMap<String, String> = serde_json::from_str(&rendered).map_err(|e| TaskError::Invalid {
+                task: task.id.clone(),
+                message: format!(
+                    "`inputFiles` rendered to text that is not a JSON mapping of file names to contents: {e}"
+                ),
+            })?;
+            input_files.extend(map.into_iter().map(|(k, v)| (k, v.into_bytes())));
+        }
+        _ => {}
+    }
+    for name in input_files.keys() {
+        sluice_runners::safe_relative_path(name).map_err(|e| TaskError::Invalid {
+            task: task.id.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(input_files)
+}
+
+/// Quotes a word for `/bin/sh`.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
