@@ -216,6 +216,10 @@ pub struct Task {
     pub retry: Option<Retry>,
     /// Longest an attempt may run.
     pub timeout: Option<Duration>,
+    /// A `timeout` written as a template (`"{{ inputs.limit }}"`), rendered to a duration when
+    /// the attempt is planned (Kestra's dynamic `timeout`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_template: Option<String>,
     /// Skip the task.
     pub disabled: bool,
     /// A failure becomes a warning.

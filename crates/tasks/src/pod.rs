@@ -77,7 +77,7 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     let mut job = Job::new(cx.job_name.clone(), Vec::<String>::new());
     job.input_files = crate::props::input_files(task, cx)?;
     job.output_files = crate::props::strings(task, cx, "outputFiles")?;
-    job.timeout = task.timeout;
+    job.timeout = crate::props::timeout(task, cx)?;
     job.kill_grace = DEFAULT_KILL_GRACE;
     job.pod_spec = Some(spec);
     job.pod_metadata = metadata;

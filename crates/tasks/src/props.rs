@@ -80,3 +80,26 @@ pub fn shell_quote(s: &str) -> String {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
+
+/// The task's timeout: the duration written, or its template rendered now (Kestra's dynamic
+/// `timeout: "{{ inputs.limit }}"`); a rendering that is no duration fails the task.
+pub(crate) fn timeout(task: &Task, cx: &PlanContext<'_>) -> Result<Option<std::time::Duration>, TaskError> {
+    let Some(template) = task
+        .timeout
+        .is_none()
+        .then_some(task.timeout_template.as_deref())
+        .flatten()
+    else {
+        return Ok(task.timeout);
+    };
+    let text = cx.renderer.string(&task.id, "timeout", template, cx.variables)?;
+    sluice_flow::duration::parse_duration(text.trim())
+        .map(Some)
+        .map_err(|e| TaskError::Invalid {
+            task: task.id.clone(),
+            message: format!(
+                "`timeout` rendered to `{text}`, which is not a duration: {e}; {}",
+                e.help()
+            ),
+        })
+}

@@ -63,7 +63,7 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     job.env = env;
     job.input_files = input_files;
     job.output_files = strings(task, cx, "outputFiles")?;
-    job.timeout = task.timeout;
+    job.timeout = crate::props::timeout(task, cx)?;
     job.kill_grace = DEFAULT_KILL_GRACE;
     job.image = image;
     let dbt = if task.type_name == DBT_CLI {

@@ -385,3 +385,29 @@ fn plan_of_on(task: &sluice_flow::model::Task, on_host: bool) -> Plan {
     };
     plan(task, &cx).expect("plans")
 }
+
+/// Kestra's `timeout` is a dynamic duration property (https://kestra.io/docs/workflow-components/timeout):
+/// a template renders when the attempt is planned, and what is no duration fails the task.
+#[test]
+fn a_templated_timeout_renders_to_the_jobs_limit_or_fails_naming_it() {
+    let job = |yaml: &str| match plan_of(yaml) {
+        Plan::Job(script) => script.job,
+        _ => panic!("a job"),
+    };
+    let planned = job(
+        "  - id: t\n    type: io.kestra.plugin.scripts.shell.Commands\n    timeout: \"PT{{ 2 + 3 }}S\"\n    commands: [\"true\"]\n",
+    );
+    assert_eq!(planned.timeout, Some(std::time::Duration::from_secs(5)));
+    let fixed = job(
+        "  - id: t\n    type: io.kestra.plugin.scripts.shell.Commands\n    timeout: PT1M\n    commands: [\"true\"]\n",
+    );
+    assert_eq!(fixed.timeout, Some(std::time::Duration::from_secs(60)));
+    let bad = task(
+        "  - id: t\n    type: io.kestra.plugin.scripts.shell.Commands\n    timeout: \"{{ inputs.name }}\"\n    commands: [\"true\"]\n",
+    );
+    let e = plan_task(&bad).err().expect("fails").to_string();
+    assert!(
+        e.contains("`timeout` rendered to `world`, which is not a duration"),
+        "{e}"
+    );
+}

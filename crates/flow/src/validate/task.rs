@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Task, Trigger};
 use crate::schema::{self, Kind, TASK_COMMON, TRIGGER_COMMON, TypeSpec};
 use crate::suggest::did_you_mean;
+use crate::template::is_template;
 use crate::yaml::{Node, Value};
 
 /// Checks a list of tasks (`tasks`, `errors`, `finally`, or a flowable's children).
@@ -159,6 +160,10 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
         description: get("description").and_then(|n| n.scalar_text()),
         retry: get("retry").and_then(|n| check_retry(cx, n)),
         timeout: get("timeout").and_then(|n| check_duration(cx, n, "timeout")),
+        timeout_template: get("timeout")
+            .and_then(Node::as_str)
+            .filter(|t| is_template(t))
+            .map(String::from),
         disabled: flag(cx, "disabled"),
         allow_failure: flag(cx, "allowFailure"),
         allow_warning: flag(cx, "allowWarning"),
