@@ -106,6 +106,50 @@ async fn flow_page_shows_source_topology_run_form_and_editor() {
     );
 }
 
+/// Kestra's input properties in the run form (https://kestra.io/docs/workflow-components/inputs):
+/// `displayName` labels the control, a templated default is a hint the server fills in,
+/// an input under `dependsOn` is never `required` in the browser (the server decides), and a
+/// SELECT whose choices come from an `expression` is typed in.
+#[tokio::test]
+async fn the_run_form_follows_display_names_templated_defaults_and_depends_on() {
+    let t = TestApp::new().await;
+    let flow = r#"id: forms
+namespace: company.team
+inputs:
+  - {id: day, type: STRING, displayName: "Day to load", defaults: "{{ execution.startDate }}"}
+  - {id: cloud, type: SELECT, values: [aws, gcp]}
+  - id: region
+    type: SELECT
+    expression: "{{ inputs.cloud == 'aws' ? ['us-east-1'] : ['europe-west1'] }}"
+    dependsOn: {inputs: [cloud]}
+tasks:
+  - {id: t, type: io.kestra.plugin.core.log.Log, message: "{{ inputs.day }}"}
+"#;
+    t.store.put_flow("company.team", "forms", flow).await.unwrap();
+    let r = t.get("/ui/flows/company.team/forms").await;
+    r.assert_page(StatusCode::OK, "company.team/forms");
+    assert!(
+        r.body
+            .contains(r#"<label for="input-day">Day to load <span class="type">STRING"#),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(
+            r#"id="input-day" name="day" type="text" value="" placeholder="default: {{ execution.startDate }}""#
+        ),
+        "{}",
+        r.body
+    );
+    let region = r.between(r#"id="input-region""#, ">");
+    assert!(!region.contains("required"), "{region}");
+    assert!(
+        r.body.contains(r#"id="input-region" name="region" type="text""#),
+        "{}",
+        r.body
+    );
+}
+
 #[tokio::test]
 async fn a_stored_flow_that_no_longer_validates_shows_its_problems() {
     let t = TestApp::new().await;

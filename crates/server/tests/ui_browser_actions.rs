@@ -57,7 +57,9 @@ async function step(doc, n) {
         inputs,
         json!({
             "count": 5, "ratio": 0.5, "dry": false, "env": "dev", "when": "2026-06-01T12:30:00Z",
-            "config": {"b": 2}, "name": "world"
+            "config": {"b": 2}, "name": "world",
+            // An optional FILE left empty is kept as null, as Kestra keeps optional inputs.
+            "data": null
         }),
         "{result}"
     );

@@ -4,12 +4,17 @@ use super::format;
 use serde::Serialize;
 use serde_json::Value;
 use sluice_flow::model::{Input, InputType};
+use sluice_flow::template::is_template;
 
 /// One control of the run form.
 #[derive(Debug, Serialize)]
 pub(crate) struct Field {
     /// Input id: the form field's name.
     pub id: String,
+    /// What the label shows: the input's `displayName`, or its id.
+    pub label: String,
+    /// A templated default, shown as a hint: the server renders it when the field is empty.
+    pub placeholder: Option<String>,
     /// The element's id (`input-<id>`), for its label.
     pub element_id: String,
     /// Kestra's type name, shown next to the label.
@@ -34,28 +39,6 @@ pub(crate) struct Field {
     pub utc: bool,
     /// What the input is for.
     pub description: Option<String>,
-}
-
-fn type_name(ty: InputType) -> &'static str {
-    match ty {
-        InputType::String => "STRING",
-        InputType::Int => "INT",
-        InputType::Float => "FLOAT",
-        InputType::Boolean => "BOOLEAN",
-        InputType::Json => "JSON",
-        InputType::Select => "SELECT",
-        InputType::Multiselect => "MULTISELECT",
-        InputType::Datetime => "DATETIME",
-        InputType::Date => "DATE",
-        InputType::Time => "TIME",
-        InputType::Duration => "DURATION",
-        InputType::File => "FILE",
-        InputType::Uri => "URI",
-        InputType::Email => "EMAIL",
-        InputType::Secret => "SECRET",
-        InputType::Array => "ARRAY",
-        InputType::Yaml => "YAML",
-    }
 }
 
 /// The text of a default value as a control shows it.
@@ -86,11 +69,20 @@ pub(crate) fn fields(inputs: &[Input]) -> Vec<Field> {
 }
 
 fn field(input: &Input) -> Field {
-    let default = input.defaults.as_ref();
+    // A templated default is rendered by the server when the field is left empty, so the form
+    // shows it as a hint and sends nothing.
+    let templated = input
+        .defaults
+        .as_ref()
+        .and_then(Value::as_str)
+        .filter(|s| is_template(s));
+    let default = input.defaults.as_ref().filter(|_| templated.is_none());
     let mut f = Field {
         id: input.id.clone(),
+        label: input.display_name.clone().unwrap_or_else(|| input.id.clone()),
+        placeholder: templated.map(|t| format!("default: {t}")),
         element_id: format!("input-{}", input.id),
-        type_name: type_name(input.input_type),
+        type_name: input.input_type.name(),
         control: "input",
         input_type: "text",
         step: None,
@@ -98,7 +90,8 @@ fn field(input: &Input) -> Field {
         checked: false,
         multiple: false,
         options: Vec::new(),
-        required: input.required && default.is_none(),
+        // An input under `dependsOn` may not apply at all: the server decides, not the browser.
+        required: input.required && input.defaults.is_none() && input.depends_on.is_none(),
         utc: false,
         description: input.description.clone(),
     };
@@ -117,6 +110,8 @@ fn field(input: &Input) -> Field {
             // An unchecked box is a value too ("false"), so it is never "missing".
             f.required = false;
         }
+        // Choices from an `expression` are known once the other inputs are: type the value.
+        InputType::Select | InputType::Multiselect if input.expression.is_some() => {}
         InputType::Select | InputType::Multiselect => {
             let chosen = selected(default);
             f.control = "select";
