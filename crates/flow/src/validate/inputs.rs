@@ -181,13 +181,14 @@ fn check_default(cx: &mut Cx<'_>, node: &Node, input: &Input) {
         return;
     }
     if let Err(e) = crate::inputs::typed(input, &node.to_json()) {
-        cx.push(
-            Diagnostic::error(
-                node.pos,
-                "invalid-default",
-                format!("default of input `{}`: {}", input.id, e.message),
-            )
-            .with_help(e.help),
-        );
+        let message = format!("default of input `{}`: {}", input.id, e.message);
+        // Kestra saves a SELECT whose default is not a choice (its defaults are plain text)
+        // and refuses only the execution that uses it: a warning, not a rejection.
+        let d = match input.input_type {
+            InputType::Select | InputType::Multiselect => Diagnostic::warning(node.pos, "invalid-default", message)
+                .with_help(format!("{}; an execution that takes this default is refused", e.help)),
+            _ => Diagnostic::error(node.pos, "invalid-default", message).with_help(e.help),
+        };
+        cx.push(d);
     }
 }

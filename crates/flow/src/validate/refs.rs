@@ -45,13 +45,15 @@ pub(super) fn check_template(cx: &mut Cx<'_>, node: &Node, text: &str, name: &st
     match cx.templates.check(text) {
         Ok(info) => {
             for f in &info.unavailable {
-                let d = Diagnostic::warning(
+                // An error now rather than a failure at run time (issue 13); kv(), read() and the
+                // file functions come with internal storage and the KV store.
+                let d = Diagnostic::error(
                     node.pos,
                     "unavailable-function",
                     format!("`{name}` calls Kestra's function `{f}()`, which Sluice does not run yet"),
                 );
                 cx.push(d.with_help(
-                    "the task fails when it renders this; pass the value through an input or a task output",
+                    "pass the value through an input or a task output (`{{ outputs.task.value }}`) instead",
                 ));
             }
             for reference in info.references {
