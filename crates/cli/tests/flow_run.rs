@@ -473,3 +473,75 @@ tasks:
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("there is no file there"), "{stderr}");
 }
+
+/// Kestra masks secrets in what an execution shows (https://kestra.io/docs/concepts/secret):
+/// a value read with `secret()`, or given to a SECRET input, is `******` in the stored logs,
+/// outputs and error messages, also when the task prints it itself.
+#[test]
+fn secrets_are_masked_in_logs_outputs_and_errors_before_they_are_stored() {
+    let env = Env::new("masking");
+    let yaml = r#"
+id: masking
+namespace: company.team
+inputs:
+  - id: password
+    type: SECRET
+tasks:
+  - id: leak
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner: {type: io.kestra.plugin.core.runner.Process}
+    env:
+      API_TOKEN: "{{ secret('API_TOKEN') }}"
+    commands:
+      - echo "token is $API_TOKEN"
+      - echo "password is {{ inputs.password }}"
+      - echo '::{"outputs":{"copy":"'"$API_TOKEN"'"}}::'
+      - echo "failing with $API_TOKEN" >&2
+      - exit 3
+"#;
+    let path = env.flow(yaml);
+    let out = env
+        .command(&[
+            "flow",
+            "run",
+            path.to_str().unwrap(),
+            "--output",
+            "json",
+            "--input",
+            "password=hunter2-pw",
+        ])
+        .env("SECRET_API_TOKEN", "dG9wLXNlY3JldC12YWx1ZQ==") // base64 of top-secret-value
+        .output()
+        .expect("sluice runs");
+    let exec: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(exec["state"]["current"], "FAILED", "{exec:#}");
+    let id = exec["id"].as_str().unwrap();
+    let logs = String::from_utf8_lossy(&env.sluice(&["execution", "logs", id]).stdout).into_owned();
+    assert!(logs.contains("token is ******"), "{logs}");
+    assert!(logs.contains("password is ******"), "{logs}");
+    assert!(logs.contains("failing with ******"), "{logs}");
+    let outputs = task(&exec, "leak")["outputs"].to_string();
+    assert!(outputs.contains(r#""copy":"******""#), "{outputs}");
+    for shown in [logs.as_str(), outputs.as_str(), &task(&exec, "leak").to_string()] {
+        assert!(!shown.contains("top-secret-value"), "{shown}");
+        assert!(!shown.contains("hunter2-pw"), "{shown}");
+    }
+    // Nothing in the store holds the secret read with secret() either.
+    let mut stored = 0;
+    for entry in std::fs::read_dir(env.dir.join("data")).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("sluice.db"))
+        {
+            let bytes = std::fs::read(&path).unwrap();
+            stored += bytes.len();
+            assert!(
+                !bytes.windows(16).any(|w| w == b"top-secret-value"),
+                "{} holds the secret",
+                path.display()
+            );
+        }
+    }
+    assert!(stored > 0, "the store files were read");
+}

@@ -10,6 +10,7 @@ mod files;
 mod flows;
 mod kills;
 mod lost;
+mod mask;
 mod pump;
 mod resume;
 mod sweep;

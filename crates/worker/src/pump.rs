@@ -35,6 +35,8 @@ pub struct Pump {
     pub skip: u64,
     /// DbtCLI: lines of dbt's JSON log become log lines at dbt's level.
     pub dbt_logs: bool,
+    /// Masks the attempt's secrets in every line and output before it is stored.
+    pub masker: Arc<crate::mask::Masker>,
 }
 
 /// What the pump saw.
@@ -92,7 +94,7 @@ impl Pump {
             attempt: Some(self.attempt),
             at: line.at,
             level,
-            message: text,
+            message: self.masker.text(&text),
         });
     }
 

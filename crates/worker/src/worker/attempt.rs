@@ -10,6 +10,7 @@ impl Worker {
         &self,
         job: &QueuedJob,
         leftover: &mut Option<Leftover>,
+        masker: &Arc<Masker>,
     ) -> Result<AttemptResult, RuntimeError> {
         // The cache can lag the commit that queued this job by a moment: use it only when it
         // already holds this attempt.
@@ -34,6 +35,11 @@ impl Worker {
             .task_run(&job.task_run_id)
             .ok_or_else(|| RuntimeError::ExecutionMissing(job.task_run_id.clone()))?;
         let task = task_by_id(&flow, &run.task_id).ok_or_else(|| RuntimeError::FlowMissing(run.task_id.clone()))?;
+        for input in flow.inputs.iter().filter(|i| i.input_type == InputType::Secret) {
+            if let Some(Value::String(value)) = exec.inputs.get(&input.id) {
+                masker.add(value);
+            }
+        }
         let cancel = self.kills.token(&job.task_run_id);
         let job_name = format!("{}-{}-{}", exec.id, run.id, job.attempt);
         let choice = runner_for(task)?;
@@ -41,7 +47,8 @@ impl Worker {
             Ok(chosen) => chosen,
             Err(e) => {
                 let message = format!("task `{}`: {e}", task.id);
-                self.log(job, &task.id, Level::Error, vec![message.clone()]).await?;
+                self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
+                    .await?;
                 return Ok(AttemptResult::new(State::Failed, message));
             }
         };
@@ -59,7 +66,7 @@ impl Worker {
 
         let renderer = Renderer {
             engine: &self.templates,
-            secrets: self.secrets.as_ref(),
+            secrets: masker.as_ref(),
         };
         let cx = PlanContext {
             variables: &variables,
@@ -71,7 +78,8 @@ impl Worker {
         let planned = match sluice_tasks::plan(task, &cx) {
             Ok(p) => p,
             Err(e) => {
-                self.log(job, &task.id, Level::Error, vec![e.to_string()]).await?;
+                self.log(job, masker, &task.id, Level::Error, vec![e.to_string()])
+                    .await?;
                 let result = AttemptResult::new(State::Failed, e.to_string());
                 let unsupported = matches!(e, sluice_tasks::TaskError::Unsupported { .. });
                 return Ok(if unsupported { result.final_failure() } else { result });
@@ -79,8 +87,14 @@ impl Worker {
         };
         let script = match planned {
             Plan::Log { level, messages } => {
-                self.log(job, &task.id, Level::parse(&level).unwrap_or(Level::Info), messages)
-                    .await?;
+                self.log(
+                    job,
+                    masker,
+                    &task.id,
+                    Level::parse(&level).unwrap_or(Level::Info),
+                    messages,
+                )
+                .await?;
                 return Ok(AttemptResult::new(State::Success, "logged"));
             }
             Plan::Job(script) => script,
@@ -88,7 +102,8 @@ impl Worker {
         let mut script = script;
         if let Err(e) = sluice_store::files::fetch_inputs(&self.config.data_dir, &mut script.job.input_files).await {
             let message = format!("task `{}`: {e}", task.id);
-            self.log(job, &task.id, Level::Error, vec![message.clone()]).await?;
+            self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
+                .await?;
             return Ok(AttemptResult::new(State::Failed, message).final_failure());
         }
         // A job claimed before (its worker died or drained) may still run in its container.
@@ -107,6 +122,7 @@ impl Worker {
             attempt: job.attempt,
             skip,
             dbt_logs: script.dbt.is_some(),
+            masker: masker.clone(),
         };
         let drive = crate::resume::drive(
             self.store.as_ref(),
@@ -150,7 +166,8 @@ impl Worker {
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
-                self.log(job, &task.id, Level::Error, vec![e.to_string()]).await?;
+                self.log(job, masker, &task.id, Level::Error, vec![e.to_string()])
+                    .await?;
                 return Ok(AttemptResult::new(State::Failed, e.to_string()));
             }
         };
@@ -188,6 +205,7 @@ impl Worker {
         if state != State::Success {
             self.log(
                 job,
+                masker,
                 &task.id,
                 if state == State::Killed {
                     Level::Warn

@@ -2,11 +2,13 @@
 //! runs it on its runner, streams its logs into the store, and reports the outcome as an event.
 
 use crate::backends::{Backends, Chosen};
+use crate::mask::Masker;
 use crate::pump::Pump;
 use crate::{ExecutionCache, Flows, Kills, RuntimeError, Wakers, files};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sluice_engine::{AttemptResult, Event, State, render_context, task_by_id};
+use sluice_flow::model::InputType;
 use sluice_flow::template::{SecretSource, TemplateEngine};
 use sluice_runners::{Job, ProcessRunner};
 use sluice_store::{Job as QueuedJob, Level, LogLine, Metric, MetricKind, Store};
@@ -245,7 +247,8 @@ impl Worker {
     /// Runs and reports one attempt; returns what is left to clean up.
     async fn execute(&self, job: QueuedJob) -> Option<Leftover> {
         let mut leftover = None;
-        let result = match self.attempt(&job, &mut leftover).await {
+        let masker = Arc::new(Masker::new(self.secrets.clone()));
+        let result = match self.attempt(&job, &mut leftover, &masker).await {
             Ok(result) => result,
             // A task type or runner this build lacks fails the same way every time: no retry.
             Err(
@@ -255,6 +258,11 @@ impl Worker {
             ) => AttemptResult::new(State::Failed, e.to_string()).final_failure(),
             Err(e) => AttemptResult::new(State::Failed, e.to_string()),
         };
+        let mut result = result;
+        result.reason = result.reason.map(|r| masker.text(&r));
+        for value in result.outputs.values_mut() {
+            masker.value(value);
+        }
         let reported = self.report(&job, result).await;
         // A container whose attempt was handed to another worker is that worker's to follow.
         if !reported && leftover.as_ref().is_some_and(|(_, chosen)| chosen.resumes()) {
@@ -266,6 +274,7 @@ impl Worker {
     async fn log(
         &self,
         job: &QueuedJob,
+        masker: &Masker,
         task_id: &str,
         level: Level,
         messages: Vec<String>,
@@ -280,7 +289,7 @@ impl Worker {
                 attempt: Some(job.attempt),
                 at,
                 level,
-                message,
+                message: masker.text(&message),
             })
             .collect();
         self.store.append_logs(&lines).await?;
