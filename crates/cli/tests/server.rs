@@ -141,3 +141,57 @@ fn a_second_process_on_the_same_data_folder_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("another Sluice process is running on"), "{stderr}");
 }
+
+/// A server that anyone on the network could reach refuses to start without credentials,
+/// saying both ways out; with credentials every route but `/health` needs them; with
+/// `--insecure-no-auth` it starts open, on purpose.
+#[test]
+fn a_non_loopback_server_needs_credentials_or_an_explicit_opt_out() {
+    let dir = scratch("auth-default");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["server", "local", "--bind", "0.0.0.0", "--port", "0"])
+        .env("SLUICE_DATA_DIR", dir.join("data"))
+        .env_remove("SLUICE_AUTH_BASIC")
+        .env_remove("SLUICE_AUTH_TOKENS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("a server on 0.0.0.0 without credentials kept running");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("refusing to serve 0.0.0.0:"), "{stderr}");
+    assert!(
+        stderr.contains("SLUICE_AUTH_BASIC") && stderr.contains("--insecure-no-auth"),
+        "{stderr}"
+    );
+
+    let (server, _) = common::start_with(
+        &dir,
+        &[("SLUICE_BIND", "0.0.0.0"), ("SLUICE_AUTH_BASIC", "admin:s3cret")],
+    );
+    let (status, body) = http(&server.base, "GET", "/health", "text/plain", "");
+    assert_eq!((status, body.contains("UP")), (200, true), "{body}");
+    let (status, _) = http(&server.base, "GET", "/api/v1/flows/search", "text/plain", "");
+    assert_eq!(status, 401, "the API needs the credentials");
+    drop(server);
+
+    let open = scratch("auth-opt-out");
+    let (server, _) = common::start_with(
+        &open,
+        &[("SLUICE_BIND", "0.0.0.0"), ("SLUICE_INSECURE_NO_AUTH", "true")],
+    );
+    let (status, _) = http(&server.base, "GET", "/api/v1/flows/search", "text/plain", "");
+    assert_eq!(status, 200, "opted out of authentication");
+}

@@ -13,11 +13,18 @@ pub use state::AppState;
 
 use axum::Router;
 
-/// The whole HTTP application; with credentials configured in `state.auth`, every route needs them.
+/// The whole HTTP application; with credentials configured in `state.auth`, every route needs
+/// them except `GET /health`, which says only that the server answers (for readiness probes).
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(ui::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
+        .route("/health", axum::routing::get(health))
         .with_state(state)
+}
+
+/// `GET /health`: `{"status": "UP"}`, as Kestra's health endpoint answers; it reads nothing.
+async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "UP"}))
 }

@@ -55,6 +55,11 @@ pub struct ServerArgs {
     /// also `SLUICE_AUTH_BASIC=user:password` and `SLUICE_AUTH_TOKENS=t1,t2`.
     #[arg(skip)]
     pub auth: Option<sluice_server::Auth>,
+    /// Serve a non-loopback address without credentials (only behind something that
+    /// authenticates); `insecureNoAuth: true` in the file.
+    #[arg(long, env = "SLUICE_INSECURE_NO_AUTH", num_args = 0..=1, default_missing_value = "true")]
+    #[serde(rename = "insecureNoAuth")]
+    pub insecure_no_auth: Option<bool>,
     /// Let Docker tasks bind host folders (`volumes`); `dockerVolumes: true` in the file.
     #[arg(long, env = "SLUICE_DOCKER_VOLUMES", num_args = 0..=1, default_missing_value = "true")]
     #[serde(rename = "dockerVolumes")]
@@ -87,6 +92,7 @@ impl ServerArgs {
             slots: self.slots.or(file.slots),
             auth: self.auth.or(file.auth),
             docker_volumes: self.docker_volumes.or(file.docker_volumes),
+            insecure_no_auth: self.insecure_no_auth.or(file.insecure_no_auth),
             db: self.db.or(file.db),
             workers: self.workers.or(file.workers),
             lease: self.lease.or(file.lease),
@@ -101,7 +107,7 @@ fn read_config(path: &Path) -> Result<ServerArgs> {
         sluice_flow::yaml::parse(&text).map_err(|d| anyhow::anyhow!("{}", d.render(&path.display().to_string())))?;
     serde_json::from_value(node.to_json()).with_context(|| {
         format!(
-            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`, `id`, `auth` and `dockerVolumes`",
+            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`, `id`, `auth`, `dockerVolumes` and `insecureNoAuth`",
             path.display()
         )
     })
@@ -185,6 +191,13 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         args.bind.unwrap_or(IpAddr::from([127, 0, 0, 1])),
         args.port.unwrap_or(8080),
     );
+    if !addr.ip().is_loopback() && !auth.enabled() && !args.insecure_no_auth.unwrap_or(false) {
+        anyhow::bail!(
+            "refusing to serve {addr} without credentials: anyone who reaches it could run commands on your workers. \
+             Set credentials (SLUICE_AUTH_BASIC=user:password, SLUICE_AUTH_TOKENS=token, or `auth:` in the configuration file), \
+             or pass --insecure-no-auth when something in front of Sluice authenticates"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}; is another server running there? Use --port to pick another")
     })?;
