@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+mod cross_site;
 mod state;
 pub mod ui;
 
@@ -20,6 +21,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(ui::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
+        .layer(axum::middleware::from_fn(cross_site::refuse))
         .route("/health", axum::routing::get(health))
         .with_state(state)
 }

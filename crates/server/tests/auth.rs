@@ -89,3 +89,55 @@ async fn tokens_and_basic_credentials_are_required_everywhere_when_configured() 
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Browsers resend basic credentials by themselves, so a page on another site must not be able
+/// to change anything: state-changing requests a browser marks as cross-site are refused.
+#[tokio::test]
+async fn cross_site_requests_that_change_state_are_refused() {
+    let s = state("cross-site").await;
+    let send = |method: &'static str, headers: &'static [(&'static str, &'static str)]| {
+        let s = s.clone();
+        async move {
+            let mut request = Request::builder()
+                .method(method)
+                .uri("/api/v1/flows")
+                .header(header::HOST, "sluice.local:8080")
+                .header(header::CONTENT_TYPE, "application/x-yaml");
+            for (k, v) in headers {
+                request = request.header(*k, *v);
+            }
+            let flow = "id: f\nnamespace: dev\ntasks:\n  - {id: t, type: io.kestra.plugin.core.log.Log, message: hi}\n";
+            let response = app(s).oneshot(request.body(Body::from(flow)).unwrap()).await.unwrap();
+            let status = response.status();
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (status, body) = send("POST", &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("cross-site request refused"), "{body}");
+    let (status, body) = send("POST", &[("origin", "https://evil.example")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("https://evil.example"), "{body}");
+    let (status, body) = send(
+        "POST",
+        &[
+            ("origin", "http://sluice.local:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the UI's own requests pass: {body}");
+    let (status, body) = send("POST", &[]).await;
+    // It reaches the handler, which answers that the flow is there already.
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "clients that are not browsers pass: {body}"
+    );
+    let (status, _) = send("GET", &[("sec-fetch-site", "cross-site")]).await;
+    assert_ne!(status, StatusCode::FORBIDDEN, "reading is not refused");
+}
