@@ -28,6 +28,14 @@ pub enum StorageError {
         /// The error.
         source: std::io::Error,
     },
+    /// A `kestra://` address of another namespace than the execution's.
+    #[error("`{uri}` belongs to another namespace than `{namespace}`; a flow reads only its own namespace's files")]
+    OtherNamespace {
+        /// The address.
+        uri: String,
+        /// The execution's namespace.
+        namespace: String,
+    },
     /// A `file://` address outside the data folder's kept files.
     #[error(
         "`{0}` is not a file Sluice kept; `inputFiles` reads kestra:// addresses and output files of earlier tasks"
@@ -92,15 +100,42 @@ pub async fn put_file(data_dir: &Path, uri: &str, source: &Path) -> Result<u64, 
     tokio::fs::copy(source, &path).await.map_err(|e| io("store", e))
 }
 
+/// Removes the uploads of an execution that was refused (its inputs did not resolve), so no
+/// orphan file stays behind.
+pub async fn remove_input_files(data_dir: &Path, namespace: &str, flow_id: &str, execution_id: &str) {
+    let any = sluice_flow::storage::input_file_uri(namespace, flow_id, execution_id, "x", "x");
+    // `…/executions/<id>/inputs/x/x` → `…/executions/<id>/inputs`.
+    if let Some(inputs) = local_path(data_dir, &any)
+        .ok()
+        .as_deref()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+    {
+        let _ = tokio::fs::remove_dir_all(inputs).await;
+    }
+}
+
 /// Replaces each `inputFiles` content that is only a storage address (or the `file://` address
-/// of a kept output file) by the file it names, as Kestra's script tasks do.
-pub async fn fetch_inputs(data_dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), StorageError> {
+/// of a kept output file) by the file it names, as Kestra's script tasks do. Only addresses of
+/// the execution's own namespace (or one below it) are read, as in Kestra.
+pub async fn fetch_inputs(
+    data_dir: &Path,
+    namespace: &str,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), StorageError> {
+    let own: PathBuf = namespace.split('.').collect();
     for content in files.values_mut() {
         let Ok(text) = std::str::from_utf8(content) else {
             continue;
         };
         let text = text.trim();
         let path = if is_storage_uri(text) {
+            if !relative_path(text)?.starts_with(&own) {
+                return Err(StorageError::OtherNamespace {
+                    uri: text.to_string(),
+                    namespace: namespace.to_string(),
+                });
+            }
             local_path(data_dir, text)?
         } else if let Some(path) = text.strip_prefix("file://").filter(|p| !p.contains('\n')) {
             kept_file(data_dir, path).await?
@@ -124,5 +159,42 @@ async fn kept_file(data_dir: &Path, path: &str) -> Result<PathBuf, StorageError>
     match (kept, asked) {
         (Ok(kept), Ok(asked)) if asked.starts_with(&kept) => Ok(asked),
         _ => Err(StorageError::Outside(format!("file://{path}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_files_are_fetched_only_for_their_own_namespace() {
+        let dir = std::env::temp_dir().join(format!("sluice-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let source = dir.join("rows.csv");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&source, "a,b\n").unwrap();
+            let uri = "kestra:///company/team/f/executions/e1/inputs/data/rows.csv";
+            assert_eq!(put_file(&dir, uri, &source).await.unwrap(), 4);
+            let mut files = BTreeMap::from([("x.csv".to_string(), format!("{uri}\n").into_bytes())]);
+            fetch_inputs(&dir, "company.team", &mut files).await.unwrap();
+            assert_eq!(files["x.csv"], b"a,b\n");
+            let mut other = BTreeMap::from([("x.csv".to_string(), uri.as_bytes().to_vec())]);
+            let e = fetch_inputs(&dir, "other.team", &mut other).await.unwrap_err();
+            assert!(e.to_string().contains("belongs to another namespace"), "{e}");
+            let mut outside = BTreeMap::from([("x".to_string(), b"file:///etc/passwd".to_vec())]);
+            assert!(matches!(
+                fetch_inputs(&dir, "company.team", &mut outside).await,
+                Err(StorageError::Outside(_))
+            ));
+            let mut plain = BTreeMap::from([("x".to_string(), b"just text".to_vec())]);
+            fetch_inputs(&dir, "company.team", &mut plain).await.unwrap();
+            assert_eq!(plain["x"], b"just text");
+        });
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

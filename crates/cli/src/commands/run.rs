@@ -126,6 +126,7 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
     exec.inputs = match inputs {
         Ok(i) => i,
         Err(e) => {
+            sluice_store::files::remove_input_files(data_dir, &flow.namespace, &flow.id, &exec.id).await;
             eprintln!("error: {e:#}");
             return Ok(ExitCode::from(2));
         }

@@ -58,13 +58,7 @@ pub async fn read_inputs(request: Request, flow: &Flow, upload: &Upload<'_>) -> 
         Err(e) => Err(e),
     };
     if result.is_err() {
-        let folder = sluice_flow::storage::input_file_uri(&flow.namespace, &flow.id, &upload.execution.id, "x", "x");
-        if let Ok(path) = sluice_store::files::local_path(upload.data_dir, &folder) {
-            // `.../inputs/x/x` → the execution's folder of uploads.
-            if let Some(inputs) = path.parent().and_then(Path::parent) {
-                let _ = tokio::fs::remove_dir_all(inputs).await;
-            }
-        }
+        sluice_store::files::remove_input_files(upload.data_dir, &flow.namespace, &flow.id, &upload.execution.id).await;
     }
     result
 }

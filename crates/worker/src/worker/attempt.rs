@@ -100,7 +100,9 @@ impl Worker {
             Plan::Job(script) => script,
         };
         let mut script = script;
-        if let Err(e) = sluice_store::files::fetch_inputs(&self.config.data_dir, &mut script.job.input_files).await {
+        if let Err(e) =
+            sluice_store::files::fetch_inputs(&self.config.data_dir, &exec.namespace, &mut script.job.input_files).await
+        {
             let message = format!("task `{}`: {e}", task.id);
             self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
                 .await?;
