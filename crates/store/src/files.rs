@@ -53,6 +53,26 @@ pub fn local_path(data_dir: &Path, uri: &str) -> Result<PathBuf, StorageError> {
     Ok(root(data_dir).join(relative_path(uri)?))
 }
 
+/// The error of an I/O step on the file of `uri`.
+fn io_error(uri: &str, action: &'static str, source: std::io::Error) -> StorageError {
+    StorageError::Io {
+        action,
+        uri: uri.to_string(),
+        source,
+    }
+}
+
+/// The local path of `uri`, with its folder made.
+async fn prepare(data_dir: &Path, uri: &str) -> Result<PathBuf, StorageError> {
+    let path = local_path(data_dir, uri)?;
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| io_error(uri, "create the folder of", e))?;
+    }
+    Ok(path)
+}
+
 /// Stores a file under `uri` from a stream of chunks; answers the number of bytes.
 pub async fn put<S, B, E>(data_dir: &Path, uri: &str, mut chunks: S) -> Result<u64, StorageError>
 where
@@ -61,43 +81,27 @@ where
     E: std::fmt::Display,
 {
     use futures_util::StreamExt;
-    let path = local_path(data_dir, uri)?;
-    let io = |action, source| StorageError::Io {
-        action,
-        uri: uri.to_string(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| io("create the folder of", e))?;
-    }
-    let mut file = tokio::fs::File::create(&path).await.map_err(|e| io("create", e))?;
+    let path = prepare(data_dir, uri).await?;
+    let mut file = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| io_error(uri, "create", e))?;
     let mut size = 0u64;
     while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| io("receive", std::io::Error::other(e.to_string())))?;
+        let chunk = chunk.map_err(|e| io_error(uri, "receive", std::io::Error::other(e.to_string())))?;
         let chunk = chunk.as_ref();
-        file.write_all(chunk).await.map_err(|e| io("write", e))?;
+        file.write_all(chunk).await.map_err(|e| io_error(uri, "write", e))?;
         size += chunk.len() as u64;
     }
-    file.flush().await.map_err(|e| io("write", e))?;
+    file.flush().await.map_err(|e| io_error(uri, "write", e))?;
     Ok(size)
 }
 
 /// Stores a copy of a local file under `uri`.
 pub async fn put_file(data_dir: &Path, uri: &str, source: &Path) -> Result<u64, StorageError> {
-    let path = local_path(data_dir, uri)?;
-    let io = |action, source| StorageError::Io {
-        action,
-        uri: uri.to_string(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| io("create the folder of", e))?;
-    }
-    tokio::fs::copy(source, &path).await.map_err(|e| io("store", e))
+    let path = prepare(data_dir, uri).await?;
+    tokio::fs::copy(source, &path)
+        .await
+        .map_err(|e| io_error(uri, "store", e))
 }
 
 /// Removes the uploads of an execution that was refused (its inputs did not resolve), so no
@@ -142,12 +146,7 @@ pub async fn fetch_inputs(
         } else {
             continue;
         };
-        let uri = text.to_string();
-        *content = tokio::fs::read(&path).await.map_err(|source| StorageError::Io {
-            action: "read",
-            uri,
-            source,
-        })?;
+        *content = tokio::fs::read(&path).await.map_err(|e| io_error(text, "read", e))?;
     }
     Ok(())
 }
