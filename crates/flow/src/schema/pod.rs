@@ -39,17 +39,9 @@ pub(super) const POD_CREATE: &[Prop] = &[
         "Longest wait for the pod to start (default PT10M).",
     ),
     opt("waitRunning", Kind::Duration, "Longest the pod may run (default PT1H)."),
-    opt("delete", Kind::Bool, "Delete the pod at the end (default true)."),
-    opt(
-        "killGracePeriod",
-        Kind::Duration,
-        "Grace period of the pod's deletion on kill or timeout (default PT5S).",
-    ),
-    opt(
-        "resume",
-        Kind::Bool,
-        "Re-attach to an existing pod after a restart (default true).",
-    ),
+    POD_LIFE[0],
+    POD_LIFE[1],
+    POD_LIFE[2],
     opt(
         "connection",
         Kind::Map,
@@ -81,5 +73,21 @@ pub(super) const POD_CREATE: &[Prop] = &[
         Kind::Duration,
         "Wait for a resource's Ready condition (used by kubectl.Apply).",
         "Kestra's PodCreate does not read it either: the pod is waited for with `waitUntilRunning` and `waitRunning`",
+    ),
+];
+
+/// How a pod ends, shared by PodCreate and the Kubernetes task runner: deletion, its grace
+/// period, and re-attaching after a restart.
+pub(super) const POD_LIFE: [Prop; 3] = [
+    opt("delete", Kind::Bool, "Delete the pod at the end (default true)."),
+    opt(
+        "killGracePeriod",
+        Kind::Duration,
+        "Grace period of the pod's deletion on kill or timeout (default PT5S).",
+    ),
+    opt(
+        "resume",
+        Kind::Bool,
+        "Re-attach to an existing pod after a restart (default true).",
     ),
 ];

@@ -201,17 +201,9 @@ pub static RUNNERS: &[TypeSpec] = &[
                 Kind::Duration,
                 "Longest the pod may run (default PT1H; the task timeout wins).",
             ),
-            opt("delete", Kind::Bool, "Delete the pod at the end (default true)."),
-            opt(
-                "killGracePeriod",
-                Kind::Duration,
-                "Grace period of the pod's deletion on kill or timeout (default PT5S).",
-            ),
-            opt(
-                "resume",
-                Kind::Bool,
-                "Re-attach to an existing pod after a restart (default true).",
-            ),
+            super::pod::POD_LIFE[0],
+            super::pod::POD_LIFE[1],
+            super::pod::POD_LIFE[2],
             opt(
                 "podSpec",
                 Kind::Pod(PodPart::SpecOverlay),
