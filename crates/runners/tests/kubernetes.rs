@@ -53,15 +53,20 @@ fn pods(runner: &KubernetesRunner) -> Api<Pod> {
     Api::namespaced(runner.client().clone(), runner.namespace())
 }
 
-/// Waits until the job's pod is gone (deletion of a running pod takes a while on 1.20).
+/// Waits until the job's pod is gone. Deleting a running pod takes a while on 1.20, and much
+/// longer when the kubelet is still creating its container on a loaded machine, so the wait
+/// is generous; a pod that stays is described in the failure.
 async fn gone(runner: &KubernetesRunner, job: &Job) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let mut last = None;
     while Instant::now() < deadline {
-        if pods(runner).get_opt(&pod_name(job)).await.unwrap().is_none() {
-            return true;
+        match pods(runner).get_opt(&pod_name(job)).await.unwrap() {
+            None => return true,
+            Some(pod) => last = Some(pod.status),
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    eprintln!("pod {} still there after 180 s: {last:?}", pod_name(job));
     false
 }
 
