@@ -17,4 +17,4 @@ pub use event::{AttemptResult, ChildRun, Command, Event};
 pub use execution::{Attempt, Execution, History, Label, StateInfo, TaskRun, base62, task_run_id};
 pub use retry::{allows as retry_allows, delay as retry_delay};
 pub use state::State;
-pub use step::{Engine, PARALLEL, task_by_id};
+pub use step::{Engine, task_by_id};

@@ -18,4 +18,4 @@ pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Pos, Severity};
 pub use model::Flow;
-pub use validate::{Checked, Validator, check_flow};
+pub use validate::{Checked, Validator};

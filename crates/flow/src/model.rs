@@ -230,13 +230,56 @@ pub struct Task {
     pub run_if: Option<String>,
     /// Lowest log level kept.
     pub log_level: Option<String>,
-    /// Child tasks of flowable tasks (Sequential, Parallel), in order.
+    /// How the engine walks this task's children; `None` for a task a worker runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flowable: Option<Flowable>,
+    /// The main children of a flowable task (Sequential's, Parallel's, ForEach's `tasks`), in order.
     pub tasks: Vec<Task>,
+    /// A flowable task's other lists of children, by property: `then` and `else` of If,
+    /// `cases.<value>` and `defaults` of Switch, a flowable's own `errors` and `finally`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<Branch>,
     /// The type's own properties, as JSON, with plugin defaults applied.
     pub properties: serde_json::Map<String, serde_json::Value>,
     /// Where the task starts in the source.
     #[serde(skip)]
     pub pos: Pos,
+}
+
+/// How the engine walks a flowable task's children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Flowable {
+    /// `tasks` one after the other.
+    Sequential,
+    /// `tasks` at once, at most `concurrent` at a time.
+    Parallel,
+    /// `then` when `condition` renders true, else `else`.
+    If,
+    /// The `cases` list whose key equals the rendered `value`, else `defaults`.
+    Switch,
+    /// `tasks` once per value of `values`, at most `concurrencyLimit` values at a time.
+    ForEach,
+}
+
+/// One named list of a flowable task's children.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Branch {
+    /// The property it came from: `then`, `else`, `cases.<value>`, `defaults`, `errors`, `finally`.
+    pub key: String,
+    /// Its tasks, in order.
+    pub tasks: Vec<Task>,
+}
+
+impl Task {
+    /// The branch written under `key`, if any.
+    pub fn branch(&self, key: &str) -> Option<&[Task]> {
+        self.branches.iter().find(|b| b.key == key).map(|b| b.tasks.as_slice())
+    }
+
+    /// Every child list: `tasks` first, then the branches in source order.
+    pub fn child_lists(&self) -> impl Iterator<Item = &[Task]> {
+        std::iter::once(self.tasks.as_slice()).chain(self.branches.iter().map(|b| b.tasks.as_slice()))
+    }
 }
 
 /// A trigger that starts executions.
@@ -327,7 +370,9 @@ impl Flow {
         fn walk<'a>(tasks: &'a [Task], out: &mut Vec<&'a Task>) {
             for t in tasks {
                 out.push(t);
-                walk(&t.tasks, out);
+                for list in t.child_lists() {
+                    walk(list, out);
+                }
             }
         }
         let mut out = Vec::new();

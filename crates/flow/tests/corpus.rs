@@ -4,7 +4,7 @@
 //! An invalid file starts with one or more lines
 //! `# expect: LINE:COLUMN: error|warning: MESSAGE`, each optionally followed by `# help: TEXT`.
 
-use sluice_flow::{Severity, Validator};
+use sluice_flow::Severity;
 use std::path::{Path, PathBuf};
 
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
@@ -22,7 +22,7 @@ fn manifest_dir() -> PathBuf {
 }
 
 fn assert_all_valid(files: &[PathBuf]) {
-    let validator = Validator::new();
+    let validator = sluice_tasks::validator();
     let mut failures = Vec::new();
     for file in files {
         let source = std::fs::read_to_string(file).expect("readable flow");
@@ -95,7 +95,7 @@ fn invalid_corpus_gives_exact_diagnostics() {
         "the invalid corpus should hold at least 40 flows, found {}",
         files.len()
     );
-    let validator = Validator::new();
+    let validator = sluice_tasks::validator();
     let mut failures = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy().to_string();

@@ -3,7 +3,6 @@
 //! itemType, expression choices, dependsOn conditions, templated defaults, every problem at once.
 
 use serde_json::{Map, Value, json};
-use sluice_flow::Validator;
 use sluice_flow::inputs::{InputProblem, resolve};
 use sluice_flow::model::Input;
 use sluice_flow::template::SecretSource;
@@ -20,7 +19,7 @@ fn inputs_of(yaml_inputs: &str) -> Vec<Input> {
     let source = format!(
         "id: f\nnamespace: company.team\ninputs:\n{yaml_inputs}\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n"
     );
-    let checked = Validator::new().check(&source);
+    let checked = sluice_tasks::validator().check(&source);
     let errors: Vec<_> = checked
         .diagnostics
         .iter()

@@ -103,12 +103,12 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(source in "\\PC{0,200}") {
-        check(&Validator::new(), &source);
+        check(&sluice_tasks::validator(), &source);
     }
 
     #[test]
     fn arbitrary_yaml_never_panics(value in yaml_value()) {
-        check(&Validator::new(), &value);
+        check(&sluice_tasks::validator(), &value);
     }
 
     #[test]
@@ -116,12 +116,12 @@ proptest! {
         let source = format!(
             "id: f\nnamespace: dev\ntasks:\n  - id: p\n    type: io.kestra.plugin.kubernetes.PodCreate\n    spec: {spec}\n    metadata: {meta}\n  - id: r\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands: [a]\n    taskRunner: {{type: kubernetes, podSpec: {overlay}}}\n"
         );
-        check(&Validator::new(), &source);
+        check(&sluice_tasks::validator(), &source);
     }
 
     #[test]
     fn arbitrary_tasks_never_panic(tasks in prop::collection::vec(yaml_value(), 1..4)) {
         let source = format!("id: f\nnamespace: dev\ntasks: [{}]\n", tasks.join(", "));
-        check(&Validator::new(), &source);
+        check(&sluice_tasks::validator(), &source);
     }
 }

@@ -35,7 +35,7 @@ impl Scheduler {
         Scheduler {
             store,
             executor_wake,
-            validator: Validator::new(),
+            validator: sluice_tasks::validator(),
             flows: Default::default(),
         }
     }

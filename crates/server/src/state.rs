@@ -30,7 +30,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, executor_wake: Arc<Notify>, data_dir: PathBuf) -> Self {
         AppState {
             store,
-            validator: Arc::new(Validator::new()),
+            validator: Arc::new(sluice_tasks::validator()),
             executor_wake,
             data_dir,
             auth: Arc::new(Auth::default()),

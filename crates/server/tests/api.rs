@@ -29,7 +29,7 @@ async fn an_invalid_flow_gets_every_diagnostic_with_line_column_and_path() {
                 - id: b\n    type: nope.Unknown\n";
     let (status, body) = env.post_yaml("/api/v1/flows", yaml).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let expected = sluice_flow::Validator::new().check(yaml).diagnostics;
+    let expected = sluice_tasks::validator().check(yaml).diagnostics;
     let details = body["details"].as_array().unwrap();
     assert_eq!(details.len(), expected.len(), "{body}");
     assert!(expected.len() >= 2, "{expected:?}");

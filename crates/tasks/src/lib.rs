@@ -2,18 +2,18 @@
 //! a job for a task runner, or work the worker does itself (a log line) — and reads Kestra's
 //! output protocol back from the job's log lines.
 
+pub mod catalog;
 mod container_defaults;
 pub mod dbt;
 mod error;
-mod log;
 mod outputs;
-mod pod;
 mod props;
 mod python;
 mod render;
 mod runner;
 mod script;
 
+pub use catalog::{TaskType, catalog, check_flow, validator};
 pub use error::TaskError;
 pub use outputs::{Metric, OutputLine, parse_output_line};
 pub use render::Renderer;
@@ -64,17 +64,11 @@ pub struct PlanContext<'a> {
 
 /// Plans one attempt of `task`.
 pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
-    match task.type_name.as_str() {
-        "io.kestra.plugin.core.log.Log" => log::plan(task, cx),
-        "io.kestra.plugin.scripts.shell.Commands"
-        | "io.kestra.plugin.scripts.shell.Script"
-        | "io.kestra.plugin.scripts.python.Commands"
-        | "io.kestra.plugin.scripts.python.Script"
-        | "io.kestra.plugin.dbt.cli.DbtCLI" => script::plan(task, cx).map(|j| Plan::Job(Box::new(j))),
-        "io.kestra.plugin.kubernetes.PodCreate" => pod::plan(task, cx).map(|j| Plan::Job(Box::new(j))),
-        other => Err(TaskError::Unsupported {
+    match catalog::find(&task.type_name).and_then(|t| t.plan) {
+        Some(plan) => plan(task, cx),
+        None => Err(TaskError::Unsupported {
             task: task.id.clone(),
-            type_name: other.to_string(),
+            type_name: task.type_name.clone(),
         }),
     }
 }

@@ -41,7 +41,9 @@ impl RunnerChoice {
 /// The runner of `task` (Log tasks need none and get `Process`).
 pub fn runner_for(task: &Task) -> Result<RunnerChoice, TaskError> {
     if task.type_name == "io.kestra.plugin.kubernetes.PodCreate" {
-        return Ok(RunnerChoice::Kubernetes(crate::pod::runner_settings(task)));
+        return Ok(RunnerChoice::Kubernetes(
+            crate::catalog::kubernetes::pod_create::runner_settings(task),
+        ));
     }
     let legacy = legacy_docker(task)?;
     match task.properties.get("runner").and_then(Value::as_str) {

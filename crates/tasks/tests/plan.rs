@@ -13,7 +13,7 @@ impl SecretSource for Secrets {
 
 fn task(yaml: &str) -> sluice_flow::model::Task {
     let flow = format!("id: f\nnamespace: dev\ninputs:\n  - {{id: name, type: STRING}}\ntasks:\n{yaml}");
-    let checked = sluice_flow::check_flow(&flow);
+    let checked = sluice_tasks::check_flow(&flow);
     checked
         .flow
         .unwrap_or_else(|| panic!("{:#?}", checked.diagnostics))
@@ -298,7 +298,7 @@ tasks:
       restartPolicy: Never
       containers: "{{ inputs.containers }}"
 "#;
-    let checked = sluice_flow::check_flow(flow);
+    let checked = sluice_tasks::check_flow(flow);
     let task = checked
         .flow
         .unwrap_or_else(|| panic!("{:#?}", checked.diagnostics))

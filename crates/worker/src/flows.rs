@@ -7,10 +7,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A cache of parsed flow revisions (a revision never changes once stored).
-#[derive(Default)]
 pub struct Flows {
     validator: Validator,
     cache: Mutex<HashMap<(String, String, u32), Arc<Flow>>>,
+}
+
+impl Default for Flows {
+    fn default() -> Self {
+        Flows {
+            validator: sluice_tasks::validator(),
+            cache: Mutex::default(),
+        }
+    }
 }
 
 impl Flows {

@@ -9,10 +9,18 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// What each file looked like when last deployed.
-#[derive(Default)]
 pub struct Deployer {
     seen: HashMap<PathBuf, (SystemTime, u64)>,
     validator: Validator,
+}
+
+impl Default for Deployer {
+    fn default() -> Self {
+        Deployer {
+            seen: HashMap::new(),
+            validator: sluice_tasks::validator(),
+        }
+    }
 }
 
 impl Deployer {

@@ -48,7 +48,9 @@ pub fn run(cmd: FlowCommand, data_dir: Option<PathBuf>) -> Result<ExitCode> {
             crate::tokio_runtime()?.block_on(super::run::run(args, &data_dir))
         }
         FlowCommand::Schema => {
-            super::print(&serde_json::to_string_pretty(&sluice_flow::schema::json_schema())?)?;
+            super::print(&serde_json::to_string_pretty(&sluice_flow::schema::json_schema(
+                sluice_tasks::catalog(),
+            ))?)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -138,7 +140,7 @@ fn validate(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
                 .join(", ")
         );
     }
-    let validator = Validator::new();
+    let validator = sluice_tasks::validator();
     let mut reports: Vec<FileReport> = files.iter().map(|f| check_file(&validator, f)).collect();
     flag_duplicate_flows(&mut reports);
     let invalid = reports

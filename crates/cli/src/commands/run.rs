@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 use sluice_engine::{Event, Execution, State};
-use sluice_flow::{Flow, Validator};
+use sluice_flow::Flow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -43,7 +43,7 @@ pub enum Output {
 /// Reads and validates a flow file; on errors prints them and returns `None`.
 pub fn load_flow(path: &Path) -> Result<Option<(Flow, String)>> {
     let source = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let checked = Validator::new().check(&source);
+    let checked = sluice_tasks::validator().check(&source);
     let display = path.display().to_string();
     for d in &checked.diagnostics {
         eprintln!("{}", d.render(&display));

@@ -18,9 +18,6 @@ use sluice_flow::model::{RetryBehavior, Task};
 use sluice_flow::template::{NoSecrets, TemplateEngine};
 use std::time::Duration;
 
-/// Kestra's type name of the Parallel flowable task.
-pub const PARALLEL: &str = "io.kestra.plugin.core.flow.Parallel";
-
 /// How far a list of tasks has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Status {
@@ -110,9 +107,13 @@ impl Engine {
 }
 
 fn find_task<'f>(tasks: &'f [Task], id: &str) -> Option<&'f Task> {
-    tasks
-        .iter()
-        .find_map(|t| if t.id == id { Some(t) } else { find_task(&t.tasks, id) })
+    tasks.iter().find_map(|t| {
+        if t.id == id {
+            Some(t)
+        } else {
+            t.child_lists().find_map(|l| find_task(l, id))
+        }
+    })
 }
 
 /// The task of the flow with this id, wherever it sits (main, errors, finally, nested).

@@ -1,14 +1,14 @@
 //! The walk of the task tree after each event: create what can start, close what has ended,
 //! and end the execution when its branches are done.
 
-use super::{NoSecrets, PARALLEL, Pass, Status};
+use super::{NoSecrets, Pass, Status};
 use crate::context::render_context;
 use crate::event::Command;
 use crate::execution::{Attempt, StateInfo, TaskRun, task_run_id};
 use crate::retry;
 use crate::state::State;
 use serde_json::Map;
-use sluice_flow::model::{RetryBehavior, Task};
+use sluice_flow::model::{Flowable, RetryBehavior, Task};
 use std::time::Duration;
 
 impl Pass<'_> {
@@ -139,7 +139,7 @@ impl Pass<'_> {
         if task.tasks.is_empty() {
             return Status::Pending;
         }
-        let parallel = task.type_name == PARALLEL;
+        let parallel = task.flowable == Some(Flowable::Parallel);
         let limit = task.properties.get("concurrent").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
         let children = self.list(&task.tasks, Some(&id), parallel, limit);
         let (end, status) = match children {

@@ -9,7 +9,7 @@ use sluice_flow::Flow;
 
 /// Parses a flow that must be valid.
 pub fn flow(yaml: &str) -> Flow {
-    let checked = sluice_flow::check_flow(yaml);
+    let checked = sluice_tasks::check_flow(yaml);
     checked
         .flow
         .unwrap_or_else(|| panic!("invalid test flow: {:#?}", checked.diagnostics))

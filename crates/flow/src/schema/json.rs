@@ -1,7 +1,7 @@
 //! JSON Schema of the flow format, for editors (VS Code's YAML extension) to complete and check
 //! flows as users type. Built from the same tables the validator uses.
 
-use super::{Kind, Prop, RETRY_PROPS, RUNNERS, TASK_COMMON, TASKS, TRIGGER_COMMON, TRIGGERS, TypeSpec, type_names};
+use super::{Catalog, Kind, Prop, RETRY_PROPS, TASK_COMMON, TRIGGER_COMMON, TypeSpec, type_names};
 use crate::model::InputType;
 use serde_json::{Value, json};
 
@@ -24,6 +24,10 @@ fn kind_schema(kind: &Kind) -> Value {
         Kind::Any => json!({}),
         Kind::Object(props) => object(props, &[]),
         Kind::Tasks => json!({"type": "array", "items": {"$ref": "#/definitions/task"}}),
+        Kind::TaskMap => json!({
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"$ref": "#/definitions/task"}},
+        }),
         Kind::TaskRunner => json!({"$ref": "#/definitions/taskRunner"}),
         Kind::Retry => json!({"$ref": "#/definitions/retry"}),
     }
@@ -49,7 +53,7 @@ fn object(props: &[Prop], common: &[Prop]) -> Value {
 }
 
 /// One `if type is X then these properties` branch per type.
-fn by_type(table: &'static [TypeSpec], common: &[Prop]) -> Value {
+fn by_type(table: &[&'static TypeSpec], common: &[Prop]) -> Value {
     let names: Vec<&str> = type_names(table).collect();
     let branches: Vec<Value> = table
         .iter()
@@ -69,8 +73,8 @@ fn by_type(table: &'static [TypeSpec], common: &[Prop]) -> Value {
     })
 }
 
-/// The JSON Schema (draft-07) of a flow file.
-pub fn json_schema() -> Value {
+/// The JSON Schema (draft-07) of a flow file made of the types in `catalog`.
+pub fn json_schema(catalog: &Catalog) -> Value {
     let runner_common = [super::req("type", Kind::String, "The task runner type.")];
     let input = json!({
         "type": "object",
@@ -118,9 +122,9 @@ pub fn json_schema() -> Value {
             "deleted": {"type": "boolean"},
         },
         "definitions": {
-            "task": by_type(TASKS, TASK_COMMON),
-            "trigger": by_type(TRIGGERS, TRIGGER_COMMON),
-            "taskRunner": by_type(RUNNERS, &runner_common),
+            "task": by_type(&catalog.tasks, TASK_COMMON),
+            "trigger": by_type(&catalog.triggers, TRIGGER_COMMON),
+            "taskRunner": by_type(&catalog.runners, &runner_common),
             "retry": object(RETRY_PROPS, &[]),
             "pluginDefaults": {
                 "type": "array",
@@ -139,21 +143,32 @@ pub fn json_schema() -> Value {
 mod tests {
     use super::*;
 
+    static LOG: TypeSpec = TypeSpec::new(
+        "io.kestra.plugin.core.log.Log",
+        &["log.Log"],
+        &[super::super::req("message", Kind::String, "What to log.")],
+        "Logs.",
+    );
+
+    fn schema() -> Value {
+        json_schema(&Catalog::new(vec![&LOG], Vec::new()))
+    }
+
     #[test]
     fn every_task_type_has_a_branch_with_its_properties() {
-        let schema = json_schema();
+        let schema = schema();
         let task = &schema["definitions"]["task"];
-        assert_eq!(task["allOf"].as_array().map(Vec::len), Some(TASKS.len()));
+        assert_eq!(task["allOf"].as_array().map(Vec::len), Some(1));
         let names = task["properties"]["type"]["enum"].as_array().unwrap();
-        assert!(names.iter().any(|n| n == "io.kestra.plugin.dbt.cli.DbtCLI"));
-        assert!(names.iter().any(|n| n == "shell.Commands"));
+        assert_eq!(names, &[json!("io.kestra.plugin.core.log.Log"), json!("log.Log")]);
+        assert_eq!(task["allOf"][0]["then"]["required"], json!(["id", "type", "message"]));
         let runner = &schema["definitions"]["taskRunner"]["allOf"][2]["then"]["properties"];
         assert!(runner["resources"]["properties"]["request"].is_object());
     }
 
     #[test]
     fn deprecated_properties_are_marked() {
-        let schema = json_schema();
+        let schema = schema();
         let docker = &schema["definitions"]["taskRunner"]["allOf"][1]["then"]["properties"];
         assert_eq!(docker["image"]["deprecated"], true);
         assert!(docker["host"].get("deprecated").is_none());

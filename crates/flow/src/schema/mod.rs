@@ -1,17 +1,20 @@
-//! What Sluice knows of each task, trigger and task runner type: names, aliases, properties.
+//! How Sluice describes a task, trigger or task runner type: names, aliases, properties.
 //!
-//! One table drives validation, did-you-mean suggestions and the JSON Schema export, so the three
-//! can never disagree.
+//! The types themselves live in `sluice-tasks` (one module each) and reach the validator as a
+//! [`Catalog`]; one catalog drives validation, did-you-mean suggestions and the JSON Schema
+//! export, so the three can never disagree.
 
+mod catalog;
 mod json;
 mod pod;
 mod runners;
-mod scripts;
-mod types;
 
+pub use catalog::{Catalog, find_type, type_names};
 pub use json::json_schema;
+pub use pod::POD_LIFE;
 pub use runners::{DOCKER_OPTIONS, RUNNERS};
-pub use types::{TASKS, TRIGGERS};
+
+use crate::model::Flowable;
 
 /// What a property's value must look like.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +49,8 @@ pub enum Kind {
     Object(&'static [Prop]),
     /// A list of tasks, validated recursively.
     Tasks,
+    /// A mapping of names to lists of tasks (Switch's `cases`).
+    TaskMap,
     /// A task runner, chosen by its `type`.
     TaskRunner,
     /// A retry policy.
@@ -132,9 +137,36 @@ pub struct TypeSpec {
     pub props: &'static [Prop],
     /// One line for editors and the JSON Schema.
     pub doc: &'static str,
+    /// For a task type whose children the engine walks (Sequential, If, ForEach…): how it walks
+    /// them. `None` for tasks a worker runs, and for triggers and task runners.
+    pub flowable: Option<Flowable>,
 }
 
 impl TypeSpec {
+    /// A type that is not flowable.
+    pub const fn new(
+        name: &'static str,
+        aliases: &'static [&'static str],
+        props: &'static [Prop],
+        doc: &'static str,
+    ) -> Self {
+        TypeSpec {
+            name,
+            aliases,
+            props,
+            doc,
+            flowable: None,
+        }
+    }
+
+    /// The same type, walked by the engine as `flowable`.
+    pub const fn flowable(self, flowable: Flowable) -> Self {
+        TypeSpec {
+            flowable: Some(flowable),
+            ..self
+        }
+    }
+
     /// Whether `name` selects this type.
     pub fn is_named(&self, name: &str) -> bool {
         self.name == name || self.aliases.contains(&name)
@@ -153,18 +185,6 @@ impl TypeSpec {
     pub fn prop(&self, name: &str) -> Option<&'static Prop> {
         self.props.iter().find(|p| p.name == name)
     }
-}
-
-/// Finds the type a flow names, by full name or alias.
-pub fn find_type(table: &'static [TypeSpec], name: &str) -> Option<&'static TypeSpec> {
-    table.iter().find(|t| t.is_named(name))
-}
-
-/// Every name, full or alias, of a table's types: the candidates for did-you-mean.
-pub fn type_names(table: &'static [TypeSpec]) -> impl Iterator<Item = &'static str> {
-    table
-        .iter()
-        .flat_map(|t| std::iter::once(t.name).chain(t.aliases.iter().copied()))
 }
 
 /// Properties every task has, whatever its type.

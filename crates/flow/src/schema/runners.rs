@@ -100,6 +100,7 @@ pub static RUNNERS: &[TypeSpec] = &[
         aliases: &["io.kestra.plugin.scripts.runner.Process", "Process", "process"],
         props: &[opt("version", Kind::String, "Plugin version (ignored).")],
         doc: "Runs commands as local processes of the worker.",
+        flowable: None,
     },
     TypeSpec {
         name: "io.kestra.plugin.scripts.runner.docker.Docker",
@@ -164,6 +165,7 @@ pub static RUNNERS: &[TypeSpec] = &[
             opt("version", Kind::String, "Plugin version (ignored)."),
         ],
         doc: "Runs commands in a Docker container.",
+        flowable: None,
     },
     TypeSpec {
         name: "io.kestra.plugin.ee.kubernetes.runner.Kubernetes",
@@ -217,5 +219,6 @@ pub static RUNNERS: &[TypeSpec] = &[
             opt("version", Kind::String, "Plugin version (ignored)."),
         ],
         doc: "Runs commands in a Kubernetes pod.",
+        flowable: None,
     },
 ];

@@ -7,7 +7,7 @@
 use super::props::{check_bool, unknown_key};
 use super::{Cx, expect_map};
 use crate::diagnostic::Diagnostic;
-use crate::schema::{self, TypeSpec};
+use crate::schema::{self, Catalog, TypeSpec};
 use crate::yaml::{Node, Value};
 
 /// One entry of `pluginDefaults`.
@@ -18,13 +18,6 @@ pub(super) struct PluginDefault {
     values: Node,
     /// Whether the values win over the task's own.
     forced: bool,
-}
-
-/// Finds a type in every table.
-pub(super) fn any_type(name: &str) -> Option<&'static TypeSpec> {
-    schema::find_type(schema::TASKS, name)
-        .or_else(|| schema::find_type(schema::RUNNERS, name))
-        .or_else(|| schema::find_type(schema::TRIGGERS, name))
 }
 
 /// Reads and checks `pluginDefaults` and `taskDefaults`.
@@ -78,21 +71,22 @@ fn check_one(cx: &mut Cx<'_>, item: &Node) -> Option<PluginDefault> {
         .get("forced")
         .and_then(|n| check_bool(cx, n, "forced"))
         .unwrap_or(false);
-    if let Some(spec) = any_type(&type_name) {
+    if let Some(spec) = cx.catalog.any(&type_name) {
         for (k, _) in values.as_map().unwrap_or_default() {
             let key = k.scalar_text().unwrap_or_default();
-            if !is_known_prop(spec, &key) {
-                let names: Vec<&str> = spec.props.iter().chain(common_props(spec)).map(|p| p.name).collect();
+            if !is_known_prop(cx.catalog, spec, &key) {
+                let names: Vec<&str> = spec
+                    .props
+                    .iter()
+                    .chain(common_props(cx.catalog, spec))
+                    .map(|p| p.name)
+                    .collect();
                 let mut d = unknown_key(k, &key, &format!("defaults for `{}`", spec.name), &names);
                 d.severity = crate::diagnostic::Severity::Warning;
                 cx.push(d);
             }
         }
-    } else if !schema::type_names(schema::TASKS)
-        .chain(schema::type_names(schema::RUNNERS))
-        .chain(schema::type_names(schema::TRIGGERS))
-        .any(|n| prefix_matches(&type_name, n))
-    {
+    } else if !cx.catalog.all_names().any(|n| prefix_matches(&type_name, n)) {
         cx.push(
             Diagnostic::warning(type_node.pos, "unused-default", format!("plugin default for `{type_name}` matches no type Sluice knows"))
                 .with_help("use a full type name like `io.kestra.plugin.scripts.shell.Commands`, or a prefix like `io.kestra.plugin.scripts`"),
@@ -105,18 +99,20 @@ fn check_one(cx: &mut Cx<'_>, item: &Node) -> Option<PluginDefault> {
     })
 }
 
-fn common_props(spec: &TypeSpec) -> &'static [schema::Prop] {
-    if schema::TASKS.iter().any(|t| std::ptr::eq(t, spec)) {
+fn common_props(catalog: &Catalog, spec: &TypeSpec) -> &'static [schema::Prop] {
+    if catalog.is_task(spec) {
         schema::TASK_COMMON
-    } else if schema::TRIGGERS.iter().any(|t| std::ptr::eq(t, spec)) {
+    } else if catalog.is_trigger(spec) {
         schema::TRIGGER_COMMON
     } else {
         &[]
     }
 }
 
-fn is_known_prop(spec: &TypeSpec, key: &str) -> bool {
-    key != "id" && key != "type" && (spec.prop(key).is_some() || common_props(spec).iter().any(|p| p.name == key))
+fn is_known_prop(catalog: &Catalog, spec: &TypeSpec, key: &str) -> bool {
+    key != "id"
+        && key != "type"
+        && (spec.prop(key).is_some() || common_props(catalog, spec).iter().any(|p| p.name == key))
 }
 
 fn prefix_matches(prefix: &str, full: &str) -> bool {
@@ -125,11 +121,17 @@ fn prefix_matches(prefix: &str, full: &str) -> bool {
 }
 
 /// The node with every matching default merged in. `written` is the type as the flow wrote it.
-pub(super) fn apply(defaults: &[PluginDefault], spec: &'static TypeSpec, written: &str, node: &Node) -> Node {
+pub(super) fn apply(
+    catalog: &Catalog,
+    defaults: &[PluginDefault],
+    spec: &'static TypeSpec,
+    written: &str,
+    node: &Node,
+) -> Node {
     let mut merged = node.clone();
     for d in defaults {
         let matches = d.type_name == written
-            || any_type(&d.type_name).is_some_and(|t| std::ptr::eq(t, spec))
+            || catalog.any(&d.type_name).is_some_and(|t| std::ptr::eq(t, spec))
             || prefix_matches(&d.type_name, spec.name);
         if !matches {
             continue;
@@ -137,7 +139,7 @@ pub(super) fn apply(defaults: &[PluginDefault], spec: &'static TypeSpec, written
         let Value::Map(values) = &d.values.value else { continue };
         for (k, v) in values {
             let key = k.scalar_text().unwrap_or_default();
-            if is_known_prop(spec, &key) {
+            if is_known_prop(catalog, spec, &key) {
                 merge_entry(&mut merged, k, v, d.forced);
             }
         }

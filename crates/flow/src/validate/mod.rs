@@ -13,6 +13,7 @@ mod task;
 
 use crate::diagnostic::{Diagnostic, Pos, has_errors};
 use crate::model::Flow;
+use crate::schema::Catalog;
 use crate::template::TemplateEngine;
 use crate::yaml::{self, Node};
 use std::collections::HashMap;
@@ -33,23 +34,25 @@ impl Checked {
     }
 }
 
-/// Reusable validator: holds the template engine, so checking many flows costs no set-up each.
+/// Reusable validator: holds the catalog of types and the template engine, so checking many
+/// flows costs no set-up each.
 pub struct Validator {
+    catalog: &'static Catalog,
     templates: TemplateEngine,
 }
 
-impl Default for Validator {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Validator {
-    /// A validator with Sluice's template engine.
-    pub fn new() -> Self {
+    /// A validator of flows made of the types in `catalog` (`sluice_tasks::catalog()` in Sluice).
+    pub fn new(catalog: &'static Catalog) -> Self {
         Validator {
+            catalog,
             templates: TemplateEngine::new(),
         }
+    }
+
+    /// The catalog of types this validator accepts.
+    pub fn catalog(&self) -> &'static Catalog {
+        self.catalog
     }
 
     /// Checks a flow's source text. Never panics, whatever the input.
@@ -64,6 +67,7 @@ impl Validator {
             }
         };
         let mut cx = Cx {
+            catalog: self.catalog,
             templates: &self.templates,
             diags: Vec::new(),
             ids: HashMap::new(),
@@ -79,13 +83,9 @@ impl Validator {
     }
 }
 
-/// Checks one flow's source with a fresh validator; see [`Validator::check`].
-pub fn check_flow(source: &str) -> Checked {
-    Validator::new().check(source)
-}
-
 /// What the pass carries along: diagnostics, ids seen, template references to resolve at the end.
 pub(crate) struct Cx<'a> {
+    catalog: &'static Catalog,
     templates: &'a TemplateEngine,
     diags: Vec<Diagnostic>,
     /// Task and trigger ids seen, with where each was first defined.

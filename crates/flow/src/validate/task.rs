@@ -5,7 +5,7 @@ use super::ids::{ID_CHARS, valid_id};
 use super::props::{check_bool, check_duration, check_props, check_retry, check_string};
 use super::{Cx, expect_map_shape};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Task, Trigger};
+use crate::model::{Branch, Task, Trigger};
 use crate::schema::{self, Kind, TASK_COMMON, TRIGGER_COMMON, TypeSpec};
 use crate::suggest::did_you_mean;
 use crate::template::is_template;
@@ -70,7 +70,7 @@ fn check_unique_id(cx: &mut Cx<'_>, node: &Node, owner: &str) -> Option<String> 
 fn resolve_type(
     cx: &mut Cx<'_>,
     node: &Node,
-    table: &'static [TypeSpec],
+    table: &[&'static TypeSpec],
     kind: &str,
 ) -> Option<(&'static TypeSpec, String)> {
     let Some(type_node) = node.get("type") else {
@@ -94,10 +94,11 @@ fn resolve_type(
     if let Some(spec) = schema::find_type(table, &written) {
         return Some((spec, written));
     }
+    let catalog = cx.catalog;
     let elsewhere = [
-        ("task", schema::TASKS, "`tasks`"),
-        ("trigger", schema::TRIGGERS, "`triggers`"),
-        ("task runner", schema::RUNNERS, "a task's `taskRunner`"),
+        ("task", &catalog.tasks, "`tasks`"),
+        ("trigger", &catalog.triggers, "`triggers`"),
+        ("task runner", &catalog.runners, "a task's `taskRunner`"),
     ]
     .into_iter()
     .find(|(_, t, _)| schema::find_type(t, &written).is_some());
@@ -124,7 +125,7 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
         Some(id) => format!("task `{id}`"),
         None => "this task".to_string(),
     };
-    let Some((spec, written)) = resolve_type(cx, node, schema::TASKS, "task") else {
+    let Some((spec, written)) = resolve_type(cx, node, &cx.catalog.tasks, "task") else {
         // Still look inside (`tasks`, `then`, `cases`…), so the ids of children count for
         // `outputs.<id>` and their own errors are reported too.
         for (key, list) in nested_task_lists(node) {
@@ -132,9 +133,10 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
         }
         return None;
     };
-    let merged = defaults::apply(defaults, spec, &written, node);
+    let merged = defaults::apply(cx.catalog, defaults, spec, &written, node);
     check_props(cx, &merged, &owner, TASK_COMMON, spec.props);
     let mut children = Vec::new();
+    let mut branches = Vec::new();
     let mut properties = serde_json::Map::new();
     for (k, v) in merged.as_map().unwrap_or_default() {
         let key = k.scalar_text().unwrap_or_default();
@@ -142,7 +144,12 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
             continue;
         }
         match spec.prop(&key).map(|p| p.kind) {
-            Some(Kind::Tasks) => children = check_task_list(cx, v, &key, defaults),
+            Some(Kind::Tasks) if key == "tasks" => children = check_task_list(cx, v, &key, defaults),
+            Some(Kind::Tasks) => branches.push(Branch {
+                tasks: check_task_list(cx, v, &key, defaults),
+                key,
+            }),
+            Some(Kind::TaskMap) => branches.extend(check_task_map(cx, v, &key, defaults)),
             Some(Kind::TaskRunner) => {
                 let runner = check_runner(cx, v, defaults);
                 properties.insert(key, runner.map_or(serde_json::Value::Null, |r| r.to_json()));
@@ -169,10 +176,29 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
         allow_warning: flag(cx, "allowWarning"),
         run_if: get("runIf").and_then(|n| n.scalar_text()),
         log_level: get("logLevel").and_then(|n| n.scalar_text()),
+        flowable: spec.flowable,
         tasks: children,
+        branches,
         properties,
         pos: node.pos,
     })
+}
+
+/// Checks a mapping of names to task lists (Switch's `cases`): one branch `<key>.<name>` each.
+fn check_task_map(cx: &mut Cx<'_>, node: &Node, key: &str, defaults: &[PluginDefault]) -> Vec<Branch> {
+    let Some(entries) = super::expect_map(cx, node, &format!("`{key}`")) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .map(|(k, list)| {
+            let name = format!("{key}.{}", k.scalar_text().unwrap_or_default());
+            Branch {
+                tasks: check_task_list(cx, list, &name, defaults),
+                key: name,
+            }
+        })
+        .collect()
 }
 
 /// The properties Kestra's flowable tasks keep their children in.
@@ -220,8 +246,8 @@ fn nested_task_lists(node: &Node) -> Vec<(String, &Node)> {
 /// Checks a task runner and returns it with plugin defaults applied.
 fn check_runner(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Option<Node> {
     expect_map_shape(cx, node, "`taskRunner`")?;
-    let (spec, written) = resolve_type(cx, node, schema::RUNNERS, "task runner")?;
-    let merged = defaults::apply(defaults, spec, &written, node);
+    let (spec, written) = resolve_type(cx, node, &cx.catalog.runners, "task runner")?;
+    let merged = defaults::apply(cx.catalog, defaults, spec, &written, node);
     const RUNNER_COMMON: &[schema::Prop] = &[schema::req("type", Kind::String, "The task runner type.")];
     check_props(
         cx,
@@ -260,10 +286,10 @@ pub(super) fn check_triggers(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDef
             continue;
         }
         let id = check_unique_id(cx, item, "trigger");
-        let Some((spec, written)) = resolve_type(cx, item, schema::TRIGGERS, "trigger") else {
+        let Some((spec, written)) = resolve_type(cx, item, &cx.catalog.triggers, "trigger") else {
             continue;
         };
-        let merged = defaults::apply(defaults, spec, &written, item);
+        let merged = defaults::apply(cx.catalog, defaults, spec, &written, item);
         let owner = id
             .as_ref()
             .map_or("this trigger".to_string(), |id| format!("trigger `{id}`"));

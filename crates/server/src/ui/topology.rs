@@ -6,7 +6,6 @@
 
 use super::format::short_type;
 use serde::Serialize;
-use sluice_engine::PARALLEL;
 use sluice_flow::Flow;
 use sluice_flow::model::Task;
 
@@ -78,7 +77,7 @@ pub(crate) struct Topology {
 }
 
 fn is_parallel(task: &Task) -> bool {
-    task.type_name == PARALLEL
+    task.flowable == Some(sluice_flow::model::Flowable::Parallel)
 }
 
 /// Width and height of a task's box.

@@ -373,7 +373,7 @@ pub fn sample_execution(flow_id: &str, namespace: &str, state: State, start: Tim
         vec![(Created, 0), (Running, 50), (state, 10_000)]
     };
     // Built through `Execution::new` so fields added to the engine's model keep their defaults.
-    let flow = sluice_flow::check_flow(&TINY_FLOW.replace("tiny", flow_id).replace("other", namespace))
+    let flow = sluice_tasks::check_flow(&TINY_FLOW.replace("tiny", flow_id).replace("other", namespace))
         .flow
         .expect("the tiny flow is valid");
     let inputs = json!({"count": 3, "name": "world"}).as_object().unwrap().clone();

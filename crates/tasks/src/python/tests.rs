@@ -9,7 +9,7 @@ use super::*;
 fn task(props: &str) -> Task {
     let flow =
         format!("id: f\nnamespace: dev\ntasks:\n  - id: t\n    type: python.Script\n    script: print(1)\n{props}");
-    let checked = sluice_flow::check_flow(&flow);
+    let checked = crate::check_flow(&flow);
     checked
         .flow
         .unwrap_or_else(|| panic!("{:#?}", checked.diagnostics))

@@ -14,7 +14,7 @@ impl SecretSource for NoSecrets {
 
 fn task(yaml: &str) -> Task {
     let flow = format!("id: f\nnamespace: dev\nvariables: {{py: '3.12'}}\ntasks:\n{yaml}");
-    let checked = sluice_flow::check_flow(&flow);
+    let checked = crate::check_flow(&flow);
     checked
         .flow
         .unwrap_or_else(|| panic!("{:#?}", checked.diagnostics))

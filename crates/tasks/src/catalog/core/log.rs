@@ -1,11 +1,33 @@
 //! `io.kestra.plugin.core.log.Log`: a message (or several) written to the execution's logs.
+//!
+//! Kestra: <https://kestra.io/plugins/core/log/io.kestra.plugin.core.log.log>
 
+use super::super::TaskType;
 use crate::{Plan, PlanContext, TaskError};
 use serde_json::Value;
 use sluice_flow::model::Task;
+use sluice_flow::schema::{Kind, LOG_LEVELS, TypeSpec, opt, req};
+
+/// The Log task.
+pub static LOG: TaskType = TaskType {
+    spec: TypeSpec::new(
+        "io.kestra.plugin.core.log.Log",
+        &["io.kestra.core.tasks.log.Log", "core.log.Log", "log.Log", "Log"],
+        &[
+            req(
+                "message",
+                Kind::StringOrList,
+                "The message, or a list of messages, to log.",
+            ),
+            opt("level", Kind::Enum(LOG_LEVELS), "Level of the log line (default INFO)."),
+        ],
+        "Writes a message to the execution's logs.",
+    ),
+    plan: Some(plan),
+};
 
 /// Renders the messages.
-pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
+fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
     let raw: Vec<&Value> = match task.properties.get("message") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(v) => vec![v],

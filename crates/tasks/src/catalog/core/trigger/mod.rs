@@ -1,0 +1,3 @@
+//! `io.kestra.plugin.core.trigger`: what starts an execution.
+
+pub mod schedule;

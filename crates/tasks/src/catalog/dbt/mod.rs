@@ -1,0 +1,3 @@
+//! `io.kestra.plugin.dbt`: dbt from the command line.
+
+pub mod cli;

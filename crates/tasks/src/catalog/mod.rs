@@ -1,0 +1,93 @@
+//! Every task and trigger type Sluice knows, one module each, grouped as Kestra's plugins are.
+//!
+//! A type's module holds its [`TypeSpec`] (names, aliases, properties with their docs) and its
+//! behaviour: a plan function for a task a worker runs, or the [`Flowable`] walk the engine
+//! does. Adding a type is one new module and one line in [`TASKS`] or [`TRIGGERS`].
+//!
+//! [`Flowable`]: sluice_flow::model::Flowable
+
+pub mod core;
+pub mod dbt;
+pub mod kubernetes;
+pub mod scripts;
+
+use crate::{Plan, PlanContext, TaskError};
+use sluice_flow::model::Task;
+use sluice_flow::schema::{Catalog, TypeSpec};
+use sluice_flow::{Checked, Validator};
+use std::sync::LazyLock;
+
+/// Plans one attempt of a task a worker runs.
+pub type PlanFn = fn(&Task, &PlanContext<'_>) -> Result<Plan, TaskError>;
+
+/// A task type: what the validator checks, and what running it means.
+#[derive(Debug)]
+pub struct TaskType {
+    /// Names, aliases, properties, and for flowable tasks the engine's walk.
+    pub spec: TypeSpec,
+    /// How a worker runs it; `None` for a flowable task, which the engine walks itself.
+    pub plan: Option<PlanFn>,
+}
+
+/// Every task type.
+pub static TASKS: &[&TaskType] = &[
+    &core::log::LOG,
+    &core::flow::sequential::SEQUENTIAL,
+    &core::flow::parallel::PARALLEL,
+    &scripts::shell_commands::SHELL_COMMANDS,
+    &scripts::shell_script::SHELL_SCRIPT,
+    &scripts::python_commands::PYTHON_COMMANDS,
+    &scripts::python_script::PYTHON_SCRIPT,
+    &dbt::cli::DBT_CLI,
+    &kubernetes::pod_create::POD_CREATE,
+];
+
+/// Every trigger type (their behaviour is the scheduler's).
+pub static TRIGGERS: &[&TypeSpec] = &[&core::trigger::schedule::SCHEDULE];
+
+static CATALOG: LazyLock<Catalog> =
+    LazyLock::new(|| Catalog::new(TASKS.iter().map(|t| &t.spec).collect(), TRIGGERS.to_vec()));
+
+/// The catalog of every type, for validators and the JSON Schema.
+pub fn catalog() -> &'static Catalog {
+    &CATALOG
+}
+
+/// A validator of flows made of Sluice's types.
+pub fn validator() -> Validator {
+    Validator::new(catalog())
+}
+
+/// Checks one flow's source with a fresh validator (tests and one-off checks; servers keep one
+/// [`validator`]).
+pub fn check_flow(source: &str) -> Checked {
+    validator().check(source)
+}
+
+/// The task type of this full name (the validator stores full names in [`Task::type_name`]).
+pub fn find(type_name: &str) -> Option<&'static TaskType> {
+    TASKS.iter().copied().find(|t| t.spec.name == type_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn a_task_is_either_planned_by_a_worker_or_walked_by_the_engine() {
+        for t in TASKS {
+            assert_ne!(t.plan.is_some(), t.spec.flowable.is_some(), "{}", t.spec.name);
+        }
+    }
+
+    #[test]
+    fn no_two_types_share_a_name() {
+        let mut seen = HashSet::new();
+        for name in sluice_flow::schema::type_names(&catalog().tasks)
+            .chain(sluice_flow::schema::type_names(&catalog().triggers))
+        {
+            assert!(seen.insert(name), "`{name}` names two types");
+        }
+    }
+}
