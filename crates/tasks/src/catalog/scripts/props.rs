@@ -88,7 +88,7 @@ const OUTPUT_DIRECTORY: Prop = deprecated(
     "list the files to keep in `outputFiles` (Sluice does not set up `{{ outputDir }}`)",
 );
 
-pub(super) const PY_PROPS: [Prop; 7] = [
+const PY_PROPS: [Prop; 7] = [
     opt(
         "dependencies",
         Kind::StringList,
@@ -129,3 +129,18 @@ pub(super) const PY_PROPS: [Prop; 7] = [
         "Sluice never downloads uv: it uses the uv on the PATH, else pip",
     ),
 ];
+
+/// A Python type's properties: its `main` one (`commands` or `script`), Python's own, then the
+/// common ones.
+pub(super) const fn python_props(main: Prop) -> [Prop; 22] {
+    script_props([
+        main,
+        PY_PROPS[0],
+        PY_PROPS[1],
+        PY_PROPS[2],
+        PY_PROPS[3],
+        PY_PROPS[4],
+        PY_PROPS[5],
+        PY_PROPS[6],
+    ])
+}

@@ -2,20 +2,15 @@
 //!
 //! Kestra: <https://kestra.io/plugins/plugin-script-python/io.kestra.plugin.scripts.python.commands>
 
-use super::props::{PY_PROPS, script_props};
+use super::props::python_props;
 use crate::catalog::TaskType;
 use sluice_flow::schema::{Kind, Prop, TypeSpec, req};
 
-const PROPS: [Prop; 22] = script_props([
-    req("commands", Kind::StringList, "Commands to run, usually `python …`."),
-    PY_PROPS[0],
-    PY_PROPS[1],
-    PY_PROPS[2],
-    PY_PROPS[3],
-    PY_PROPS[4],
-    PY_PROPS[5],
-    PY_PROPS[6],
-]);
+const PROPS: [Prop; 22] = python_props(req(
+    "commands",
+    Kind::StringList,
+    "Commands to run, usually `python …`.",
+));
 
 /// The Python Commands task.
 pub static PYTHON_COMMANDS: TaskType = TaskType {

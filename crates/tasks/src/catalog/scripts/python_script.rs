@@ -2,20 +2,11 @@
 //!
 //! Kestra: <https://kestra.io/plugins/plugin-script-python/io.kestra.plugin.scripts.python.script>
 
-use super::props::{PY_PROPS, script_props};
+use super::props::python_props;
 use crate::catalog::TaskType;
 use sluice_flow::schema::{Kind, Prop, TypeSpec, req};
 
-const PROPS: [Prop; 22] = script_props([
-    req("script", Kind::String, "Python source to run."),
-    PY_PROPS[0],
-    PY_PROPS[1],
-    PY_PROPS[2],
-    PY_PROPS[3],
-    PY_PROPS[4],
-    PY_PROPS[5],
-    PY_PROPS[6],
-]);
+const PROPS: [Prop; 22] = python_props(req("script", Kind::String, "Python source to run."));
 
 /// The Python Script task.
 pub static PYTHON_SCRIPT: TaskType = TaskType {
