@@ -1,60 +1,12 @@
 //! `sluice flow run` end to end: real processes, a real SQLite file, the binary as a user runs it.
 
+mod common;
+
+use common::run::{Env, task};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Env {
-    dir: PathBuf,
-}
-
-impl Env {
-    fn new(name: &str) -> Env {
-        let dir = std::env::temp_dir().join(format!("sluice-run-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Env { dir }
-    }
-
-    fn flow(&self, yaml: &str) -> PathBuf {
-        let path = self.dir.join("flow.yaml");
-        std::fs::write(&path, yaml).unwrap();
-        path
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_sluice"));
-        c.args(args)
-            .env("SLUICE_DATA_DIR", self.dir.join("data"))
-            .env_remove("XDG_DATA_HOME");
-        c
-    }
-
-    fn sluice(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("sluice runs")
-    }
-
-    /// Runs a flow with `--output json`; returns the exit code and the execution.
-    fn run(&self, yaml: &str, extra: &[&str]) -> (i32, Value, String) {
-        let path = self.flow(yaml);
-        let mut args = vec!["flow", "run", path.to_str().unwrap(), "--output", "json"];
-        args.extend(extra);
-        let out = self.sluice(&args);
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        let exec = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        (out.status.code().unwrap_or(-1), exec, stderr)
-    }
-}
-
-fn task<'a>(exec: &'a Value, id: &str) -> &'a Value {
-    exec["taskRunList"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["taskId"] == id)
-        .unwrap_or_else(|| panic!("no task run {id}: {exec:#}"))
-}
 
 fn ts(v: &Value) -> jiff::Timestamp {
     v.as_str().unwrap().parse().unwrap()

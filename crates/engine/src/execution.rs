@@ -88,6 +88,9 @@ pub struct Execution {
     /// The execution this one replays or retries, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_id: Option<String>,
+    /// Why the execution failed when no task run says so (a flow output that would not render).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// What started it, when a trigger did: `{"id", "type", "date", "next", "previous"}`,
     /// read by templates as `{{ trigger.date }}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,6 +181,7 @@ impl Execution {
             outputs: Map::new(),
             attempt_number: 1,
             original_id: None,
+            error: None,
             trigger: None,
         }
     }
@@ -192,19 +196,23 @@ impl Execution {
         self.task_run_list.iter_mut().find(|t| t.id == id)
     }
 
-    /// The task run of `task_id` under `parent` (each task runs once per parent here).
-    pub fn find_run(&self, task_id: &str, parent: Option<&str>) -> Option<&TaskRun> {
+    /// The task run of `task_id` under `parent` for the iteration `value` (a task runs once per
+    /// parent and value).
+    pub fn find_run(&self, task_id: &str, parent: Option<&str>, value: Option<&str>) -> Option<&TaskRun> {
         self.task_run_list
             .iter()
-            .find(|t| t.task_id == task_id && t.parent_task_run_id.as_deref() == parent)
+            .find(|t| t.task_id == task_id && t.parent_task_run_id.as_deref() == parent && t.value.as_deref() == value)
     }
 }
 
-/// A stable task-run id: the same execution and task always give the same id, so a worker that
-/// restarts finds the container or pod it started before.
-pub fn task_run_id(execution_id: &str, task_id: &str, parent: Option<&str>) -> String {
+/// A stable task-run id: the same execution, task, parent and iteration value always give the
+/// same id, so a worker that restarts finds the container or pod it started before. (Without a
+/// value the id is what it was before ForEach existed, so stored executions keep their ids.)
+pub fn task_run_id(execution_id: &str, task_id: &str, parent: Option<&str>, value: Option<&str>) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [execution_id, "\0", task_id, "\0", parent.unwrap_or("")] {
+    let tail = value.map(|v| ["\0value\0", v]);
+    let parts = [execution_id, "\0", task_id, "\0", parent.unwrap_or("")];
+    for part in parts.iter().chain(tail.iter().flatten()) {
         for byte in part.bytes() {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);

@@ -27,13 +27,27 @@ use sluice_flow::model::Task;
 pub enum Plan {
     /// Run this job on the task's runner.
     Job(Box<ScriptJob>),
-    /// Write these lines to the execution's logs; the task then succeeds.
-    Log {
-        /// Kestra level name (INFO, WARN, …).
-        level: String,
-        /// The rendered messages.
-        messages: Vec<String>,
+    /// Nothing to run: the result is already known (Log, Return, OutputValues, Fail, Assert).
+    Done(Finished),
+    /// Wait `duration`, then succeed; a kill ends the wait, and so does the task's `timeout`,
+    /// with a failure (Sleep).
+    Sleep {
+        /// How long to wait.
+        duration: std::time::Duration,
+        /// The task's timeout, if any.
+        timeout: Option<std::time::Duration>,
     },
+}
+
+/// The result of a task that needs no runner.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// Lines for the execution's logs: (Kestra level name, text), in order.
+    pub logs: Vec<(String, String)>,
+    /// The task run's outputs.
+    pub outputs: serde_json::Map<String, Value>,
+    /// Why the task failed, when it did.
+    pub failure: Option<String>,
 }
 
 /// A job plus how to read its result.

@@ -226,13 +226,14 @@ fn python_script_is_written_to_a_file_and_run_with_python3() {
 
 #[test]
 fn log_renders_every_message() {
-    let Plan::Log { level, messages } = plan_of(
+    let Plan::Done(done) = plan_of(
         "  - id: t\n    type: io.kestra.plugin.core.log.Log\n    level: WARN\n    message: [\"a {{ inputs.name }}\", b]\n",
     ) else {
         panic!("a log")
     };
-    assert_eq!(level, "WARN");
-    assert_eq!(messages, ["a world", "b"]);
+    let warn = |m: &str| ("WARN".to_string(), m.to_string());
+    assert_eq!(done.logs, [warn("a world"), warn("b")]);
+    assert!(done.failure.is_none());
 }
 
 #[test]

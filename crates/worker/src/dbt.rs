@@ -76,7 +76,7 @@ pub async fn report(
     let mut lines = Vec::new();
     let mut children = Vec::with_capacity(nodes.len());
     for node in &nodes {
-        let id = task_run_id(parent.execution_id, &node.unique_id, Some(parent.task_run_id));
+        let id = task_run_id(parent.execution_id, &node.unique_id, Some(parent.task_run_id), None);
         let at = node.ended_at.or(node.started_at).unwrap_or(now);
         lines.extend(node.log_lines().into_iter().map(|(level, message)| LogLine {
             execution_id: parent.execution_id.to_owned(),

@@ -185,6 +185,9 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
     follower.finish();
     runtime.stop(Duration::from_secs(30)).await?;
     let state = final_exec.state.current;
+    if let Some(error) = &final_exec.error {
+        eprintln!("error: {error}");
+    }
     if json {
         crate::commands::print(&serde_json::to_string_pretty(&final_exec)?)?;
     } else {

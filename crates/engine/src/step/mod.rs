@@ -6,6 +6,7 @@
 //! whatever can start now. The walk is idempotent: running it twice creates nothing twice, which
 //! is what makes replaying events after a crash safe.
 
+mod flowable;
 mod walk;
 
 use crate::event::{AttemptResult, ChildRun, Command, Event};
@@ -16,6 +17,7 @@ use jiff::Timestamp;
 use sluice_flow::Flow;
 use sluice_flow::model::{RetryBehavior, Task};
 use sluice_flow::template::{NoSecrets, TemplateEngine};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// How far a list of tasks has got.
@@ -43,6 +45,9 @@ struct Pass<'a> {
     exec: &'a mut Execution,
     now: Timestamp,
     commands: Vec<Command>,
+    /// Position of each task run in `exec.task_run_list`, rebuilt before each walk, so a walk
+    /// over a ForEach of thousands of values stays linear.
+    index: HashMap<String, usize>,
 }
 
 impl Engine {
@@ -66,6 +71,7 @@ impl Engine {
                         exec,
                         now,
                         commands: Vec::new(),
+                        index: HashMap::new(),
                     };
                     pass.restart();
                     pass.advance();
@@ -80,6 +86,7 @@ impl Engine {
             exec,
             now,
             commands: Vec::new(),
+            index: HashMap::new(),
         };
         match event {
             Event::Start => {
@@ -239,7 +246,7 @@ impl Pass<'_> {
                 None => Vec::new(),
             };
             self.exec.task_run_list.push(TaskRun {
-                id: task_run_id(&self.exec.id, &child.task_id, Some(parent)),
+                id: task_run_id(&self.exec.id, &child.task_id, Some(parent), None),
                 execution_id: self.exec.id.clone(),
                 task_id: child.task_id,
                 parent_task_run_id: Some(parent.to_string()),
@@ -269,7 +276,15 @@ impl Pass<'_> {
         let flow = self.flow;
         let in_branch =
             |task_id: &str| find_task(&flow.errors, task_id).is_some() || find_task(&flow.finally, task_id).is_some();
-        self.exec.task_run_list.retain(|r| !in_branch(&r.task_id));
+        // A flowable that failed as it opened (a condition that would not render) opens again.
+        let failed_opening = |r: &TaskRun| {
+            r.state.current.is_failure()
+                && !r.attempts.is_empty()
+                && task_by_id(flow, &r.task_id).is_some_and(|t| t.flowable.is_some())
+        };
+        self.exec
+            .task_run_list
+            .retain(|r| !in_branch(&r.task_id) && !failed_opening(r));
         self.exec.state.set(State::Restarted, now);
         self.exec.state.set(State::Running, now);
         for run in &mut self.exec.task_run_list {

@@ -7,8 +7,8 @@ use crate::event::Command;
 use crate::execution::{Attempt, StateInfo, TaskRun, task_run_id};
 use crate::retry;
 use crate::state::State;
-use serde_json::Map;
-use sluice_flow::model::{Flowable, RetryBehavior, Task};
+use serde_json::{Map, Value};
+use sluice_flow::model::{RetryBehavior, Task};
 use std::time::Duration;
 
 impl Pass<'_> {
@@ -27,17 +27,18 @@ impl Pass<'_> {
             _ => return,
         }
         let flow = self.flow;
-        let main = self.list(&flow.tasks, None, false, 0);
+        self.reindex();
+        let main = self.list(&flow.tasks, None, None, false, 0);
         if main == Status::Pending {
             return;
         }
         if main == Status::Failed
             && !flow.errors.is_empty()
-            && self.list(&flow.errors, None, false, 0) == Status::Pending
+            && self.list(&flow.errors, None, None, false, 0) == Status::Pending
         {
             return;
         }
-        let last = self.list(&flow.finally, None, false, 0);
+        let last = self.list(&flow.finally, None, None, false, 0);
         if last == Status::Pending {
             return;
         }
@@ -71,7 +72,13 @@ impl Pass<'_> {
         self.finish(state);
     }
 
-    fn finish(&mut self, state: State) {
+    fn finish(&mut self, mut state: State) {
+        if matches!(state, State::Success | State::Warning)
+            && let Err(e) = self.render_outputs()
+        {
+            self.exec.error = Some(e);
+            state = State::Failed;
+        }
         self.exec.state.set(state, self.now);
         self.commands.push(Command::Ended { state });
     }
@@ -97,19 +104,46 @@ impl Pass<'_> {
         }
     }
 
-    /// Walks a list of tasks: in order (`parallel` false) or at once, at most `limit` (0: no limit).
-    fn list(&mut self, tasks: &[Task], parent: Option<&str>, parallel: bool, limit: usize) -> Status {
+    /// Rebuilds the position index of task runs (before a walk).
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (i, run) in self.exec.task_run_list.iter().enumerate() {
+            self.index.insert(run.id.clone(), i);
+        }
+    }
+
+    /// The task run of this id, found through the index.
+    pub(super) fn run(&self, id: &str) -> Option<&TaskRun> {
+        self.index.get(id).and_then(|&i| self.exec.task_run_list.get(i))
+    }
+
+    fn run_mut(&mut self, id: &str) -> Option<&mut TaskRun> {
+        self.index.get(id).and_then(|&i| self.exec.task_run_list.get_mut(i))
+    }
+
+    /// Walks a list of tasks under `parent` for the iteration `value`: in order (`parallel`
+    /// false) or at once, at most `limit` (0: no limit).
+    pub(super) fn list(
+        &mut self,
+        tasks: &[Task],
+        parent: Option<&str>,
+        value: Option<&str>,
+        parallel: bool,
+        limit: usize,
+    ) -> Status {
         let mut worst = Status::Success;
         let mut pending = 0;
         for task in tasks {
-            let exists = self.exec.find_run(&task.id, parent).is_some();
+            let exists = self
+                .index
+                .contains_key(&task_run_id(&self.exec.id, &task.id, parent, value));
             if parallel && !exists && (worst == Status::Failed || (limit > 0 && pending >= limit)) {
                 if worst != Status::Failed {
                     pending += 1;
                 }
                 continue;
             }
-            match self.task(task, parent) {
+            match self.task(task, parent, value) {
                 Status::Pending if parallel => pending += 1,
                 Status::Pending => return Status::Pending,
                 Status::Failed if !parallel => return Status::Failed,
@@ -119,12 +153,12 @@ impl Pass<'_> {
         if pending > 0 { Status::Pending } else { worst }
     }
 
-    fn task(&mut self, task: &Task, parent: Option<&str>) -> Status {
-        let id = task_run_id(&self.exec.id, &task.id, parent);
-        if self.exec.task_run(&id).is_none() {
-            self.create(task, parent, id.clone());
+    fn task(&mut self, task: &Task, parent: Option<&str>, value: Option<&str>) -> Status {
+        let id = task_run_id(&self.exec.id, &task.id, parent, value);
+        if !self.index.contains_key(&id) {
+            self.create(task, parent, value, id.clone());
         }
-        let Some(run) = self.exec.task_run(&id) else {
+        let Some(run) = self.run(&id) else {
             return Status::Failed;
         };
         let state = run.state.current;
@@ -136,39 +170,47 @@ impl Pass<'_> {
                 _ => Status::Failed,
             };
         }
-        if task.tasks.is_empty() {
+        let Some(kind) = task.flowable else {
+            return Status::Pending;
+        };
+        let mut children = match self.children(task, kind, &id) {
+            Status::Pending => return Status::Pending,
+            s => s,
+        };
+        // A failed child runs the flowable's own `errors`; the flowable still fails, as in Kestra.
+        if children == Status::Failed
+            && let Some(errors) = task.branch("errors")
+            && self.list(errors, Some(&id), None, false, 0) == Status::Pending
+        {
             return Status::Pending;
         }
-        let parallel = task.flowable == Some(Flowable::Parallel);
-        let limit = task.properties.get("concurrent").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
-        let children = self.list(&task.tasks, Some(&id), parallel, limit);
+        if let Some(last) = task.branch("finally") {
+            match self.list(last, Some(&id), None, false, 0) {
+                Status::Pending => return Status::Pending,
+                s => children = children.max(s),
+            }
+        }
         let (end, status) = match children {
-            Status::Pending => return Status::Pending,
-            Status::Success => (State::Success, Status::Success),
+            Status::Pending | Status::Success => (State::Success, Status::Success),
             Status::Warning => (State::Warning, Status::Warning),
-            Status::Failed => (
-                State::Failed,
-                if task.allow_failure {
-                    Status::Warning
-                } else {
-                    Status::Failed
-                },
-            ),
+            Status::Failed if task.allow_failure => (State::Failed, Status::Warning),
+            Status::Failed => (State::Failed, Status::Failed),
         };
-        if let Some(run) = self.exec.task_run_mut(&id) {
-            run.state.set(end, self.now);
+        let now = self.now;
+        if let Some(run) = self.run_mut(&id) {
+            run.state.set(end, now);
         }
         status
     }
 
-    fn create(&mut self, task: &Task, parent: Option<&str>, id: String) {
+    fn create(&mut self, task: &Task, parent: Option<&str>, value: Option<&str>, id: String) {
         let now = self.now;
         let mut run = TaskRun {
             id: id.clone(),
             execution_id: self.exec.id.clone(),
             task_id: task.id.clone(),
             parent_task_run_id: parent.map(str::to_string),
-            value: None,
+            value: value.map(str::to_string),
             state: StateInfo::new(State::Created, now),
             attempts: Vec::new(),
             outputs: Map::new(),
@@ -178,25 +220,54 @@ impl Pass<'_> {
             (Some(expr), false) => self.run_if(expr, &run),
             (None, false) => Ok(()),
         };
-        match condition {
-            Err(reason) if reason.starts_with("runIf could not be rendered") => {
-                run.attempts.push(Attempt {
-                    reason: Some(reason),
-                    ..Attempt::new(State::Failed, now)
-                });
-                run.state.set(State::Failed, now);
+        let opened = match condition {
+            Err(reason) if reason.starts_with("runIf could not be rendered") => Err(reason),
+            Err(_) => {
+                run.state.set(State::Skipped, now);
+                Ok(())
             }
-            Err(_) => run.state.set(State::Skipped, now),
-            Ok(()) if !task.tasks.is_empty() => run.state.set(State::Running, now),
+            Ok(()) if task.flowable.is_some() => self.open(task, &mut run).map(|()| run.state.set(State::Running, now)),
             Ok(()) => {
                 run.attempts.push(Attempt::new(State::Created, now));
                 self.commands.push(Command::Run {
-                    task_run_id: id,
+                    task_run_id: id.clone(),
                     attempt: 1,
                 });
+                Ok(())
             }
+        };
+        if let Err(reason) = opened {
+            // Kept as an attempt's reason, so the UI and `sluice execution` say why.
+            run.attempts.push(Attempt {
+                reason: Some(reason),
+                ..Attempt::new(State::Failed, now)
+            });
+            run.state.set(State::Failed, now);
         }
+        self.index.insert(id, self.exec.task_run_list.len());
         self.exec.task_run_list.push(run);
+    }
+
+    /// The flow's `outputs`, rendered into the execution's once its tasks succeeded; a lone
+    /// expression keeps its type, as Kestra's typed outputs do.
+    fn render_outputs(&mut self) -> Result<(), String> {
+        if self.flow.outputs.is_empty() {
+            return Ok(());
+        }
+        let context = render_context(self.flow, self.exec, None);
+        let templates = &self.engine.templates;
+        let mut rendered = Map::new();
+        for (id, template) in &self.flow.outputs {
+            let value = match template {
+                Value::String(s) => templates
+                    .render_value(s, &context, &NoSecrets)
+                    .map_err(|e| format!("flow output `{id}` could not be rendered: {e}"))?,
+                other => other.clone(),
+            };
+            rendered.insert(id.clone(), value);
+        }
+        self.exec.outputs = rendered;
+        Ok(())
     }
 
     /// `Ok` when the task should run; `Err` says why not.

@@ -35,9 +35,14 @@ pub struct Sim {
 impl Sim {
     /// A started execution of `yaml`.
     pub fn start(yaml: &str) -> Sim {
+        Sim::start_with(yaml, serde_json::Map::new())
+    }
+
+    /// A started execution of `yaml` with these inputs.
+    pub fn start_with(yaml: &str, inputs: serde_json::Map<String, serde_json::Value>) -> Sim {
         let flow = flow(yaml);
         let now: Timestamp = "2026-11-28T10:00:00Z".parse().unwrap();
-        let exec = Execution::new("exec1".into(), &flow, Default::default(), now);
+        let exec = Execution::new("exec1".into(), &flow, inputs, now);
         let mut sim = Sim {
             engine: Engine::new(),
             flow,
@@ -166,6 +171,35 @@ impl Sim {
             attempt,
         });
         at
+    }
+
+    /// Starts and ends the queued attempt at `index` of the queue, with these outputs.
+    pub fn run_queued(&mut self, index: usize, state: State, outputs: serde_json::Map<String, serde_json::Value>) {
+        let (id, attempt) = self.queued.remove(index);
+        self.send(Event::AttemptStarted {
+            task_run_id: id.clone(),
+            attempt,
+            handle: None,
+        });
+        self.send(Event::AttemptEnded {
+            task_run_id: id,
+            attempt,
+            result: AttemptResult {
+                outputs,
+                ..AttemptResult::new(state, "simulated")
+            },
+        });
+    }
+
+    /// (task id, iteration value) of each queued attempt, in order.
+    pub fn queued_values(&self) -> Vec<(String, Option<String>)> {
+        self.queued
+            .iter()
+            .map(|(id, _)| {
+                let run = self.exec.task_run(id).unwrap();
+                (run.task_id.clone(), run.value.clone())
+            })
+            .collect()
     }
 
     /// The state of a task's run.

@@ -103,6 +103,12 @@ pub fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
 }
 
+/// Kestra's truth of a rendered condition (`TruthUtils`), for If, Fail and Assert: the texts
+/// `false`, `0`, `-0` and the empty string are false (after trimming), anything else is true.
+pub fn truthy(rendered: &str) -> bool {
+    !matches!(rendered.trim(), "false" | "0" | "-0" | "")
+}
+
 /// Decodes standard base64 (padding optional, whitespace ignored) into UTF-8 text.
 pub fn decode_base64(s: &str) -> Result<String, TemplateError> {
     let fail = |m: String| terr(TemplateErrorKind::Secret, format!("invalid base64: {m}"), None, None);

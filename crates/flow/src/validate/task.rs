@@ -85,7 +85,7 @@ fn resolve_type(
             )
             .with_help(format!(
                 "add `type:` with one of: {}",
-                table.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+                table.iter().map(|t| t.short_name()).collect::<Vec<_>>().join(", ")
             )),
         );
         return None;

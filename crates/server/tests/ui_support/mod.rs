@@ -299,7 +299,7 @@ pub fn sample_execution(flow_id: &str, namespace: &str, state: State, start: Tim
     let id = sluice_store::new_execution_id();
     let running = !state.is_terminal();
     let run = |task_id: &str, parent: Option<&str>, states: &[(State, i64)], attempts: Vec<Attempt>| TaskRun {
-        id: task_run_id(&id, task_id, parent),
+        id: task_run_id(&id, task_id, parent, None),
         execution_id: id.clone(),
         task_id: task_id.to_string(),
         parent_task_run_id: parent.map(str::to_string),

@@ -68,6 +68,7 @@ pub fn execution(id: &str, namespace: &str, flow_id: &str, start: Timestamp, sta
         outputs: Map::new(),
         attempt_number: 1,
         original_id: None,
+        error: None,
         trigger: None,
     }
 }

@@ -86,16 +86,21 @@ impl Worker {
             }
         };
         let script = match planned {
-            Plan::Log { level, messages } => {
-                self.log(
-                    job,
-                    masker,
-                    &task.id,
-                    Level::parse(&level).unwrap_or(Level::Info),
-                    messages,
-                )
-                .await?;
-                return Ok(AttemptResult::new(State::Success, "logged"));
+            Plan::Done(done) => return self.finished(job, masker, &task.id, done).await,
+            Plan::Sleep { duration, timeout } => {
+                let limit = timeout
+                    .unwrap_or(Duration::MAX)
+                    .min(Duration::from_secs(u64::from(u32::MAX)));
+                return Ok(tokio::select! {
+                    () = tokio::time::sleep(duration) => AttemptResult::new(State::Success, "slept"),
+                    () = tokio::time::sleep(limit) => {
+                        let reason = format!("timed out after {}", sluice_flow::duration::format_duration(limit));
+                        self.log(job, masker, &task.id, Level::Error, vec![reason.clone()]).await?;
+                        AttemptResult::new(State::Failed, reason)
+                    }
+                    () = cancel.cancelled() => AttemptResult::new(State::Killed, "killed while sleeping"),
+                    never = self.heartbeat(job) => match never {},
+                });
             }
             Plan::Job(script) => script,
         };
@@ -226,5 +231,31 @@ impl Worker {
             retryable: true,
             children: dbt.map(|d| d.children).unwrap_or_default(),
         })
+    }
+}
+
+impl Worker {
+    /// Logs and reports the result of a task that needed no runner.
+    async fn finished(
+        &self,
+        job: &QueuedJob,
+        masker: &Arc<Masker>,
+        task_id: &str,
+        done: sluice_tasks::Finished,
+    ) -> Result<AttemptResult, RuntimeError> {
+        for (level, line) in done.logs {
+            let level = Level::parse(&level).unwrap_or(Level::Info);
+            self.log(job, masker, task_id, level, vec![line]).await?;
+        }
+        let mut result = match done.failure {
+            Some(reason) => {
+                self.log(job, masker, task_id, Level::Error, vec![reason.clone()])
+                    .await?;
+                AttemptResult::new(State::Failed, reason)
+            }
+            None => AttemptResult::new(State::Success, "done"),
+        };
+        result.outputs = done.outputs;
+        Ok(result)
     }
 }

@@ -3,7 +3,7 @@
 //! Kestra: <https://kestra.io/plugins/core/log/io.kestra.plugin.core.log.log>
 
 use super::super::TaskType;
-use crate::{Plan, PlanContext, TaskError};
+use crate::{Finished, Plan, PlanContext, TaskError};
 use serde_json::Value;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, LOG_LEVELS, TypeSpec, opt, req};
@@ -41,11 +41,9 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
         };
         messages.push(cx.renderer.string(&task.id, "message", &text, cx.variables)?);
     }
-    let level = task
-        .properties
-        .get("level")
-        .and_then(Value::as_str)
-        .unwrap_or("INFO")
-        .to_string();
-    Ok(Plan::Log { level, messages })
+    let level = task.properties.get("level").and_then(Value::as_str).unwrap_or("INFO");
+    Ok(Plan::Done(Finished {
+        logs: messages.into_iter().map(|m| (level.to_string(), m)).collect(),
+        ..Finished::default()
+    }))
 }

@@ -1,5 +1,9 @@
-//! Kestra's core plugin: logs, flowable tasks, triggers.
+//! Kestra's core plugin: logs, flowable tasks, execution control, debug and output tasks,
+//! triggers.
 
+pub mod debug;
+pub mod execution;
 pub mod flow;
 pub mod log;
+pub mod output;
 pub mod trigger;

@@ -1,4 +1,24 @@
 //! `io.kestra.plugin.core.flow`: tasks that hold other tasks, walked by the engine.
 
+pub mod for_each;
+pub mod if_then;
 pub mod parallel;
 pub mod sequential;
+pub mod sleep;
+pub mod switch;
+
+use sluice_flow::schema::{Kind, Prop, opt};
+
+/// `errors`: what a flowable runs when one of its children fails (it still fails).
+pub const ERRORS: Prop = opt(
+    "errors",
+    Kind::Tasks,
+    "Tasks run, one after the other, when a child task fails; the task still fails.",
+);
+
+/// `finally`: what a flowable runs once its children ended, whatever their state.
+pub const FINALLY: Prop = opt(
+    "finally",
+    Kind::Tasks,
+    "Tasks run, one after the other, once the children ended, whatever their state.",
+);

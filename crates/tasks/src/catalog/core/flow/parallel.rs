@@ -2,6 +2,7 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.parallel>
 
+use super::{ERRORS, FINALLY};
 use crate::catalog::TaskType;
 use sluice_flow::model::Flowable;
 use sluice_flow::schema::{Kind, TypeSpec, no_effect, opt, req};
@@ -19,6 +20,8 @@ pub static PARALLEL: TaskType = TaskType {
         &[
             req("tasks", Kind::Tasks, "Tasks run at the same time."),
             opt("concurrent", Kind::Int, "Most tasks running at once (0: no limit)."),
+            ERRORS,
+            FINALLY,
             no_effect(
                 "failFast",
                 Kind::Bool,

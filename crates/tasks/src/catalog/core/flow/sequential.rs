@@ -2,6 +2,7 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.sequential>
 
+use super::{ERRORS, FINALLY};
 use crate::catalog::TaskType;
 use sluice_flow::model::Flowable;
 use sluice_flow::schema::{Kind, TypeSpec, req};
@@ -16,7 +17,11 @@ pub static SEQUENTIAL: TaskType = TaskType {
             "flow.Sequential",
             "Sequential",
         ],
-        &[req("tasks", Kind::Tasks, "Tasks run one after the other.")],
+        &[
+            req("tasks", Kind::Tasks, "Tasks run one after the other."),
+            ERRORS,
+            FINALLY,
+        ],
         "Runs its tasks one after the other.",
     )
     .flowable(Flowable::Sequential),

@@ -1,0 +1,260 @@
+//! Kestra's core tasks end to end through `sluice flow run`, with the examples of Kestra's own
+//! documentation (each test names its page): the engine's walk, the worker's no-runner tasks,
+//! the store and the CLI together.
+
+mod common;
+
+use common::run::{Env, task};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+fn logs(env: &Env, exec: &Value) -> String {
+    let id = exec["id"].as_str().unwrap();
+    String::from_utf8_lossy(&env.sluice(&["execution", "logs", id]).stdout).into_owned()
+}
+
+fn runs<'a>(exec: &'a Value, id: &str) -> Vec<&'a Value> {
+    exec["taskRunList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["taskId"] == id)
+        .collect()
+}
+
+/// <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.foreach>, first example,
+/// with the values' outputs read back by a later task and by the flow's outputs.
+#[test]
+fn for_each_if_and_return_as_in_kestras_example() {
+    let env = Env::new("core-foreach");
+    let yaml = r#"
+id: for_loop_example
+namespace: company.team
+tasks:
+  - id: for_each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["value 1", "value 2", "value 3"]
+    tasks:
+      - id: before_if
+        type: io.kestra.plugin.core.debug.Return
+        format: "Before if {{ taskrun.value }}"
+      - id: if
+        type: io.kestra.plugin.core.flow.If
+        condition: '{{ taskrun.value == "value 2" }}'
+        then:
+          - id: after_if
+            type: io.kestra.plugin.core.debug.Return
+            format: "After if {{ parent.taskrun.value }}"
+  - id: summary
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.before_if['value 3'].value }} / {{ outputs.after_if['value 2'].value }}"
+outputs:
+  - id: last
+    type: STRING
+    value: "{{ outputs.before_if['value 1'].value }}"
+"#;
+    let (code, exec, stderr) = env.run(yaml, &[]);
+    assert_eq!(code, 0, "{stderr}\n{exec:#}");
+    assert_eq!(exec["state"]["current"], "SUCCESS");
+    assert_eq!(runs(&exec, "before_if").len(), 3);
+    let after = runs(&exec, "after_if");
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0]["outputs"]["value"], "After if value 2");
+    assert_eq!(exec["outputs"]["last"], "Before if value 1");
+    let text = logs(&env, &exec);
+    assert!(text.contains("Before if value 3 / After if value 2"), "{text}");
+}
+
+/// <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.switch>
+#[test]
+fn switch_takes_the_case_of_the_input_or_the_defaults() {
+    let env = Env::new("core-switch");
+    let yaml = r#"
+id: switch
+namespace: company.team
+inputs:
+  - id: string
+    type: STRING
+    required: true
+tasks:
+  - id: switch
+    type: io.kestra.plugin.core.flow.Switch
+    value: "{{ inputs.string }}"
+    cases:
+      FIRST:
+        - id: first
+          type: io.kestra.plugin.core.debug.Return
+          format: "{{ task.id }} > {{ taskrun.startDate }}"
+      SECOND:
+        - id: second
+          type: io.kestra.plugin.core.debug.Return
+          format: "{{ task.id }} > {{ taskrun.startDate }}"
+    defaults:
+      - id: default
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ task.id }} > {{ taskrun.startDate }}"
+"#;
+    for (input, ran) in [("SECOND", "second"), ("nope", "default")] {
+        let (code, exec, stderr) = env.run(yaml, &["--input", &format!("string={input}")]);
+        assert_eq!(code, 0, "{stderr}");
+        let value = task(&exec, ran)["outputs"]["value"].as_str().unwrap();
+        assert!(value.starts_with(&format!("{ran} > 20")), "{value}");
+        assert_eq!(task(&exec, "switch")["outputs"]["defaults"], json!(ran == "default"));
+    }
+}
+
+/// <https://kestra.io/plugins/core/execution/io.kestra.plugin.core.execution.fail>, "Fail on a
+/// condition" (written with `Log`, as Kestra's newer page does).
+#[test]
+fn fail_on_a_condition_stops_the_flow_with_its_message() {
+    let env = Env::new("core-fail");
+    let yaml = r#"
+id: fail_on_condition
+namespace: company.team
+inputs:
+  - id: param
+    type: STRING
+    required: true
+tasks:
+  - id: before
+    type: io.kestra.plugin.core.log.Log
+    message: I'm before the fail on condition
+  - id: fail
+    type: io.kestra.plugin.core.execution.Fail
+    condition: '{{ inputs.param == "fail" }}'
+    errorMessage: "param was {{ inputs.param }}"
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: I'm after the fail on condition
+"#;
+    let (code, exec, stderr) = env.run(yaml, &["--input", "param=fail"]);
+    assert_ne!(code, 0, "{exec:#}");
+    assert_eq!(exec["state"]["current"], "FAILED", "{stderr}");
+    assert!(runs(&exec, "after").is_empty());
+    assert!(logs(&env, &exec).contains("param was fail"));
+
+    let (code, exec, stderr) = env.run(yaml, &["--input", "param=ok"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(task(&exec, "after")["state"]["current"], "SUCCESS");
+}
+
+/// <https://kestra.io/plugins/core/execution/io.kestra.plugin.core.execution.assert>
+#[test]
+fn assert_logs_each_false_condition_and_fails() {
+    let env = Env::new("core-assert");
+    let yaml = r#"
+id: assert
+namespace: company.team
+inputs:
+  - id: param
+    type: STRING
+    required: true
+tasks:
+  - id: fail
+    type: io.kestra.plugin.core.execution.Assert
+    conditions:
+      - "{{ inputs.param == 'ok' }}"
+      - "{{ 1 + 1 == 3 }}"
+"#;
+    let (code, exec, _) = env.run(yaml, &["--input", "param=ok"]);
+    assert_ne!(code, 0);
+    let text = logs(&env, &exec);
+    assert!(text.contains("Assertion `{{ 1 + 1 == 3 }}` failed!"), "{text}");
+    assert!(!text.contains("inputs.param == 'ok' }}` failed"), "{text}");
+    assert!(text.contains("1 of 2 assertions failed"), "{text}");
+}
+
+/// <https://kestra.io/plugins/core/output/io.kestra.plugin.core.output.outputvalues>: typed
+/// values reach later tasks and the flow's outputs.
+#[test]
+fn output_values_keep_their_types() {
+    let env = Env::new("core-outputvalues");
+    let yaml = r#"
+id: outputs_flow
+namespace: company.team
+inputs:
+  - id: n
+    type: INT
+    defaults: 41
+tasks:
+  - id: output_values
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      taskrun_data: "{{ task.id }} > {{ taskrun.startDate }}"
+      next: "{{ inputs.n + 1 }}"
+      list: [a, "{{ inputs.n }}"]
+  - id: log_values
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.output_values.values.next }}"
+outputs:
+  - id: next
+    type: INT
+    value: "{{ outputs.output_values.values.next }}"
+"#;
+    let (code, exec, stderr) = env.run(yaml, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let values = &task(&exec, "output_values")["outputs"]["values"];
+    assert_eq!(values["next"], json!(42));
+    assert_eq!(values["list"], json!(["a", 41]));
+    assert_eq!(exec["outputs"]["next"], json!(42));
+}
+
+/// <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.sleep>; a `timeout` shorter
+/// than the sleep fails it on time.
+#[test]
+fn sleep_waits_and_a_timeout_cuts_it_short() {
+    let env = Env::new("core-sleep");
+    let yaml = r#"
+id: sleep
+namespace: company.team
+tasks:
+  - id: sleep
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT1S
+"#;
+    let start = Instant::now();
+    let (code, _, stderr) = env.run(yaml, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(start.elapsed() >= Duration::from_secs(1));
+
+    let yaml = r#"
+id: sleep
+namespace: company.team
+tasks:
+  - id: sleep
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT60S
+    timeout: PT1S
+"#;
+    let start = Instant::now();
+    let (code, exec, _) = env.run(yaml, &[]);
+    assert_ne!(code, 0);
+    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+    let reason = task(&exec, "sleep")["attempts"][0]["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(reason.contains("timed out"), "{exec:#}");
+}
+
+/// A flow output that cannot render fails the execution and says which output and why.
+#[test]
+fn a_flow_output_that_does_not_render_fails_the_execution_and_says_why() {
+    let env = Env::new("core-badoutput");
+    let yaml = r#"
+id: bad_output
+namespace: company.team
+tasks:
+  - id: r
+    type: io.kestra.plugin.core.debug.Return
+    format: x
+outputs:
+  - id: broken
+    type: STRING
+    value: "{{ 1 / 0 }}"
+"#;
+    let (code, exec, stderr) = env.run(yaml, &[]);
+    assert_ne!(code, 0);
+    assert_eq!(exec["state"]["current"], "FAILED");
+    assert!(stderr.contains("flow output `broken`"), "{stderr}");
+}

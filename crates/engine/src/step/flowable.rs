@@ -1,0 +1,211 @@
+//! How the engine opens and walks each kind of flowable task: what it decides once when the
+//! task run is created (If's condition, Switch's value, ForEach's values, kept in the task run's
+//! outputs so a restart or a changed variable never takes another branch), and which children
+//! it runs.
+//!
+//! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.if>,
+//! <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.switch>,
+//! <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.foreach>.
+
+use super::{NoSecrets, Pass, Status};
+use crate::context::render_context;
+use crate::execution::{TaskRun, task_run_id};
+use serde_json::{Map, Value};
+use sluice_flow::model::{Flowable, Task};
+use sluice_flow::template::truthy;
+
+/// Where ForEach keeps its values: a task run output, as Kestra's ForEachItem keeps its batches.
+const VALUES: &str = "values";
+
+impl Pass<'_> {
+    /// Decides, once, what a flowable task run will walk, into its outputs; `Err` says why it
+    /// cannot run.
+    pub(super) fn open(&self, task: &Task, run: &mut TaskRun) -> Result<(), String> {
+        let Some(kind) = task.flowable else { return Ok(()) };
+        let property = |name: &str| task.properties.get(name).cloned().unwrap_or(Value::Null);
+        match kind {
+            Flowable::Sequential | Flowable::Parallel => {}
+            Flowable::If => {
+                let text = self.render_text(&property("condition"), run, "condition")?;
+                run.outputs
+                    .insert("evaluationResult".into(), Value::Bool(truthy(&text)));
+            }
+            Flowable::Switch => {
+                let value = self.render_text(&property("value"), run, "value")?;
+                let matched = task.branch(&format!("cases.{value}")).is_some();
+                if !matched && task.branch("defaults").is_none() {
+                    return Err(format!(
+                        "no case of `{}` matches the value `{value}` and it has no `defaults`; add a case or `defaults`",
+                        task.id
+                    ));
+                }
+                run.outputs.insert("value".into(), Value::String(value));
+                run.outputs.insert("defaults".into(), Value::Bool(!matched));
+            }
+            Flowable::ForEach => {
+                let values = self.values(&property("values"), run)?;
+                run.outputs.insert(VALUES.into(), Value::Array(values));
+            }
+        }
+        Ok(())
+    }
+
+    /// Walks the children of the open flowable task run `id`.
+    pub(super) fn children(&mut self, task: &Task, kind: Flowable, id: &str) -> Status {
+        let outputs = self.run(id).map(|r| &r.outputs);
+        let branch = match kind {
+            Flowable::Sequential | Flowable::Parallel => Some(task.tasks.as_slice()),
+            Flowable::If => {
+                let yes = outputs.and_then(|o| o.get("evaluationResult")) == Some(&Value::Bool(true));
+                task.branch(if yes { "then" } else { "else" })
+            }
+            Flowable::Switch => {
+                let value = outputs
+                    .and_then(|o| o.get("value"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                task.branch(&format!("cases.{value}"))
+                    .or_else(|| task.branch("defaults"))
+            }
+            Flowable::ForEach => return self.each(task, id),
+        };
+        let parallel = kind == Flowable::Parallel;
+        let limit = task.properties.get("concurrent").and_then(Value::as_u64).unwrap_or(0) as usize;
+        self.list(branch.unwrap_or_default(), Some(id), None, parallel, limit)
+    }
+
+    /// ForEach: `tasks` in order once per value, at most `concurrencyLimit` values at a time
+    /// (default 1; 0 is no limit). After a failed value no new value starts.
+    fn each(&mut self, task: &Task, id: &str) -> Status {
+        let values: Vec<String> = match self.run(id).and_then(|r| r.outputs.get(VALUES)) {
+            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            _ => Vec::new(),
+        };
+        let limit = task
+            .properties
+            .get("concurrencyLimit")
+            .and_then(Value::as_u64)
+            .unwrap_or(1) as usize;
+        let Some(first) = task.tasks.first() else {
+            return Status::Success;
+        };
+        let mut worst = Status::Success;
+        let mut pending = 0;
+        for value in &values {
+            let started = self
+                .index
+                .contains_key(&task_run_id(&self.exec.id, &first.id, Some(id), Some(value)));
+            if !started && (worst == Status::Failed || (limit > 0 && pending >= limit)) {
+                if worst != Status::Failed {
+                    pending += 1;
+                }
+                continue;
+            }
+            match self.list(&task.tasks, Some(id), Some(value), false, 0) {
+                Status::Pending => pending += 1,
+                s => worst = worst.max(s),
+            }
+        }
+        if pending > 0 { Status::Pending } else { worst }
+    }
+
+    /// A property rendered to text for `run` (a YAML `true` or `3` is its text).
+    fn render_text(&self, raw: &Value, run: &TaskRun, name: &str) -> Result<String, String> {
+        let source = match raw {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let context = render_context(self.flow, self.exec, Some(run));
+        self.engine
+            .templates
+            .render(&source, &context, &NoSecrets)
+            .map_err(|e| format!("`{name}` of `{}` could not be rendered: {e}", run.task_id))
+    }
+
+    /// ForEach's `values`: a list, or a template or string that gives a JSON array. Each value
+    /// is kept as text (objects as JSON), duplicates dropped, first one kept.
+    fn values(&self, raw: &Value, run: &TaskRun) -> Result<Vec<Value>, String> {
+        let context = render_context(self.flow, self.exec, Some(run));
+        let render = |s: &str| {
+            self.engine
+                .templates
+                .render_value(s, &context, &NoSecrets)
+                .map_err(|e| format!("`values` of `{}` could not be rendered: {e}", run.task_id))
+        };
+        let items = match raw {
+            Value::String(s) => match render(s)? {
+                Value::String(text) => serde_json::from_str::<Value>(&text).map_err(|e| {
+                    format!(
+                        "`values` of `{}` must be a list or a JSON array, but it rendered to `{}`: {e}",
+                        run.task_id,
+                        shorten(&text)
+                    )
+                })?,
+                other => other,
+            },
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(match item {
+                        Value::String(s) => {
+                            Value::String(self.render_text(&Value::String(s.clone()), run, "values")?)
+                        }
+                        Value::Object(map) => Value::Object(self.render_map(map, run)?),
+                        other => other.clone(),
+                    });
+                }
+                Value::Array(out)
+            }
+            Value::Object(_) => {
+                return Err(format!(
+                    "`values` of `{}`: maps are not supported in values; write a list",
+                    run.task_id
+                ));
+            }
+            _ => return Err(format!("`values` of `{}` must be a list or a JSON array", run.task_id)),
+        };
+        let Value::Array(items) = items else {
+            return Err(format!(
+                "`values` of `{}` must give a JSON array, not `{}`",
+                run.task_id,
+                shorten(&items.to_string())
+            ));
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            let text = match item {
+                Value::Null => return Err(format!("`values` of `{}` holds a null value; remove it", run.task_id)),
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            if seen.insert(text.clone()) {
+                values.push(Value::String(text));
+            }
+        }
+        Ok(values)
+    }
+
+    /// Every string inside a map of `values`, rendered.
+    fn render_map(&self, map: &Map<String, Value>, run: &TaskRun) -> Result<Map<String, Value>, String> {
+        let mut out = Map::new();
+        for (k, v) in map {
+            let v = match v {
+                Value::String(s) => Value::String(self.render_text(&Value::String(s.clone()), run, "values")?),
+                Value::Object(m) => Value::Object(self.render_map(m, run)?),
+                other => other.clone(),
+            };
+            out.insert(k.clone(), v);
+        }
+        Ok(out)
+    }
+}
+
+/// At most 200 characters of `text`, for error messages.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}

@@ -1,0 +1,4 @@
+//! `io.kestra.plugin.core.execution`: tasks that decide the execution's fate.
+
+pub mod assert;
+pub mod fail;
