@@ -1,6 +1,8 @@
 //! `sluice flow run` with the Docker task runner, end to end, on the real engine with the locally
 //! imported `sluice-test/busybox:1` (see `scripts/docker-engine`). Fails loudly without an engine.
 
+mod common;
+
 use serde_json::Value;
 use std::process::Command;
 
@@ -207,4 +209,35 @@ fn a_server_start_sweeps_containers_of_ended_attempts_and_only_those() {
     let _ = Command::new("docker").args(["rm", "-f", &foreign, &ours]).output();
     assert!(!exists(&ours), "the ended attempt's container is swept");
     assert!(foreign_left, "a container of an unknown execution is left alone");
+}
+
+/// A WorkingDirectory whose tasks run in separate containers still shares its files: the worker
+/// hands the directory to each container and takes back what it left
+/// (<https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.workingdirectory>).
+#[test]
+fn working_directory_files_cross_containers() {
+    let env = common::run::Env::new("docker-workdir");
+    let yaml = r#"
+id: wdir_docker
+namespace: company.team
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: write
+        type: io.kestra.plugin.scripts.shell.Commands
+        containerImage: sluice-test/busybox:1
+        taskRunner: {type: io.kestra.plugin.scripts.runner.docker.Docker, pullPolicy: NEVER}
+        commands: ["mkdir -p project && echo from-container-one > project/model.sql"]
+      - id: read
+        type: io.kestra.plugin.scripts.shell.Commands
+        containerImage: sluice-test/busybox:1
+        taskRunner: {type: io.kestra.plugin.scripts.runner.docker.Docker, pullPolicy: NEVER}
+        commands: ["echo \"read $(cat project/model.sql)\""]
+"#;
+    let (code, exec, stderr) = env.run(yaml, &[]);
+    let id = exec["id"].as_str().unwrap_or_default();
+    let logs = String::from_utf8_lossy(&env.sluice(&["execution", "logs", id]).stdout).into_owned();
+    assert_eq!(code, 0, "{stderr}\n{logs}");
+    assert!(logs.contains("read from-container-one"), "{logs}");
 }

@@ -258,3 +258,52 @@ outputs:
     assert_eq!(exec["state"]["current"], "FAILED");
     assert!(stderr.contains("flow output `broken`"), "{stderr}");
 }
+
+/// <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.workingdirectory>: what one
+/// task writes, the next reads; `inputFiles` seed the directory; a deleted file stays deleted;
+/// only a task's own `outputFiles` become its outputs.
+#[test]
+fn working_directory_shares_files_between_its_tasks() {
+    let env = Env::new("core-workdir");
+    let yaml = r#"
+id: working_dir
+namespace: company.team
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      seed.txt: "seeded {{ flow.id }}"
+    tasks:
+      - id: write
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner: {type: io.kestra.plugin.core.runner.Process}
+        commands:
+          - mkdir -p data && echo hello > data/greeting.txt
+          - echo temporary > scratch.txt
+      - id: change
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner: {type: io.kestra.plugin.core.runner.Process}
+        outputFiles: ["*.out"]
+        commands:
+          - rm scratch.txt
+          - cat seed.txt data/greeting.txt > result.out
+      - id: read
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner: {type: io.kestra.plugin.core.runner.Process}
+        commands:
+          - test ! -e scratch.txt
+          - echo "got $(cat result.out | tr '\n' ' ')"
+"#;
+    let (code, exec, stderr) = env.run(yaml, &[]);
+    assert_eq!(code, 0, "{stderr}\n{}", logs(&env, &exec));
+    let text = logs(&env, &exec);
+    assert!(text.contains("got seeded working_dirhello"), "{text}");
+    let files = task(&exec, "change")["outputs"]["outputFiles"].as_object().unwrap();
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["result.out"], "{files:?}");
+    assert!(
+        task(&exec, "write")["outputs"]["outputFiles"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
+}

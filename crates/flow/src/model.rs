@@ -259,6 +259,9 @@ pub enum Flowable {
     Switch,
     /// `tasks` once per value of `values`, at most `concurrencyLimit` values at a time.
     ForEach,
+    /// `tasks` one after the other, sharing one working directory (its files carried from
+    /// one task to the next by the worker).
+    WorkingDirectory,
 }
 
 /// One named list of a flowable task's children.

@@ -32,6 +32,7 @@ pub use kubernetes::{
 };
 pub use logs::{LogLine, LogSender, MAX_BATCH_BYTES, MAX_BATCH_LINES, MAX_LINE_BYTES, Stream};
 pub use outcome::{EndReason, Managed, Outcome, OutputFile};
+pub use outputs::{all_files, output_pattern_matches};
 pub use paths::safe_relative_path;
 pub use process::ProcessRunner;
 pub use runner::{BoxFuture, TaskRunner};

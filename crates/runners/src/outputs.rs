@@ -15,6 +15,17 @@ const OPTIONS: MatchOptions = MatchOptions {
     require_literal_leading_dot: false,
 };
 
+/// Whether the relative file name `name` matches the output pattern `pattern`, by the same
+/// rules as [`collect`] (so a caller can split one collection by pattern).
+pub fn output_pattern_matches(pattern: &str, name: &str) -> bool {
+    Pattern::new(pattern).is_ok_and(|p| p.matches_with(name, OPTIONS))
+}
+
+/// Every regular file under `dir`, at any depth, sorted by name (a WorkingDirectory's files).
+pub async fn all_files(dir: PathBuf) -> Result<Vec<OutputFile>, RunnerError> {
+    collect(dir, vec!["**/*".to_string()]).await
+}
+
 /// Finds the regular files under `dir` matching `patterns` (already checked with
 /// `check_output_pattern`), sorted by name, each once.
 ///

@@ -16,6 +16,7 @@ mod resume;
 mod sweep;
 mod verdict;
 mod worker;
+mod workspace;
 
 pub use cache::ExecutionCache;
 pub use executor::{DEFAULT_LEASE, Executor};

@@ -24,7 +24,7 @@ impl Pass<'_> {
         let Some(kind) = task.flowable else { return Ok(()) };
         let property = |name: &str| task.properties.get(name).cloned().unwrap_or(Value::Null);
         match kind {
-            Flowable::Sequential | Flowable::Parallel => {}
+            Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory => {}
             Flowable::If => {
                 let text = self.render_text(&property("condition"), run, "condition")?;
                 run.outputs
@@ -54,7 +54,7 @@ impl Pass<'_> {
     pub(super) fn children(&mut self, task: &Task, kind: Flowable, id: &str) -> Status {
         let outputs = self.run(id).map(|r| &r.outputs);
         let branch = match kind {
-            Flowable::Sequential | Flowable::Parallel => Some(task.tasks.as_slice()),
+            Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory => Some(task.tasks.as_slice()),
             Flowable::If => {
                 let yes = outputs.and_then(|o| o.get("evaluationResult")) == Some(&Value::Bool(true));
                 task.branch(if yes { "then" } else { "else" })

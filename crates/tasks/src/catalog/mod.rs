@@ -37,6 +37,7 @@ pub static TASKS: &[&TaskType] = &[
     &core::flow::if_then::IF,
     &core::flow::switch::SWITCH,
     &core::flow::for_each::FOR_EACH,
+    &core::flow::working_directory::WORKING_DIRECTORY,
     &core::flow::sleep::SLEEP,
     &core::debug::return_value::RETURN,
     &core::output::output_values::OUTPUT_VALUES,

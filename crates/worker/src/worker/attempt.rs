@@ -113,6 +113,29 @@ impl Worker {
                 .await?;
             return Ok(AttemptResult::new(State::Failed, message).final_failure());
         }
+        let workspace = match crate::workspace::enclosing(&flow, &exec, run) {
+            Some((wd, wd_run)) => {
+                let folder = crate::workspace::dir(&self.config.data_dir, &exec.id, &wd_run);
+                let seed = match tokio::fs::try_exists(&folder).await {
+                    Ok(true) => Ok(Default::default()),
+                    _ => sluice_tasks::catalog::core::flow::working_directory::seed_files(wd, &cx),
+                };
+                let prepared = match seed {
+                    Ok(seed) => crate::workspace::prepare(&folder, seed, &mut script.job).await,
+                    Err(e) => Err(e.to_string()),
+                };
+                match prepared {
+                    Ok(own) => Some((folder, own)),
+                    Err(message) => {
+                        let message = format!("task `{}`: {message}", task.id);
+                        self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
+                            .await?;
+                        return Ok(AttemptResult::new(State::Failed, message));
+                    }
+                }
+            }
+            None => None,
+        };
         // A job claimed before (its worker died or drained) may still run in its container.
         let resuming = job.claims > 1 && chosen.resumes();
         let skip = if resuming {
@@ -146,6 +169,16 @@ impl Worker {
             both = async { tokio::join!(drive, pump.run(rx)) } => both,
             never = self.heartbeat(job) => match never {},
         };
+        let mut outcome = outcome;
+        let mut unsaved = None;
+        if let (Some((folder, own)), Ok(o)) = (&workspace, &mut outcome)
+            && let Err(e) = crate::workspace::save(folder, &mut o.output_files, own).await
+        {
+            unsaved = Some(format!(
+                "task `{}`: the WorkingDirectory could not be updated: {e}",
+                task.id
+            ));
+        }
         let kept = match &outcome {
             Ok(o) => {
                 files::keep(
@@ -157,6 +190,11 @@ impl Worker {
             Err(_) => Ok(Map::new()),
         };
         *leftover = Some((script.job, chosen.clone()));
+        if let Some(message) = unsaved {
+            self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
+                .await?;
+            return Ok(AttemptResult::new(State::Failed, message));
+        }
         if !pumped.metrics.is_empty() {
             let metrics: Vec<Metric> = pumped
                 .metrics

@@ -145,6 +145,7 @@ impl Worker {
                     let me = self.clone();
                     sweeping.spawn(async move {
                         crate::sweep::sweep(me.store.as_ref(), &me.backends).await;
+                        crate::workspace::sweep(me.store.as_ref(), &me.config.data_dir).await;
                     });
                 }
                 Some(_) = sweeping.join_next(), if !sweeping.is_empty() => {}

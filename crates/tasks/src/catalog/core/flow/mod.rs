@@ -6,6 +6,7 @@ pub mod parallel;
 pub mod sequential;
 pub mod sleep;
 pub mod switch;
+pub mod working_directory;
 
 use sluice_flow::schema::{Kind, Prop, opt};
 
