@@ -307,3 +307,81 @@ tasks:
             .is_empty()
     );
 }
+
+/// <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.pause>: a running
+/// `sluice flow run` holds at the Pause until `sluice execution resume` (another process) lets it
+/// go on, with the value given on resume.
+#[test]
+fn pause_holds_until_resumed_from_another_process() {
+    let env = Env::new("core-pause");
+    let yaml = r#"
+id: human_in_the_loop
+namespace: company.team
+tasks:
+  - id: pause
+    type: io.kestra.plugin.core.flow.Pause
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: "approved={{ outputs.pause.onResume.approved }}"
+"#;
+    let path = env.flow(yaml);
+    let run = env
+        .command(&["flow", "run", path.to_str().unwrap(), "--output", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let id = loop {
+        let out = env.sluice(&["execution", "list", "--state", "PAUSED"]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Some(line) = text.lines().find(|l| l.contains("human_in_the_loop")) {
+            break line.split_whitespace().next().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "never PAUSED: {text}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let refused = env.sluice(&["execution", "resume", "nope"]);
+    assert!(!refused.status.success());
+    let resumed = env.sluice(&["execution", "resume", &id, "--input", "approved=true"]);
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    let out = run.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let exec: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(task(&exec, "pause")["outputs"]["onResume"]["approved"], json!(true));
+    assert!(logs(&env, &exec).contains("approved=true"));
+    let again = env.sluice(&["execution", "resume", &id]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("only a PAUSED execution can be resumed"), "{stderr}");
+}
+
+/// A `pauseDuration` resumes by itself through the executor's timers; `behavior: WARN` warns.
+#[test]
+fn pause_duration_resumes_by_itself() {
+    let env = Env::new("core-pause-duration");
+    let yaml = r#"
+id: timed_pause
+namespace: company.team
+tasks:
+  - id: pause
+    type: io.kestra.plugin.core.flow.Pause
+    pauseDuration: PT1S
+    behavior: WARN
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: after
+"#;
+    let start = Instant::now();
+    let (code, exec, stderr) = env.run(yaml, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(start.elapsed() >= Duration::from_secs(1));
+    assert_eq!(task(&exec, "pause")["state"]["current"], "WARNING");
+    assert_eq!(exec["state"]["current"], "WARNING");
+    let states: Vec<&str> = exec["state"]["histories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["state"].as_str().unwrap())
+        .collect();
+    assert!(states.contains(&"PAUSED"), "{states:?}");
+}

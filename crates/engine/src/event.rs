@@ -38,6 +38,13 @@ pub enum Event {
     },
     /// A user asked to kill the execution.
     Kill,
+    /// A user resumed a paused execution: every PAUSED Pause task run succeeds, with these
+    /// values (its `onResume` inputs) as its output `onResume`.
+    Resume {
+        /// Values given on resume.
+        #[serde(default)]
+        inputs: serde_json::Map<String, serde_json::Value>,
+    },
     /// A user asked to restart a FAILED or KILLED execution: its failed task runs get a new
     /// attempt, and the `errors` and `finally` branches run again at the end.
     Restart,

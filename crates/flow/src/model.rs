@@ -259,6 +259,9 @@ pub enum Flowable {
     Switch,
     /// `tasks` once per value of `values`, at most `concurrencyLimit` values at a time.
     ForEach,
+    /// No children: the engine holds the task PAUSED until a user resumes it or its
+    /// `pauseDuration` passes.
+    Pause,
     /// `tasks` one after the other, sharing one working directory (its files carried from
     /// one task to the next by the worker).
     WorkingDirectory,

@@ -446,3 +446,32 @@ async fn metrics_are_listed_in_kestra_shape() {
     let (_, body) = env.get(&format!("/api/v1/metrics/{id}?size=2&page=2")).await;
     assert_eq!(body["results"].as_array().unwrap().len(), 1);
 }
+
+/// Kestra's `POST /api/v1/executions/{id}/resume`: only a PAUSED execution; the body's values
+/// travel with the event.
+#[tokio::test]
+async fn resume_posts_its_values_for_a_paused_execution_only() {
+    let env = Env::new("exec-resume").await;
+    env.create_flow().await;
+    let id = env.start().await;
+    let uri = format!("/api/v1/executions/{id}/resume");
+    let (status, body) = env.json(request("POST", &uri, Body::empty())).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["message"].as_str().unwrap().contains("only a PAUSED"), "{body}");
+
+    env.set_state(&id, State::Paused).await;
+    let (status, body) = env.json(request("POST", &uri, Body::from("[1]"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["message"].as_str().unwrap().contains("JSON object"), "{body}");
+    let (status, _) = env
+        .json(request("POST", &uri, Body::from(r#"{"approved": true}"#)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(env.events(&id).await, ["start", "resume"]);
+    let events = env.store.pending_events(1000).await.unwrap();
+    let resume = events
+        .iter()
+        .filter(|e| e.execution_id == id)
+        .find_map(|e| serde_json::to_value(&e.event).ok().filter(|v| v["type"] == "resume"));
+    assert_eq!(resume.unwrap()["inputs"]["approved"], json!(true));
+}

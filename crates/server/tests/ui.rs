@@ -263,6 +263,7 @@ async fn execution_page_has_one_gantt_row_per_task_run_and_one_bar_per_attempt()
     assert!(r.body.contains("exited with code 1"));
     assert!(r.body.contains("Restart failed tasks") && r.body.contains("Replay"));
     assert!(!r.body.contains(">Kill<"), "a failed execution cannot be killed");
+    assert!(!r.body.contains(">Resume<"), "only a paused execution can be resumed");
     assert!(r.body.contains(&format!("/api/v1/logs/{}/download", execution.id)));
 
     // The live fragment is the same part alone.
@@ -411,4 +412,17 @@ async fn pages_have_landmarks_titles_and_navigation() {
         assert_eq!(r.body.matches("aria-current=\"page\"").count(), 1, "{uri}");
     }
     let _ = json!({});
+}
+
+/// A paused execution's page offers Resume (Kestra's resume route) and Kill, not Restart.
+#[tokio::test]
+async fn a_paused_execution_offers_resume() {
+    let t = TestApp::new().await;
+    t.store.put_flow("company.team", "etl", ETL_FLOW).await.unwrap();
+    let execution = t.execution("etl", "company.team", State::Paused, 0).await;
+    let r = t.get(&format!("/ui/executions/{}", execution.id)).await;
+    r.assert_page(StatusCode::OK, &execution.id);
+    assert!(r.body.contains(">Resume<") && r.body.contains(">Kill<"), "{}", r.body);
+    assert!(r.body.contains(&format!("/api/v1/executions/{}/resume", execution.id)));
+    assert!(!r.body.contains("Restart failed tasks"));
 }

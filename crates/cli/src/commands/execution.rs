@@ -1,4 +1,4 @@
-//! `sluice execution …`: read back what runs stored.
+//! `sluice execution …`: read back what runs stored, and resume a paused one.
 
 use crate::runtime::open_store;
 use anyhow::{Context, Result};
@@ -45,6 +45,24 @@ pub enum ExecutionCommand {
         #[arg(long, value_parser = parse_level)]
         level: Option<Level>,
     },
+    /// Resume a PAUSED execution (its Pause tasks succeed); a running server or `flow run`
+    /// carries on with it.
+    Resume {
+        /// Execution id.
+        id: String,
+        /// A value the Pause tasks keep as their output `onResume` (`NAME=VALUE`; JSON values
+        /// such as `true` or `3` keep their type), repeatable.
+        #[arg(long = "input", value_name = "NAME=VALUE", value_parser = parse_value)]
+        inputs: Vec<(String, serde_json::Value)>,
+    },
+}
+
+fn parse_value(s: &str) -> Result<(String, serde_json::Value), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE; write e.g. `--input approved=true`"))?;
+    let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+    Ok((name.to_string(), value))
 }
 
 fn parse_state(s: &str) -> Result<State, String> {
@@ -109,6 +127,23 @@ pub async fn run(cmd: ExecutionCommand, data_dir: &Path) -> Result<ExitCode> {
                 .await?
                 .with_context(|| format!("no execution `{id}`; `sluice execution list` shows the ids"))?;
             crate::commands::print(&serde_json::to_string_pretty(&exec)?)?;
+        }
+        ExecutionCommand::Resume { id, inputs } => {
+            let exec = store
+                .get_execution(&id)
+                .await?
+                .with_context(|| format!("no execution `{id}`; `sluice execution list` shows the ids"))?;
+            if exec.state.current != State::Paused {
+                anyhow::bail!(
+                    "execution {id} is {}; only a PAUSED execution can be resumed",
+                    exec.state.current
+                );
+            }
+            let inputs = inputs.into_iter().collect();
+            store
+                .push_event(&id, &sluice_engine::Event::Resume { inputs }, jiff::Timestamp::now())
+                .await?;
+            crate::commands::print(&format!("execution {id} resumed"))?;
         }
         ExecutionCommand::Logs {
             id,

@@ -9,7 +9,9 @@
 
 use super::{NoSecrets, Pass, Status};
 use crate::context::render_context;
+use crate::event::Command;
 use crate::execution::{TaskRun, task_run_id};
+use crate::state::State;
 use serde_json::{Map, Value};
 use sluice_flow::model::{Flowable, Task};
 use sluice_flow::template::truthy;
@@ -20,11 +22,28 @@ const VALUES: &str = "values";
 impl Pass<'_> {
     /// Decides, once, what a flowable task run will walk, into its outputs; `Err` says why it
     /// cannot run.
-    pub(super) fn open(&self, task: &Task, run: &mut TaskRun) -> Result<(), String> {
+    pub(super) fn open(&mut self, task: &Task, run: &mut TaskRun) -> Result<(), String> {
         let Some(kind) = task.flowable else { return Ok(()) };
         let property = |name: &str| task.properties.get(name).cloned().unwrap_or(Value::Null);
         match kind {
             Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory => {}
+            Flowable::Pause => {
+                let raw = task
+                    .properties
+                    .get("pauseDuration")
+                    .or_else(|| task.properties.get("delay"));
+                if let Some(raw) = raw.filter(|v| !v.is_null()) {
+                    let text = self.render_text(raw, run, "pauseDuration")?;
+                    let duration = sluice_flow::duration::parse_duration(&text)
+                        .map_err(|e| format!("`pauseDuration` of `{}` is not a duration: {e}", run.task_id))?;
+                    let at = self.now.checked_add(duration).unwrap_or(self.now);
+                    self.commands.push(Command::Timer {
+                        task_run_id: run.id.clone(),
+                        attempt: 1,
+                        at,
+                    });
+                }
+            }
             Flowable::If => {
                 let text = self.render_text(&property("condition"), run, "condition")?;
                 run.outputs
@@ -68,6 +87,8 @@ impl Pass<'_> {
                     .or_else(|| task.branch("defaults"))
             }
             Flowable::ForEach => return self.each(task, id),
+            // Ended by a resume, a timer or a kill, never by the walk.
+            Flowable::Pause => return Status::Pending,
         };
         let parallel = kind == Flowable::Parallel;
         let limit = task.properties.get("concurrent").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -207,5 +228,41 @@ fn shorten(text: &str) -> String {
     match text.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+impl Pass<'_> {
+    /// A paused task run whose `pauseDuration` passed ends as its `behavior` says (Kestra:
+    /// RESUME, the default, succeeds; WARN warns; FAIL fails; CANCEL cancels).
+    pub(super) fn pause_elapsed(&mut self, id: &str) {
+        let Some(task) = self
+            .exec
+            .task_run(id)
+            .and_then(|r| crate::task_by_id(self.flow, &r.task_id))
+        else {
+            return;
+        };
+        let state = match task.properties.get("behavior").and_then(Value::as_str) {
+            Some("WARN") => State::Warning,
+            Some("FAIL") => State::Failed,
+            Some("CANCEL") => State::Cancelled,
+            _ => State::Success,
+        };
+        let now = self.now;
+        if let Some(run) = self.exec.task_run_mut(id).filter(|r| r.state.current == State::Paused) {
+            run.state.set(state, now);
+        }
+    }
+
+    /// Every paused task run succeeds, keeping what the user gave as `onResume`.
+    pub(super) fn resume(&mut self, inputs: Map<String, Value>) {
+        let now = self.now;
+        for run in &mut self.exec.task_run_list {
+            if run.state.current == State::Paused && run.attempts.is_empty() {
+                run.state.set(State::Running, now);
+                run.state.set(State::Success, now);
+                run.outputs.insert("onResume".into(), Value::Object(inputs.clone()));
+            }
+        }
     }
 }

@@ -106,6 +106,7 @@ impl Engine {
             } => pass.ended(&task_run_id, attempt, result),
             Event::TimerFired { task_run_id, attempt } => pass.timer(&task_run_id, attempt),
             Event::Kill => pass.kill(),
+            Event::Resume { inputs } => pass.resume(inputs),
             Event::Restart => {}
         }
         pass.advance();
@@ -260,6 +261,9 @@ impl Pass<'_> {
 
     fn timer(&mut self, id: &str, attempt: u32) {
         let now = self.now;
+        if self.exec.task_run(id).is_some_and(|r| r.state.current == State::Paused) {
+            return self.pause_elapsed(id);
+        }
         let Some(run) = self.exec.task_run_mut(id) else { return };
         if run.state.current != State::Retrying || attempt as usize != run.attempts.len() + 1 {
             return;

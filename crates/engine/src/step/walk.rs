@@ -23,12 +23,17 @@ impl Pass<'_> {
                 }
                 return;
             }
-            State::Running => {}
+            State::Running | State::Paused => {}
             _ => return,
         }
         let flow = self.flow;
         self.reindex();
         let main = self.list(&flow.tasks, None, None, false, 0);
+        // The execution is PAUSED while one of its Pause tasks is, as in Kestra.
+        let paused = self.exec.task_run_list.iter().any(|r| r.state.current == State::Paused);
+        self.exec
+            .state
+            .set(if paused { State::Paused } else { State::Running }, now);
         if main == Status::Pending {
             return;
         }
@@ -226,7 +231,10 @@ impl Pass<'_> {
                 run.state.set(State::Skipped, now);
                 Ok(())
             }
-            Ok(()) if task.flowable.is_some() => self.open(task, &mut run).map(|()| run.state.set(State::Running, now)),
+            Ok(()) if task.flowable.is_some() => self.open(task, &mut run).map(|()| {
+                let paused = task.flowable == Some(sluice_flow::model::Flowable::Pause);
+                run.state.set(if paused { State::Paused } else { State::Running }, now);
+            }),
             Ok(()) => {
                 run.attempts.push(Attempt::new(State::Created, now));
                 self.commands.push(Command::Run {

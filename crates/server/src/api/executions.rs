@@ -1,5 +1,5 @@
 //! Executions: create one from a flow and its inputs, read and search them, and post the events
-//! a user may send (kill, restart) or start a replay. The API never runs anything itself: it stores
+//! a user may send (kill, resume, restart) or start a replay. The API never runs anything itself: it stores
 //! the execution or the event, then wakes the executor.
 
 use super::error::{ApiError, ApiResult};
@@ -162,6 +162,38 @@ pub async fn kill(
     state.store.push_event(&id, &Event::Kill, Timestamp::now()).await?;
     state.executor_wake.notify_one();
     Ok((StatusCode::ACCEPTED, Json(execution)))
+}
+
+/// `POST /api/v1/executions/{executionId}/resume`: a PAUSED execution goes on; its paused
+/// Pause tasks succeed. An optional JSON object body gives the values they keep as their
+/// output `onResume`. 409 unless the execution is PAUSED.
+pub async fn resume(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Execution>> {
+    let execution = find_execution(&state, &id).await?;
+    let current = execution.state.current;
+    if current != ExecState::Paused {
+        return Err(ApiError::Conflict(format!(
+            "execution {id} is {current}; only a PAUSED execution can be resumed"
+        )));
+    }
+    let inputs = match serde_json::from_slice::<Value>(&body) {
+        _ if body.iter().all(u8::is_ascii_whitespace) => serde_json::Map::new(),
+        Ok(Value::Object(map)) => map,
+        _ => {
+            return Err(ApiError::invalid(
+                "the body of a resume must be empty or a JSON object of the values to resume with, e.g. {\"approved\": true}",
+            ));
+        }
+    };
+    state
+        .store
+        .push_event(&id, &Event::Resume { inputs }, Timestamp::now())
+        .await?;
+    state.executor_wake.notify_one();
+    Ok(Json(execution))
 }
 
 /// `POST /api/v1/executions/{executionId}/restart`: a FAILED or KILLED execution runs its failed

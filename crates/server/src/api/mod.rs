@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/executions/{executionId}/kill",
             post(executions::kill).delete(executions::kill),
         )
+        .route("/api/v1/executions/{executionId}/resume", post(executions::resume))
         .route("/api/v1/executions/{executionId}/restart", post(executions::restart))
         .route("/api/v1/executions/{executionId}/replay", post(executions::replay))
         .route("/api/v1/executions/{executionId}/follow", get(follow::execution))

@@ -82,6 +82,7 @@ fn execution_links(mut response: Value) -> Value {
     let operations = [
         "getExecution",
         "killExecution",
+        "resumeExecution",
         "restartExecution",
         "replayExecution",
         "downloadExecutionFile",
@@ -250,6 +251,8 @@ fn paths() -> Value {
             "delete": op("killExecutionKestra", "Kill an execution (Kestra's method)", vec![exec.clone()], Value::Null,
                 responses([("202", execution_ok("Kill posted; the execution as it was")), ("409", conflict.clone())])),
         },
+        "/api/v1/executions/{executionId}/resume": { "post": op("resumeExecution", "Resume a PAUSED execution; a JSON object body gives the Pause tasks' onResume values",
+            vec![exec.clone()], Value::Null, responses([("200", execution_ok("Resume posted; the execution as it was")), ("422", json_response("The body is not a JSON object", schema("Error"))), ("409", conflict.clone())])) },
         "/api/v1/executions/{executionId}/restart": { "post": op("restartExecution", "Restart a FAILED or KILLED execution in place",
             vec![exec.clone()], Value::Null, responses([("200", execution_ok("Restart posted; the execution as it was")), ("409", conflict.clone())])) },
         "/api/v1/executions/{executionId}/replay": { "post": op("replayExecution", "A new execution with the same flow revision and inputs",

@@ -367,7 +367,7 @@ pub fn sample_execution(flow_id: &str, namespace: &str, state: State, start: Tim
         &[(Created, 9100), (Running, 9200), (Success, 9800)],
         vec![attempt(&[(Running, 9200), (Success, 9800)], start, Some(0), None)],
     );
-    let states: Vec<(State, i64)> = if running {
+    let states: Vec<(State, i64)> = if state == Running || state == Created {
         vec![(Created, 0), (Running, 50)]
     } else {
         vec![(Created, 0), (Running, 50), (state, 10_000)]

@@ -38,6 +38,7 @@ pub static TASKS: &[&TaskType] = &[
     &core::flow::switch::SWITCH,
     &core::flow::for_each::FOR_EACH,
     &core::flow::working_directory::WORKING_DIRECTORY,
+    &core::flow::pause::PAUSE,
     &core::flow::sleep::SLEEP,
     &core::debug::return_value::RETURN,
     &core::output::output_values::OUTPUT_VALUES,

@@ -3,6 +3,7 @@
 pub mod for_each;
 pub mod if_then;
 pub mod parallel;
+pub mod pause;
 pub mod sequential;
 pub mod sleep;
 pub mod switch;
