@@ -385,3 +385,111 @@ tasks:
         .collect();
     assert!(states.contains(&"PAUSED"), "{states:?}");
 }
+
+const CHILD: &str = r#"
+id: subflow
+namespace: company.team
+inputs:
+  - id: user
+    type: STRING
+  - id: fail
+    type: BOOLEAN
+    defaults: false
+tasks:
+  - id: greet
+    type: io.kestra.plugin.core.debug.Return
+    format: "hello {{ inputs.user }}"
+  - id: maybe_fail
+    type: io.kestra.plugin.core.execution.Fail
+    condition: "{{ inputs.fail }}"
+outputs:
+  - id: greeting
+    type: STRING
+    value: "{{ outputs.greet.value }}"
+"#;
+
+/// <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.subflow>: four children at
+/// once on one worker slot (waiting parents hold none), each child's outputs back in the parent;
+/// a failed child fails the parent unless `transmitFailed: false`.
+#[test]
+fn subflows_run_waited_for_and_pass_their_outputs_back() {
+    let env = Env::new("core-subflow");
+    let child = env.dir.join("child.yaml");
+    std::fs::write(&child, CHILD).unwrap();
+    let first = env.sluice(&["flow", "run", child.to_str().unwrap(), "--input", "user=first"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+
+    let parent = r#"
+id: parent_flow
+namespace: company.team
+labels:
+  team: data
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [ann, bob, cy, dee]
+    concurrencyLimit: 0
+    tasks:
+      - id: call_subflow
+        type: io.kestra.plugin.core.flow.Subflow
+        namespace: company.team
+        flowId: subflow
+        inheritLabels: true
+        labels: {caller: "{{ taskrun.value }}"}
+        inputs:
+          user: "{{ taskrun.value }}"
+        wait: true
+        transmitFailed: true
+"#;
+    let start = Instant::now();
+    let (code, exec, stderr) = env.run(parent, &["--slots", "1"]);
+    assert_eq!(code, 0, "{stderr}\n{exec:#}");
+    assert!(start.elapsed() < Duration::from_secs(60));
+    let calls = runs(&exec, "call_subflow");
+    assert_eq!(calls.len(), 4);
+    for call in &calls {
+        let value = call["value"].as_str().unwrap();
+        assert_eq!(call["outputs"]["state"], "SUCCESS");
+        assert_eq!(call["outputs"]["outputs"]["greeting"], format!("hello {value}"));
+        let child_id = call["outputs"]["executionId"].as_str().unwrap();
+        let shown = env.sluice(&["execution", "show", child_id]);
+        let child: Value = serde_json::from_slice(&shown.stdout).unwrap();
+        assert_eq!(child["trigger"]["executionId"], exec["id"]);
+        let labels = child["labels"].to_string();
+        assert!(
+            labels.contains("\"team\"") && labels.contains(&format!("\"{value}\"")),
+            "{labels}"
+        );
+    }
+
+    let failing = |transmit: bool| {
+        format!(
+            r#"
+id: parent_failing
+namespace: company.team
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.team
+    flowId: subflow
+    inputs: {{user: x, fail: true}}
+    transmitFailed: {transmit}
+"#
+        )
+    };
+    let (code, exec, _) = env.run(&failing(true), &[]);
+    assert_ne!(code, 0);
+    assert_eq!(task(&exec, "call")["outputs"]["state"], "FAILED");
+    let (code, exec, stderr) = env.run(&failing(false), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(task(&exec, "call")["state"]["current"], "SUCCESS");
+
+    let missing = "id: p\nnamespace: company.team\ntasks:\n  - {id: call, type: Subflow, namespace: company.team, flowId: nope}\n";
+    let (code, exec, _) = env.run(missing, &[]);
+    assert_ne!(code, 0);
+    let reason = task(&exec, "call")["attempts"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reason.contains("company.team.nope does not exist"), "{reason}");
+}

@@ -29,6 +29,8 @@ pub enum Plan {
     Job(Box<ScriptJob>),
     /// Nothing to run: the result is already known (Log, Return, OutputValues, Fail, Assert).
     Done(Finished),
+    /// Start (and by default wait for) an execution of another flow.
+    Subflow(Box<catalog::core::flow::subflow::SubflowCall>),
     /// Wait `duration`, then succeed; a kill ends the wait, and so does the task's `timeout`,
     /// with a failure (Sleep).
     Sleep {

@@ -39,6 +39,7 @@ pub static TASKS: &[&TaskType] = &[
     &core::flow::for_each::FOR_EACH,
     &core::flow::working_directory::WORKING_DIRECTORY,
     &core::flow::pause::PAUSE,
+    &core::flow::subflow::SUBFLOW,
     &core::flow::sleep::SLEEP,
     &core::debug::return_value::RETURN,
     &core::output::output_values::OUTPUT_VALUES,

@@ -87,6 +87,7 @@ impl Worker {
         };
         let script = match planned {
             Plan::Done(done) => return self.finished(job, masker, &task.id, done).await,
+            Plan::Subflow(call) => return self.subflow(job, &exec, run, &call, &cancel).await,
             Plan::Sleep { duration, timeout } => {
                 let limit = timeout
                     .unwrap_or(Duration::MAX)

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 type Leftover = (Job, Chosen);
 
 mod attempt;
+mod subflow;
 
 /// When a lease renewed now ends.
 fn lease_end(lease: Duration) -> Timestamp {
@@ -66,6 +67,8 @@ pub struct Worker {
     /// Docker engines and Kubernetes clusters, connected on first use.
     backends: Backends,
     cache: ExecutionCache,
+    /// Attempts that only wait (a Subflow following its child): they hold no slot.
+    pub(crate) waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl Worker {
@@ -92,6 +95,7 @@ impl Worker {
             process,
             backends,
             cache,
+            waiting: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -109,7 +113,7 @@ impl Worker {
         let mut kill_checks = tokio::time::interval(KILL_CHECK_EVERY);
         kill_checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            while running.len() < self.config.slots {
+            while running.len() < self.config.slots + self.waiting.load(std::sync::atomic::Ordering::SeqCst) {
                 let job = match self
                     .store
                     .claim(&self.config.id, self.config.lease, Timestamp::now())

@@ -6,6 +6,7 @@ pub mod parallel;
 pub mod pause;
 pub mod sequential;
 pub mod sleep;
+pub mod subflow;
 pub mod switch;
 pub mod working_directory;
 

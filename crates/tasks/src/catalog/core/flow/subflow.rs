@@ -1,0 +1,158 @@
+//! `io.kestra.plugin.core.flow.Subflow`: starts an execution of another flow with these inputs
+//! and labels and, with `wait` (the default), ends as it ends, with its `executionId`, `state`
+//! and `outputs` as outputs; `transmitFailed: false` keeps a failed child from failing this task.
+//!
+//! The worker creates the child under an id derived from this task run and attempt, so a worker
+//! that restarts finds the child it started instead of starting another; while it waits it holds
+//! no slot.
+//!
+//! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.subflow>
+
+use crate::catalog::TaskType;
+use crate::{Plan, PlanContext, TaskError};
+use serde_json::{Map, Value};
+use sluice_flow::model::Task;
+use sluice_flow::schema::{Kind, TypeSpec, deprecated, no_effect, opt, req};
+
+/// What a worker needs to call a subflow.
+#[derive(Debug)]
+pub struct SubflowCall {
+    /// The child flow's namespace.
+    pub namespace: String,
+    /// The child flow's id.
+    pub flow_id: String,
+    /// A fixed revision; the latest when `None`.
+    pub revision: Option<u32>,
+    /// Inputs, rendered (a lone expression keeps its type).
+    pub inputs: Map<String, Value>,
+    /// Labels given here, rendered.
+    pub labels: Vec<(String, String)>,
+    /// Wait for the child to end.
+    pub wait: bool,
+    /// A failed or killed child fails this task (with `wait`).
+    pub transmit_failed: bool,
+    /// The child also gets this execution's labels.
+    pub inherit_labels: bool,
+}
+
+/// The Subflow task.
+pub static SUBFLOW: TaskType = TaskType {
+    spec: TypeSpec::new(
+        "io.kestra.plugin.core.flow.Subflow",
+        &[
+            "io.kestra.core.tasks.flows.Subflow",
+            "io.kestra.core.tasks.flows.Flow",
+            "core.flow.Subflow",
+            "flow.Subflow",
+            "Subflow",
+        ],
+        &[
+            req("namespace", Kind::String, "Namespace of the flow to run."),
+            req("flowId", Kind::String, "Id of the flow to run."),
+            opt(
+                "inputs",
+                Kind::Map,
+                "Inputs of the child execution; templates are rendered.",
+            ),
+            opt(
+                "labels",
+                Kind::Any,
+                "Labels of the child: a mapping, or a list of `key`/`value`.",
+            ),
+            opt("wait", Kind::Bool, "Wait for the child to end (default true)."),
+            opt(
+                "transmitFailed",
+                Kind::Bool,
+                "A failed or killed child fails this task (default true; needs `wait`).",
+            ),
+            opt(
+                "inheritLabels",
+                Kind::Bool,
+                "The child also gets this execution's labels (default false).",
+            ),
+            opt(
+                "revision",
+                Kind::Int,
+                "Run this revision of the flow instead of the latest.",
+            ),
+            no_effect(
+                "restartBehavior",
+                Kind::Enum(&["RETRY_FAILED", "NEW_EXECUTION"]),
+                "What a restart of this execution does to the child.",
+                "a restart starts a new child execution",
+            ),
+            no_effect(
+                "scheduleDate",
+                Kind::String,
+                "When the child should start.",
+                "the child starts at once",
+            ),
+            deprecated(
+                "outputs",
+                Kind::Map,
+                "Values picked from the child's outputs.",
+                "read the child's flow outputs as `outputs.<task>.outputs`",
+            ),
+        ],
+        "Runs another flow, and by default waits for it.",
+    ),
+    plan: Some(plan),
+};
+
+fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
+    let text = |name: &str| -> Result<String, TaskError> {
+        let raw = match task.properties.get(name) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        cx.renderer.string(&task.id, name, &raw, cx.variables)
+    };
+    let inputs = match task.properties.get("inputs") {
+        Some(v @ Value::Object(_)) => match cx.renderer.value(&task.id, "inputs", v, cx.variables)? {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        },
+        _ => Map::new(),
+    };
+    let mut labels = Vec::new();
+    let pairs: Vec<(String, Value)> = match task.properties.get("labels") {
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| Some((i.get("key")?.as_str()?.to_string(), i.get("value")?.clone())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (key, value) in pairs {
+        let raw = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+        labels.push((
+            key.clone(),
+            cx.renderer
+                .string(&task.id, &format!("labels.{key}"), &raw, cx.variables)?,
+        ));
+    }
+    let flag = |name: &str, default: bool| crate::props::flag(task, name, default);
+    let revision = match task.properties.get("revision") {
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|r| u32::try_from(r).ok())
+                .filter(|r| *r >= 1)
+                .ok_or_else(|| TaskError::Invalid {
+                    task: task.id.clone(),
+                    message: format!("`revision` must be a revision number (1 or more), not {v}"),
+                })?,
+        ),
+        None => None,
+    };
+    Ok(Plan::Subflow(Box::new(SubflowCall {
+        namespace: text("namespace")?,
+        flow_id: text("flowId")?,
+        revision,
+        inputs,
+        labels,
+        wait: flag("wait", true),
+        transmit_failed: flag("transmitFailed", true),
+        inherit_labels: flag("inheritLabels", false),
+    })))
+}
