@@ -16,7 +16,8 @@ enum Node {
         retries: Option<u32>,
     },
     Group {
-        parallel: bool,
+        /// Which flowable: see [`render`].
+        kind: u8,
         concurrent: u32,
         children: Vec<Node>,
     },
@@ -31,12 +32,10 @@ fn node() -> impl Strategy<Value = Node> {
         },
     );
     leaf.prop_recursive(3, 16, 4, |inner| {
-        (any::<bool>(), 0u32..3, prop::collection::vec(inner, 1..4)).prop_map(|(parallel, concurrent, children)| {
-            Node::Group {
-                parallel,
-                concurrent,
-                children,
-            }
+        (0u8..8, 0u32..3, prop::collection::vec(inner, 1..4)).prop_map(|(kind, concurrent, children)| Node::Group {
+            kind,
+            concurrent,
+            children,
         })
     })
 }
@@ -68,21 +67,49 @@ fn render(nodes: &[Node], indent: usize, next: &mut usize, max_attempts: &mut Ha
                 }
             }
             Node::Group {
-                parallel,
+                kind,
                 concurrent,
                 children,
             } => {
-                let kind = if *parallel {
-                    "io.kestra.plugin.core.flow.Parallel"
-                } else {
-                    "io.kestra.plugin.core.flow.Sequential"
+                let (name, extra, list) = match kind {
+                    0 => ("Sequential", String::new(), "tasks"),
+                    1 => ("Parallel", format!("concurrent: {concurrent}"), "tasks"),
+                    2 => ("If", "condition: \"{{ 1 == 1 }}\"".into(), "then"),
+                    3 => ("If", "condition: \"false\"".into(), "else"),
+                    4 => (
+                        "ForEach",
+                        format!("values: [a, b, c]\n{pad}  concurrencyLimit: {concurrent}"),
+                        "tasks",
+                    ),
+                    5 => ("Switch", "value: \"x\"".into(), "cases:\n{pad}    x"),
+                    6 => ("AllowFailure", String::new(), "tasks"),
+                    _ => ("Pause", "pauseDuration: PT1S".into(), ""),
                 };
-                out.push_str(&format!("{pad}- id: {id}\n{pad}  type: {kind}\n"));
-                if *parallel {
-                    out.push_str(&format!("{pad}  concurrent: {concurrent}\n"));
+                out.push_str(&format!(
+                    "{pad}- id: {id}\n{pad}  type: io.kestra.plugin.core.flow.{name}\n"
+                ));
+                if !extra.is_empty() {
+                    out.push_str(&format!("{pad}  {extra}\n"));
                 }
-                out.push_str(&format!("{pad}  tasks:\n"));
-                render(children, indent + 4, next, max_attempts, out);
+                match list {
+                    "" => {}
+                    "then" | "tasks" => {
+                        out.push_str(&format!("{pad}  {list}:\n"));
+                        render(children, indent + 4, next, max_attempts, out);
+                    }
+                    "else" => {
+                        // `then` is required; its one task never runs.
+                        *next += 1;
+                        out.push_str(&format!(
+                            "{pad}  then: [{{id: t{next}, type: Log, message: never}}]\n{pad}  else:\n"
+                        ));
+                        render(children, indent + 4, next, max_attempts, out);
+                    }
+                    _ => {
+                        out.push_str(&format!("{pad}  cases:\n{pad}    x:\n"));
+                        render(children, indent + 6, next, max_attempts, out);
+                    }
+                }
             }
         }
     }
@@ -109,6 +136,7 @@ enum Action {
     End(usize, u8),
     Fire(usize),
     Kill,
+    Resume,
     Stale(usize),
 }
 
@@ -118,6 +146,7 @@ fn action() -> impl Strategy<Value = Action> {
         4 => (any::<usize>(), 0u8..3).prop_map(|(i, s)| Action::End(i, s)),
         2 => any::<usize>().prop_map(Action::Fire),
         1 => Just(Action::Kill),
+        1 => Just(Action::Resume),
         1 => any::<usize>().prop_map(Action::Stale),
     ]
 }
@@ -141,6 +170,14 @@ fn check_invariants(sim: &Sim, max_attempts: &HashMap<String, u32>) {
                     a.state.current
                 );
             }
+        }
+        if run.state.current == State::Paused && sim.exec.state.current != State::Killing {
+            assert_eq!(
+                sim.exec.state.current,
+                State::Paused,
+                "a paused task run in a {} execution",
+                sim.exec.state.current
+            );
         }
         if run.state.current == State::Retrying {
             let waiting = sim.timers.iter().any(|t| t.0 == run.id) || sim.queued.iter().any(|q| q.0 == run.id);
@@ -199,6 +236,9 @@ proptest! {
                 }
                 Some(Action::Kill) => {
                     sim.send(Event::Kill);
+                }
+                Some(Action::Resume) => {
+                    sim.send(Event::Resume { inputs: Default::default() });
                 }
                 Some(Action::Stale(i)) if !sim.exec.task_run_list.is_empty() => {
                     let run = &sim.exec.task_run_list[i % sim.exec.task_run_list.len()];

@@ -262,6 +262,10 @@ pub enum Flowable {
     /// No children: the engine holds the task PAUSED until a user resumes it or its
     /// `pauseDuration` passes.
     Pause,
+    /// `tasks` one after the other; a failure among them makes it WARNING.
+    AllowFailure,
+    /// No children: ends the execution at once in its `state`.
+    Exit,
     /// `tasks` one after the other, sharing one working directory (its files carried from
     /// one task to the next by the worker).
     WorkingDirectory,

@@ -26,7 +26,22 @@ impl Pass<'_> {
         let Some(kind) = task.flowable else { return Ok(()) };
         let property = |name: &str| task.properties.get(name).cloned().unwrap_or(Value::Null);
         match kind {
-            Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory => {}
+            Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory | Flowable::AllowFailure => {}
+            Flowable::Exit => {
+                let state = match task
+                    .properties
+                    .get("state")
+                    .and_then(Value::as_str)
+                    .unwrap_or("SUCCESS")
+                {
+                    "WARNING" => State::Warning,
+                    "FAILED" => State::Failed,
+                    "KILLED" => State::Killed,
+                    "CANCELED" | "CANCELLED" => State::Cancelled,
+                    _ => State::Success,
+                };
+                self.exit = Some(state);
+            }
             Flowable::Pause => {
                 let raw = task
                     .properties
@@ -73,7 +88,9 @@ impl Pass<'_> {
     pub(super) fn children(&mut self, task: &Task, kind: Flowable, id: &str) -> Status {
         let outputs = self.run(id).map(|r| &r.outputs);
         let branch = match kind {
-            Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory => Some(task.tasks.as_slice()),
+            Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory | Flowable::AllowFailure => {
+                Some(task.tasks.as_slice())
+            }
             Flowable::If => {
                 let yes = outputs.and_then(|o| o.get("evaluationResult")) == Some(&Value::Bool(true));
                 task.branch(if yes { "then" } else { "else" })
@@ -88,7 +105,7 @@ impl Pass<'_> {
             }
             Flowable::ForEach => return self.each(task, id),
             // Ended by a resume, a timer or a kill, never by the walk.
-            Flowable::Pause => return Status::Pending,
+            Flowable::Pause | Flowable::Exit => return Status::Pending,
         };
         let parallel = kind == Flowable::Parallel;
         let limit = task.properties.get("concurrent").and_then(Value::as_u64).unwrap_or(0) as usize;

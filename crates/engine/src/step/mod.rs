@@ -48,6 +48,8 @@ struct Pass<'a> {
     /// Position of each task run in `exec.task_run_list`, rebuilt before each walk, so a walk
     /// over a ForEach of thousands of values stays linear.
     index: HashMap<String, usize>,
+    /// The state an Exit task asked the execution to end in, during this walk.
+    exit: Option<State>,
 }
 
 impl Engine {
@@ -72,6 +74,7 @@ impl Engine {
                         now,
                         commands: Vec::new(),
                         index: HashMap::new(),
+                        exit: None,
                     };
                     pass.restart();
                     pass.advance();
@@ -87,6 +90,7 @@ impl Engine {
             now,
             commands: Vec::new(),
             index: HashMap::new(),
+            exit: None,
         };
         match event {
             Event::Start => {

@@ -8,12 +8,24 @@ use crate::execution::{Attempt, StateInfo, TaskRun, task_run_id};
 use crate::retry;
 use crate::state::State;
 use serde_json::{Map, Value};
-use sluice_flow::model::{RetryBehavior, Task};
+use sluice_flow::model::{Flowable, RetryBehavior, Task};
 use std::time::Duration;
 
 impl Pass<'_> {
-    /// Creates what can start and closes what has finished, top down.
+    /// Creates what can start and closes what has finished, top down; the execution is then
+    /// PAUSED while one of its Pause tasks is, as in Kestra.
     pub(super) fn advance(&mut self) {
+        self.walk();
+        if matches!(self.exec.state.current, State::Running | State::Paused) {
+            let paused = self.exec.task_run_list.iter().any(|r| r.state.current == State::Paused);
+            let now = self.now;
+            self.exec
+                .state
+                .set(if paused { State::Paused } else { State::Running }, now);
+        }
+    }
+
+    fn walk(&mut self) {
         let now = self.now;
         match self.exec.state.current {
             State::Killing => {
@@ -29,11 +41,9 @@ impl Pass<'_> {
         let flow = self.flow;
         self.reindex();
         let main = self.list(&flow.tasks, None, None, false, 0);
-        // The execution is PAUSED while one of its Pause tasks is, as in Kestra.
-        let paused = self.exec.task_run_list.iter().any(|r| r.state.current == State::Paused);
-        self.exec
-            .state
-            .set(if paused { State::Paused } else { State::Running }, now);
+        if let Some(state) = self.exit.take() {
+            return self.exit(state);
+        }
         if main == Status::Pending {
             return;
         }
@@ -73,6 +83,16 @@ impl Pass<'_> {
                 self.finish(State::Retried);
                 return;
             }
+        }
+        self.finish(state);
+    }
+
+    /// An Exit task ends the execution in `state`; only KILLED stops what still runs, as in
+    /// Kestra (other task runs' late events then find the execution ended).
+    fn exit(&mut self, state: State) {
+        if state == State::Killed {
+            self.kill();
+            return self.advance();
         }
         self.finish(state);
     }
@@ -139,6 +159,10 @@ impl Pass<'_> {
         let mut worst = Status::Success;
         let mut pending = 0;
         for task in tasks {
+            if self.exit.is_some() {
+                // An Exit ends the execution: nothing more starts.
+                return Status::Pending;
+            }
             let exists = self
                 .index
                 .contains_key(&task_run_id(&self.exec.id, &task.id, parent, value));
@@ -196,6 +220,7 @@ impl Pass<'_> {
             }
         }
         let (end, status) = match children {
+            Status::Failed if kind == Flowable::AllowFailure => (State::Warning, Status::Warning),
             Status::Pending | Status::Success => (State::Success, Status::Success),
             Status::Warning => (State::Warning, Status::Warning),
             Status::Failed if task.allow_failure => (State::Failed, Status::Warning),
@@ -232,8 +257,12 @@ impl Pass<'_> {
                 Ok(())
             }
             Ok(()) if task.flowable.is_some() => self.open(task, &mut run).map(|()| {
-                let paused = task.flowable == Some(sluice_flow::model::Flowable::Pause);
-                run.state.set(if paused { State::Paused } else { State::Running }, now);
+                let state = match task.flowable {
+                    Some(Flowable::Pause) => State::Paused,
+                    Some(Flowable::Exit) => self.exit.unwrap_or(State::Success),
+                    _ => State::Running,
+                };
+                run.state.set(state, now);
             }),
             Ok(()) => {
                 run.attempts.push(Attempt::new(State::Created, now));

@@ -1,4 +1,5 @@
 //! `io.kestra.plugin.core.execution`: tasks that decide the execution's fate.
 
 pub mod assert;
+pub mod exit;
 pub mod fail;

@@ -1,5 +1,6 @@
 //! `io.kestra.plugin.core.flow`: tasks that hold other tasks, walked by the engine.
 
+pub mod allow_failure;
 pub mod for_each;
 pub mod if_then;
 pub mod parallel;
