@@ -239,6 +239,10 @@ pub struct Task {
     /// `cases.<value>` and `defaults` of Switch, a flowable's own `errors` and `finally`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub branches: Vec<Branch>,
+    /// The ids of the tasks of its Dag that must end well before it starts (a Dag entry's
+    /// `dependsOn`); empty elsewhere.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
     /// The type's own properties, as JSON, with plugin defaults applied.
     pub properties: serde_json::Map<String, serde_json::Value>,
     /// Where the task starts in the source.
@@ -262,6 +266,9 @@ pub enum Flowable {
     /// No children: the engine holds the task PAUSED until a user resumes it or its
     /// `pauseDuration` passes.
     Pause,
+    /// `tasks` (Dag entries) each once the tasks it `dependsOn` ended well, at most
+    /// `concurrent` at a time.
+    Dag,
     /// `tasks` one after the other; a failure among them makes it WARNING.
     AllowFailure,
     /// No children: ends the execution at once in its `state`.

@@ -26,7 +26,11 @@ impl Pass<'_> {
         let Some(kind) = task.flowable else { return Ok(()) };
         let property = |name: &str| task.properties.get(name).cloned().unwrap_or(Value::Null);
         match kind {
-            Flowable::Sequential | Flowable::Parallel | Flowable::WorkingDirectory | Flowable::AllowFailure => {}
+            Flowable::Sequential
+            | Flowable::Parallel
+            | Flowable::WorkingDirectory
+            | Flowable::AllowFailure
+            | Flowable::Dag => {}
             Flowable::Exit => {
                 let state = match task
                     .properties
@@ -104,6 +108,7 @@ impl Pass<'_> {
                     .or_else(|| task.branch("defaults"))
             }
             Flowable::ForEach => return self.each(task, id),
+            Flowable::Dag => return self.dag(task, id),
             // Ended by a resume, a timer or a kill, never by the walk.
             Flowable::Pause | Flowable::Exit => return Status::Pending,
         };

@@ -6,6 +6,7 @@
 //! whatever can start now. The walk is idempotent: running it twice creates nothing twice, which
 //! is what makes replaying events after a crash safe.
 
+mod dag;
 mod flowable;
 mod walk;
 

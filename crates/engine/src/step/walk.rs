@@ -182,7 +182,7 @@ impl Pass<'_> {
         if pending > 0 { Status::Pending } else { worst }
     }
 
-    fn task(&mut self, task: &Task, parent: Option<&str>, value: Option<&str>) -> Status {
+    pub(super) fn task(&mut self, task: &Task, parent: Option<&str>, value: Option<&str>) -> Status {
         let id = task_run_id(&self.exec.id, &task.id, parent, value);
         if !self.index.contains_key(&id) {
             self.create(task, parent, value, id.clone());

@@ -24,6 +24,14 @@ fn kind_schema(kind: &Kind) -> Value {
         Kind::Any => json!({}),
         Kind::Object(props) => object(props, &[]),
         Kind::Tasks => json!({"type": "array", "items": {"$ref": "#/definitions/task"}}),
+        Kind::DagTasks => json!({"type": "array", "items": {
+            "type": "object",
+            "required": ["task"],
+            "properties": {
+                "task": {"$ref": "#/definitions/task"},
+                "dependsOn": {"type": "array", "items": {"type": "string"}},
+            },
+        }}),
         Kind::TaskMap => json!({
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"$ref": "#/definitions/task"}},

@@ -51,6 +51,8 @@ pub enum Kind {
     Tasks,
     /// A mapping of names to lists of tasks (Switch's `cases`).
     TaskMap,
+    /// A Dag's list of `{task, dependsOn}` entries.
+    DagTasks,
     /// A task runner, chosen by its `type`.
     TaskRunner,
     /// A retry policy.

@@ -1,6 +1,7 @@
 //! Validation: one pass over a flow's YAML that returns every error and warning at once and,
 //! when there is no error, the typed [`Flow`].
 
+mod dag;
 mod defaults;
 mod flow;
 mod ids;

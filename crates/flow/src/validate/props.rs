@@ -200,7 +200,14 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
         && is_template(s)
         && !matches!(
             prop.kind,
-            Kind::Tasks | Kind::TaskMap | Kind::TaskRunner | Kind::Retry | Kind::Object(_) | Kind::Cron | Kind::Text
+            Kind::Tasks
+                | Kind::TaskMap
+                | Kind::DagTasks
+                | Kind::TaskRunner
+                | Kind::Retry
+                | Kind::Object(_)
+                | Kind::Cron
+                | Kind::Text
         )
     {
         super::refs::check_template(cx, node, s, name);
@@ -285,7 +292,7 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
             check_retry(cx, node);
         }
         // Checked by the task module, which knows about plugin defaults and ids.
-        Kind::Tasks | Kind::TaskMap | Kind::TaskRunner => {}
+        Kind::Tasks | Kind::TaskMap | Kind::DagTasks | Kind::TaskRunner => {}
     }
 }
 

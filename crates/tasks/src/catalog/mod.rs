@@ -37,6 +37,7 @@ pub static TASKS: &[&TaskType] = &[
     &core::flow::if_then::IF,
     &core::flow::switch::SWITCH,
     &core::flow::for_each::FOR_EACH,
+    &core::flow::dag::DAG,
     &core::flow::working_directory::WORKING_DIRECTORY,
     &core::flow::allow_failure::ALLOW_FAILURE,
     &core::flow::pause::PAUSE,

@@ -1,6 +1,7 @@
 //! `io.kestra.plugin.core.flow`: tasks that hold other tasks, walked by the engine.
 
 pub mod allow_failure;
+pub mod dag;
 pub mod for_each;
 pub mod if_then;
 pub mod parallel;

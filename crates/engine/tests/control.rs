@@ -1,4 +1,4 @@
-//! Exit and AllowFailure as Kestra's documentation describes them:
+//! Exit, AllowFailure and Dag as Kestra's documentation describes them:
 //! <https://kestra.io/plugins/core/execution/io.kestra.plugin.core.execution.exit>,
 //! <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.allowfailure>.
 
@@ -93,4 +93,74 @@ fn exit_killed_stops_the_running_tasks() {
     assert!(sim.queued.is_empty());
     sim.send(sluice_engine::Event::Kill);
     assert_eq!(sim.exec.state.current, State::Killed);
+}
+
+/// Kestra's Dag example (<https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.dag>):
+/// each task starts once its dependencies ended, independent ones at once.
+const DAG: &str = r#"
+id: dag_flow
+namespace: company.team
+tasks:
+  - id: dag
+    description: "my task"
+    type: io.kestra.plugin.core.flow.Dag
+    tasks:
+      - task:
+          id: task1
+          type: io.kestra.plugin.core.log.Log
+          message: I'm the task 1
+      - task:
+          id: task2
+          type: io.kestra.plugin.core.log.Log
+          message: I'm the task 2
+        dependsOn:
+          - task1
+      - task:
+          id: task3
+          type: io.kestra.plugin.core.log.Log
+          message: I'm the task 3
+        dependsOn:
+          - task1
+      - task:
+          id: task4
+          type: io.kestra.plugin.core.log.Log
+          message: I'm the task 4
+        dependsOn:
+          - task2
+      - task:
+          id: task5
+          type: io.kestra.plugin.core.log.Log
+          message: I'm the task 5
+        dependsOn:
+          - task4
+          - task3
+"#;
+
+#[test]
+fn dag_order_follows_the_dependencies() {
+    let mut sim = Sim::start(DAG);
+    assert_eq!(sim.queued_tasks(), ["task1"]);
+    sim.run_queued(0, State::Success, Map::new());
+    assert_eq!(sim.queued_tasks(), ["task2", "task3"]);
+    sim.run_queued(0, State::Success, Map::new());
+    // task4 waits only for task2; task5 still waits for task3 and task4.
+    assert_eq!(sim.queued_tasks(), ["task3", "task4"]);
+    sim.run_queued(1, State::Success, Map::new());
+    assert_eq!(sim.queued_tasks(), ["task3"]);
+    sim.run_queued(0, State::Success, Map::new());
+    assert_eq!(sim.queued_tasks(), ["task5"]);
+    sim.run_queued(0, State::Success, Map::new());
+    assert_eq!(sim.ended, Some(State::Success));
+}
+
+#[test]
+fn a_failed_dag_task_starts_nothing_more_and_fails_the_dag() {
+    let mut sim = Sim::start(&DAG.replace("id: dag\n", "id: dag\n    concurrent: 1\n"));
+    sim.run_queued(0, State::Success, Map::new());
+    // With `concurrent: 1`, task3 waits for task2 to end.
+    assert_eq!(sim.queued_tasks(), ["task2"]);
+    sim.run_queued(0, State::Failed, Map::new());
+    assert!(sim.queued.is_empty());
+    assert_eq!(sim.state_of("dag"), State::Failed);
+    assert_eq!(sim.ended, Some(State::Failed));
 }
