@@ -195,3 +195,66 @@ fn a_non_loopback_server_needs_credentials_or_an_explicit_opt_out() {
     let (status, _) = http(&server.base, "GET", "/api/v1/flows/search", "text/plain", "");
     assert_eq!(status, 200, "opted out of authentication");
 }
+
+/// Killing a parent kills the Subflow execution it waits for
+/// (<https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.subflow>), and resuming a
+/// Pause goes through Kestra's route on a real server.
+#[test]
+fn killing_a_parent_kills_its_subflow_and_a_pause_resumes_over_http() {
+    let dir = scratch("subflow-kill");
+    std::fs::write(
+        dir.join("flows/child.yaml"),
+        "id: child\nnamespace: dev\ntasks:\n  - {id: wait, type: io.kestra.plugin.core.flow.Pause}\n  - {id: done, type: io.kestra.plugin.core.log.Log, message: \"resumed with {{ outputs.wait.onResume.ok }}\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("flows/parent.yaml"),
+        "id: parent\nnamespace: dev\ntasks:\n  - {id: call, type: io.kestra.plugin.core.flow.Subflow, namespace: dev, flowId: child}\n",
+    )
+    .unwrap();
+    let (server, _) = start(&dir);
+    let base = server.base.clone();
+    let paused_child = |base: &str| {
+        get_json(
+            base,
+            "/api/v1/executions/search?namespace=dev&flowId=child&state=PAUSED",
+        )["results"]
+            .as_array()
+            .and_then(|r| r.first().map(|e| e["id"].as_str().unwrap_or_default().to_string()))
+    };
+    let parent = trigger(&base, "dev", "parent");
+    wait_for("the child to pause", Duration::from_secs(30), || {
+        paused_child(&base).is_some()
+    });
+    let child = paused_child(&base).unwrap();
+    let (status, body) = http(
+        &base,
+        "POST",
+        &format!("/api/v1/executions/{parent}/kill"),
+        "text/plain",
+        "",
+    );
+    assert_eq!(status, 202, "{body}");
+    wait_for("the parent and the child to be KILLED", Duration::from_secs(30), || {
+        state_of(&base, &parent) == "KILLED" && state_of(&base, &child) == "KILLED"
+    });
+
+    // A child started by itself resumes through the API with its value.
+    let alone = trigger(&base, "dev", "child");
+    wait_for("the child to pause", Duration::from_secs(30), || {
+        state_of(&base, &alone) == "PAUSED"
+    });
+    let (status, body) = http(
+        &base,
+        "POST",
+        &format!("/api/v1/executions/{alone}/resume"),
+        "application/json",
+        r#"{"ok": "yes"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    wait_for("the resumed child to succeed", Duration::from_secs(30), || {
+        state_of(&base, &alone) == "SUCCESS"
+    });
+    let (_, logs) = http(&base, "GET", &format!("/api/v1/logs/{alone}"), "text/plain", "");
+    assert!(logs.contains("resumed with yes"), "{logs}");
+}
