@@ -426,3 +426,46 @@ async fn a_paused_execution_offers_resume() {
     assert!(r.body.contains(&format!("/api/v1/executions/{}/resume", execution.id)));
     assert!(!r.body.contains("Restart failed tasks"));
 }
+
+/// An If draws both branches side by side, a ForEach its tasks, a Switch each case.
+#[tokio::test]
+async fn the_topology_draws_branches_of_if_switch_and_for_each() {
+    let t = TestApp::new().await;
+    let flow = r#"
+id: branches
+namespace: company.team
+tasks:
+  - id: if
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ true }}"
+    then: [{id: yes_task, type: io.kestra.plugin.core.log.Log, message: y}]
+    else: [{id: no_task, type: io.kestra.plugin.core.log.Log, message: n}]
+  - id: switch
+    type: io.kestra.plugin.core.flow.Switch
+    value: a
+    cases:
+      a: [{id: case_a, type: io.kestra.plugin.core.log.Log, message: a}]
+      b: [{id: case_b, type: io.kestra.plugin.core.log.Log, message: b}]
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [1, 2]
+    tasks: [{id: per_value, type: io.kestra.plugin.core.log.Log, message: v}]
+"#;
+    t.store.put_flow("company.team", "branches", flow).await.unwrap();
+    let r = t.get("/ui/flows/company.team/branches").await;
+    r.assert_page(StatusCode::OK, "company.team/branches");
+    let svg = r.between(r#"<svg class="topology""#, "</svg>");
+    for id in ["yes_task", "no_task", "case_a", "case_b", "per_value"] {
+        assert!(svg.contains(id), "{id} is not drawn:\n{svg}");
+    }
+    assert_eq!(
+        svg.matches(r#"<g class="topo-parallel"#).count(),
+        2,
+        "If and Switch side by side"
+    );
+    assert_eq!(
+        svg.matches(r#"<g class="topo-sequential"#).count(),
+        1,
+        "ForEach as a stack"
+    );
+}

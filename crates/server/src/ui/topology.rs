@@ -76,23 +76,31 @@ pub(crate) struct Topology {
     pub count: usize,
 }
 
-fn is_parallel(task: &Task) -> bool {
-    task.flowable == Some(sluice_flow::model::Flowable::Parallel)
+/// A container's columns, each drawn as a stack: one per child of a Parallel, one per branch of
+/// an If or a Switch (then, else, each case, errors, finally); a Sequential, ForEach, Dag or
+/// WorkingDirectory has its one list.
+fn columns(task: &Task) -> Vec<&[Task]> {
+    if task.flowable == Some(sluice_flow::model::Flowable::Parallel) {
+        return task.tasks.iter().map(std::slice::from_ref).collect();
+    }
+    task.child_lists().filter(|l| !l.is_empty()).collect()
 }
 
 /// Width and height of a task's box.
 fn size(task: &Task) -> (f64, f64) {
-    if task.tasks.is_empty() {
-        return (LEAF_W, LEAF_H);
-    }
-    if is_parallel(task) {
-        let sizes: Vec<(f64, f64)> = task.tasks.iter().map(size).collect();
-        let w = sizes.iter().map(|s| s.0).sum::<f64>() + GAP_H * (sizes.len() - 1) as f64 + 2.0 * PAD;
-        let h = sizes.iter().map(|s| s.1).fold(0.0, f64::max) + HEADER + PAD;
-        (w.max(LEAF_W), h)
-    } else {
-        let (w, h) = stack_size(&task.tasks);
-        ((w + 2.0 * PAD).max(LEAF_W), h + HEADER + PAD)
+    let columns = columns(task);
+    match columns.as_slice() {
+        [] => (LEAF_W, LEAF_H),
+        [one] => {
+            let (w, h) = stack_size(one);
+            ((w + 2.0 * PAD).max(LEAF_W), h + HEADER + PAD)
+        }
+        many => {
+            let sizes: Vec<(f64, f64)> = many.iter().map(|c| stack_size(c)).collect();
+            let w = sizes.iter().map(|s| s.0).sum::<f64>() + GAP_H * (sizes.len() - 1) as f64 + 2.0 * PAD;
+            let h = sizes.iter().map(|s| s.1).fold(0.0, f64::max) + HEADER + PAD;
+            (w.max(LEAF_W), h)
+        }
     }
 }
 
@@ -126,10 +134,11 @@ impl Builder {
     fn place(&mut self, task: &Task, cx: f64, y: f64) {
         let (w, h) = size(task);
         let x = cx - w / 2.0;
-        let kind = match (task.tasks.is_empty(), is_parallel(task)) {
-            (true, _) => "task",
-            (false, true) => "parallel",
-            (false, false) => "sequential",
+        let columns = columns(task);
+        let kind = match columns.len() {
+            0 => "task",
+            1 => "sequential",
+            _ => "parallel",
         };
         let ty = short_type(&task.type_name);
         let mut title = format!("{} ({})", task.id, task.type_name);
@@ -158,15 +167,15 @@ impl Builder {
             title,
             disabled: task.disabled,
         });
-        if kind == "parallel" {
+        if let [one] = columns.as_slice() {
+            self.stack(one, cx, y + HEADER);
+        } else {
             let mut left = x + PAD;
-            for child in &task.tasks {
-                let (cw, _) = size(child);
-                self.place(child, left + cw / 2.0, y + HEADER);
+            for column in columns {
+                let (cw, _) = stack_size(column);
+                self.stack(column, left + cw / 2.0, y + HEADER);
                 left += cw + GAP_H;
             }
-        } else if kind == "sequential" {
-            self.stack(&task.tasks, cx, y + HEADER);
         }
     }
 
