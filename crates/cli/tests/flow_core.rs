@@ -493,3 +493,42 @@ tasks:
         .to_string();
     assert!(reason.contains("company.team.nope does not exist"), "{reason}");
 }
+
+/// ForEach with `concurrencyLimit: 2` over 6 values: real processes, never more than two at
+/// once, and two at once do happen.
+#[test]
+fn for_each_concurrency_limit_holds_with_real_processes() {
+    let env = Env::new("core-foreach-limit");
+    let journal = env.dir.join("journal");
+    let yaml = format!(
+        r#"
+id: limited
+namespace: company.team
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [1, 2, 3, 4, 5, 6]
+    concurrencyLimit: 2
+    tasks:
+      - id: work
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner: {{type: io.kestra.plugin.core.runner.Process}}
+        commands:
+          - echo "+ {{{{ taskrun.value }}}}" >> {journal}
+          - sleep 0.4
+          - echo "- {{{{ taskrun.value }}}}" >> {journal}
+"#,
+        journal = journal.display()
+    );
+    let (code, exec, stderr) = env.run(&yaml, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(runs(&exec, "work").len(), 6);
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let (mut now, mut most) = (0i32, 0i32);
+    for line in text.lines() {
+        now += if line.starts_with('+') { 1 } else { -1 };
+        most = most.max(now);
+    }
+    assert_eq!(most, 2, "at most two values at once, and two did overlap:\n{text}");
+    assert_eq!(text.lines().count(), 12);
+}
