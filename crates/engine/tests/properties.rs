@@ -32,7 +32,7 @@ fn node() -> impl Strategy<Value = Node> {
         },
     );
     leaf.prop_recursive(3, 16, 4, |inner| {
-        (0u8..8, 0u32..3, prop::collection::vec(inner, 1..4)).prop_map(|(kind, concurrent, children)| Node::Group {
+        (0u8..9, 0u32..3, prop::collection::vec(inner, 1..4)).prop_map(|(kind, concurrent, children)| Node::Group {
             kind,
             concurrent,
             children,
@@ -83,6 +83,7 @@ fn render(nodes: &[Node], indent: usize, next: &mut usize, max_attempts: &mut Ha
                     ),
                     5 => ("Switch", "value: \"x\"".into(), "cases:\n{pad}    x"),
                     6 => ("AllowFailure", String::new(), "tasks"),
+                    7 => ("Dag", format!("concurrent: {concurrent}"), "dag"),
                     _ => ("Pause", "pauseDuration: PT1S".into(), ""),
                 };
                 out.push_str(&format!(
@@ -96,6 +97,30 @@ fn render(nodes: &[Node], indent: usize, next: &mut usize, max_attempts: &mut Ha
                     "then" | "tasks" => {
                         out.push_str(&format!("{pad}  {list}:\n"));
                         render(children, indent + 4, next, max_attempts, out);
+                    }
+                    "dag" => {
+                        // Each entry waits for the one before it, and the third for the first too.
+                        out.push_str(&format!("{pad}  tasks:\n"));
+                        let mut ids: Vec<String> = Vec::new();
+                        for child in children {
+                            let id = format!("t{}", *next + 1);
+                            let inner = " ".repeat(indent + 6);
+                            let mut entry = String::new();
+                            render(std::slice::from_ref(child), indent + 6, next, max_attempts, &mut entry);
+                            let entry = entry.replacen(&format!("{inner}- "), &format!("{inner}  "), 1);
+                            out.push_str(&format!("{pad}    - task:\n{entry}"));
+                            let deps: Vec<&String> = ids
+                                .iter()
+                                .rev()
+                                .take(1)
+                                .chain(ids.first().filter(|_| ids.len() == 2))
+                                .collect();
+                            if !deps.is_empty() {
+                                let deps: Vec<&str> = deps.iter().map(|d| d.as_str()).collect();
+                                out.push_str(&format!("{pad}      dependsOn: [{}]\n", deps.join(", ")));
+                            }
+                            ids.push(id);
+                        }
                     }
                     "else" => {
                         // `then` is required; its one task never runs.
