@@ -6,6 +6,7 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.pause>
 
+use super::ERRORS;
 use crate::catalog::TaskType;
 use sluice_flow::model::Flowable;
 use sluice_flow::schema::{Kind, TypeSpec, deprecated, no_effect, opt};
@@ -36,6 +37,7 @@ pub static PAUSE: TaskType = TaskType {
                 "Inputs asked for when resuming.",
                 "Sluice keeps the values given on resume as the output `onResume` without checking them against these inputs",
             ),
+            ERRORS,
             // Kestra's older form held child tasks; they are not run here.
             no_effect(
                 "tasks",
