@@ -3,7 +3,6 @@
 //! where it started; both are reported where they are written.
 
 use super::defaults::PluginDefault;
-use super::task::check_task;
 use super::{Cx, expect_map};
 use crate::diagnostic::Diagnostic;
 use crate::model::Task;
@@ -13,8 +12,11 @@ use crate::yaml::{Node, Value};
 /// The keys of a Dag entry.
 const ENTRY_KEYS: &[&str] = &["task", "dependsOn"];
 
-/// Checks a Dag's `tasks` and returns its tasks, each with its `depends_on`.
-pub(super) fn check_dag(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Vec<Task> {
+/// How one task is checked (the task checker, handed in so this module stays below it).
+pub(super) type CheckTask = fn(&mut Cx<'_>, &Node, &[PluginDefault]) -> Option<Task>;
+
+/// Checks a Dag's `tasks` with `check_task` and returns its tasks, each with its `depends_on`.
+pub(super) fn check_dag(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault], check_task: CheckTask) -> Vec<Task> {
     let Value::Seq(items) = &node.value else {
         cx.push(
             Diagnostic::error(

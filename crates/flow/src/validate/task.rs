@@ -118,7 +118,7 @@ fn resolve_type(
     None
 }
 
-pub(super) fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Option<Task> {
+fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Option<Task> {
     expect_map_shape(cx, node, "a task")?;
     let id = check_unique_id(cx, node, "task");
     let owner = match &id {
@@ -150,7 +150,7 @@ pub(super) fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault
                 key,
             }),
             Some(Kind::TaskMap) => branches.extend(check_task_map(cx, v, &key, defaults)),
-            Some(Kind::DagTasks) => children = super::dag::check_dag(cx, v, defaults),
+            Some(Kind::DagTasks) => children = super::dag::check_dag(cx, v, defaults, check_task),
             Some(Kind::TaskRunner) => {
                 let runner = check_runner(cx, v, defaults);
                 properties.insert(key, runner.map_or(serde_json::Value::Null, |r| r.to_json()));
