@@ -258,3 +258,31 @@ fn killing_a_parent_kills_its_subflow_and_a_pause_resumes_over_http() {
     let (_, logs) = http(&base, "GET", &format!("/api/v1/logs/{alone}"), "text/plain", "");
     assert!(logs.contains("resumed with yes"), "{logs}");
 }
+
+/// A `pauseDuration` is a stored timer: a server killed (kill -9) while the execution is
+/// PAUSED resumes it on time after a restart
+/// (<https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.pause>).
+#[test]
+fn a_timed_pause_resumes_after_the_server_is_killed_and_restarted() {
+    let dir = scratch("pause-restart");
+    std::fs::write(
+        dir.join("flows/timed.yaml"),
+        "id: timed\nnamespace: dev\ntasks:\n  - {id: wait, type: io.kestra.plugin.core.flow.Pause, pauseDuration: PT3S}\n  - {id: after, type: io.kestra.plugin.core.log.Log, message: after the pause}\n",
+    )
+    .unwrap();
+    let (mut server, _) = start(&dir);
+    let id = trigger(&server.base, "dev", "timed");
+    wait_for("the execution to pause", Duration::from_secs(10), || {
+        state_of(&server.base, &id) == "PAUSED"
+    });
+    let paused_at = Instant::now();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let (server, _) = start(&dir);
+    wait_for("the paused execution to succeed", Duration::from_secs(30), || {
+        state_of(&server.base, &id) == "SUCCESS"
+    });
+    assert!(paused_at.elapsed() >= Duration::from_secs(2), "resumed too early");
+    let (_, logs) = http(&server.base, "GET", &format!("/api/v1/logs/{id}"), "text/plain", "");
+    assert!(logs.contains("after the pause"), "{logs}");
+}
