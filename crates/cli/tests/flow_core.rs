@@ -532,3 +532,28 @@ tasks:
     assert_eq!(most, 2, "at most two values at once, and two did overlap:\n{text}");
     assert_eq!(text.lines().count(), 12);
 }
+
+/// <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.loopuntil>: Kestra's
+/// example, with a short `checkFrequency.interval`, through the worker and the stored timers.
+#[test]
+fn loop_until_as_in_kestras_example() {
+    let env = Env::new("core-loop");
+    let yaml = r#"
+id: loop_until
+namespace: company.team
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.LoopUntil
+    condition: "{{ outputs.return.value == '4' }}"
+    checkFrequency:
+      interval: PT0.2S
+    tasks:
+      - id: return
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ outputs.loop.iterationCount }}"
+"#;
+    let (code, exec, stderr) = env.run(yaml, &[]);
+    assert_eq!(code, 0, "{stderr}\n{exec:#}");
+    assert_eq!(runs(&exec, "return").len(), 4);
+    assert_eq!(task(&exec, "loop")["outputs"]["iterationCount"], json!(4));
+}

@@ -122,6 +122,9 @@ pub struct TaskRun {
     /// Iteration value, for tasks that run once per value.
     #[serde(default)]
     pub value: Option<String>,
+    /// Which round of a LoopUntil this run belongs to (1 for the first), as Kestra's `iteration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iteration: Option<u32>,
     /// Where the task run is.
     pub state: StateInfo,
     /// Every attempt, the first one first.

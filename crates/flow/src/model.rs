@@ -114,6 +114,8 @@ pub enum Flowable {
     /// `tasks` (Dag entries) each once the tasks it `dependsOn` ended well, at most
     /// `concurrent` at a time.
     Dag,
+    /// `tasks` again and again, `checkFrequency.interval` apart, until `condition` renders true.
+    LoopUntil,
     /// `tasks` one after the other; a failure among them makes it WARNING.
     AllowFailure,
     /// No children: ends the execution at once in its `state`.

@@ -35,6 +35,7 @@ async fn add_task_runs(env: &Env, id: &str) {
             task_id: task.to_string(),
             parent_task_run_id: None,
             value: None,
+            iteration: None,
             state: StateInfo::new(State::Running, now),
             attempts: vec![Attempt {
                 state: StateInfo::new(State::Running, now),

@@ -5,7 +5,6 @@
 //! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.dag>
 
 use super::{Pass, Status};
-use crate::execution::task_run_id;
 use crate::state::State;
 use serde_json::Value;
 use sluice_flow::model::Task;
@@ -14,7 +13,7 @@ impl Pass<'_> {
     /// Walks the Dag task run `id`.
     pub(super) fn dag(&mut self, task: &Task, id: &str) -> Status {
         let limit = task.properties.get("concurrent").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let run_id = |pass: &Self, t: &Task| task_run_id(&pass.exec.id, &t.id, Some(id), None);
+        let run_id = |pass: &Self, t: &Task| pass.child_id(&t.id, Some(id), None);
         let mut worst = Status::Success;
         let mut running = 0;
         // What already started goes on first, so the limit counts it.

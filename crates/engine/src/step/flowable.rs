@@ -10,7 +10,7 @@
 use super::{NoSecrets, Pass, Status};
 use crate::context::render_context;
 use crate::event::Command;
-use crate::execution::{TaskRun, task_run_id};
+use crate::execution::TaskRun;
 use crate::state::State;
 use serde_json::{Map, Value};
 use sluice_flow::model::{Flowable, Task};
@@ -31,6 +31,9 @@ impl Pass<'_> {
             | Flowable::WorkingDirectory
             | Flowable::AllowFailure
             | Flowable::Dag => {}
+            Flowable::LoopUntil => {
+                run.outputs.insert("iterationCount".into(), Value::from(1));
+            }
             Flowable::Exit => {
                 let state = match task
                     .properties
@@ -109,6 +112,7 @@ impl Pass<'_> {
             }
             Flowable::ForEach => return self.each(task, id),
             Flowable::Dag => return self.dag(task, id),
+            Flowable::LoopUntil => return self.loop_until(task, id),
             // Ended by a resume, a timer or a kill, never by the walk.
             Flowable::Pause | Flowable::Exit => return Status::Pending,
         };
@@ -137,7 +141,7 @@ impl Pass<'_> {
         for value in &values {
             let started = self
                 .index
-                .contains_key(&task_run_id(&self.exec.id, &first.id, Some(id), Some(value)));
+                .contains_key(&self.child_id(&first.id, Some(id), Some(value)));
             if !started && (worst == Status::Failed || (limit > 0 && pending >= limit)) {
                 if worst != Status::Failed {
                     pending += 1;

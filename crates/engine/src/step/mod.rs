@@ -8,6 +8,7 @@
 
 mod dag;
 mod flowable;
+mod loop_until;
 mod walk;
 
 use crate::event::{AttemptResult, ChildRun, Command, Event};
@@ -51,6 +52,8 @@ struct Pass<'a> {
     index: HashMap<String, usize>,
     /// The state an Exit task asked the execution to end in, during this walk.
     exit: Option<State>,
+    /// The LoopUntil round whose tasks are being walked, if any: part of their ids.
+    iteration: Option<u32>,
 }
 
 impl Engine {
@@ -76,6 +79,7 @@ impl Engine {
                         commands: Vec::new(),
                         index: HashMap::new(),
                         exit: None,
+                        iteration: None,
                     };
                     pass.restart();
                     pass.advance();
@@ -92,6 +96,7 @@ impl Engine {
             commands: Vec::new(),
             index: HashMap::new(),
             exit: None,
+            iteration: None,
         };
         match event {
             Event::Start => {
@@ -257,6 +262,7 @@ impl Pass<'_> {
                 task_id: child.task_id,
                 parent_task_run_id: Some(parent.to_string()),
                 value: None,
+                iteration: None,
                 state,
                 attempts,
                 outputs: child.outputs,
@@ -268,6 +274,9 @@ impl Pass<'_> {
         let now = self.now;
         if self.exec.task_run(id).is_some_and(|r| r.state.current == State::Paused) {
             return self.pause_elapsed(id);
+        }
+        if self.next_round(id, attempt) {
+            return;
         }
         let Some(run) = self.exec.task_run_mut(id) else { return };
         if run.state.current != State::Retrying || attempt as usize != run.attempts.len() + 1 {

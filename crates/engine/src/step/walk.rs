@@ -146,6 +146,20 @@ impl Pass<'_> {
         self.index.get(id).and_then(|&i| self.exec.task_run_list.get_mut(i))
     }
 
+    /// The id of the run of `task_id` under `parent` for `value`, in the LoopUntil round being
+    /// walked (the first round keeps the plain id).
+    pub(super) fn child_id(&self, task_id: &str, parent: Option<&str>, value: Option<&str>) -> String {
+        match self.iteration.filter(|&k| k > 1) {
+            Some(k) => task_run_id(
+                &self.exec.id,
+                task_id,
+                parent,
+                Some(&format!("{}\0round {k}", value.unwrap_or(""))),
+            ),
+            None => task_run_id(&self.exec.id, task_id, parent, value),
+        }
+    }
+
     /// Walks a list of tasks under `parent` for the iteration `value`: in order (`parallel`
     /// false) or at once, at most `limit` (0: no limit).
     pub(super) fn list(
@@ -163,9 +177,7 @@ impl Pass<'_> {
                 // An Exit ends the execution: nothing more starts.
                 return Status::Pending;
             }
-            let exists = self
-                .index
-                .contains_key(&task_run_id(&self.exec.id, &task.id, parent, value));
+            let exists = self.index.contains_key(&self.child_id(&task.id, parent, value));
             if parallel && !exists && (worst == Status::Failed || (limit > 0 && pending >= limit)) {
                 if worst != Status::Failed {
                     pending += 1;
@@ -183,7 +195,7 @@ impl Pass<'_> {
     }
 
     pub(super) fn task(&mut self, task: &Task, parent: Option<&str>, value: Option<&str>) -> Status {
-        let id = task_run_id(&self.exec.id, &task.id, parent, value);
+        let id = self.child_id(&task.id, parent, value);
         if !self.index.contains_key(&id) {
             self.create(task, parent, value, id.clone());
         }
@@ -241,6 +253,7 @@ impl Pass<'_> {
             task_id: task.id.clone(),
             parent_task_run_id: parent.map(str::to_string),
             value: value.map(str::to_string),
+            iteration: self.iteration,
             state: StateInfo::new(State::Created, now),
             attempts: Vec::new(),
             outputs: Map::new(),

@@ -304,6 +304,7 @@ pub fn sample_execution(flow_id: &str, namespace: &str, state: State, start: Tim
         task_id: task_id.to_string(),
         parent_task_run_id: parent.map(str::to_string),
         value: None,
+        iteration: None,
         state: history(states, start),
         attempts,
         outputs: Map::new(),

@@ -56,6 +56,7 @@ pub fn execution(id: &str, namespace: &str, flow_id: &str, start: Timestamp, sta
             task_id: "build".into(),
             parent_task_run_id: None,
             value: Some("v".into()),
+            iteration: None,
             state: info,
             attempts: vec![Attempt {
                 state: attempt_state,

@@ -38,6 +38,7 @@ pub static TASKS: &[&TaskType] = &[
     &core::flow::switch::SWITCH,
     &core::flow::for_each::FOR_EACH,
     &core::flow::dag::DAG,
+    &core::flow::loop_until::LOOP_UNTIL,
     &core::flow::working_directory::WORKING_DIRECTORY,
     &core::flow::allow_failure::ALLOW_FAILURE,
     &core::flow::pause::PAUSE,

@@ -4,6 +4,7 @@ pub mod allow_failure;
 pub mod dag;
 pub mod for_each;
 pub mod if_then;
+pub mod loop_until;
 pub mod parallel;
 pub mod pause;
 pub mod sequential;
