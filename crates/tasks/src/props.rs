@@ -8,6 +8,17 @@ use std::collections::BTreeMap;
 /// Kestra's type name of the dbt CLI task (aliases are resolved before planning).
 pub const DBT_CLI: &str = "io.kestra.plugin.dbt.cli.DbtCLI";
 
+/// A scalar property rendered to text (a YAML `3` or `true` is its text); `None` when absent
+/// or null.
+pub(crate) fn text(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Option<String>, TaskError> {
+    let source = match task.properties.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    cx.renderer.string(&task.id, key, &source, cx.variables).map(Some)
+}
+
 pub(crate) fn strings(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Vec<String>, TaskError> {
     match task.properties.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),

@@ -157,7 +157,7 @@ impl Pass<'_> {
     }
 
     /// A property rendered to text for `run` (a YAML `true` or `3` is its text).
-    fn render_text(&self, raw: &Value, run: &TaskRun, name: &str) -> Result<String, String> {
+    pub(super) fn render_text(&self, raw: &Value, run: &TaskRun, name: &str) -> Result<String, String> {
         let source = match raw {
             Value::String(s) => s.clone(),
             Value::Null => String::new(),

@@ -7,8 +7,7 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.loopuntil>
 
-use super::{NoSecrets, Pass, Status};
-use crate::context::render_context;
+use super::{Pass, Status};
 use crate::event::Command;
 use crate::execution::Attempt;
 use crate::state::State;
@@ -42,16 +41,13 @@ impl Pass<'_> {
                 .and_then(Value::as_str)
                 .and_then(|t| sluice_flow::duration::parse_duration(t).ok())
         };
-        let run = self.run(id).cloned();
-        let context = render_context(self.flow, self.exec, run.as_ref());
-        let condition = match task.properties.get("condition") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-            None => String::new(),
+        let Some(run) = self.run(id).cloned() else {
+            return Status::Failed;
         };
-        let done = match self.engine.templates.render(&condition, &context, &NoSecrets) {
+        let raw = task.properties.get("condition").cloned().unwrap_or(Value::Null);
+        let done = match self.render_text(&raw, &run, "condition") {
             Ok(text) => truthy(&text),
-            Err(e) => return self.fail_loop(id, format!("`condition` of `{}` could not be rendered: {e}", task.id)),
+            Err(reason) => return self.fail_loop(id, reason),
         };
         if done {
             return status;

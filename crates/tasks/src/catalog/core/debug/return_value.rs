@@ -29,11 +29,7 @@ pub static RETURN: TaskType = TaskType {
 };
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
-    let value = match task.properties.get("format") {
-        Some(Value::String(s)) => Value::String(cx.renderer.string(&task.id, "format", s, cx.variables)?),
-        Some(Value::Null) | None => Value::Null,
-        Some(other) => Value::String(other.to_string()),
-    };
+    let value = crate::props::text(task, cx, "format")?.map_or(Value::Null, Value::String);
     let mut done = Finished::default();
     done.outputs.insert("value".into(), value);
     Ok(Plan::Done(done))

@@ -4,7 +4,6 @@
 
 use crate::catalog::TaskType;
 use crate::{Finished, Plan, PlanContext, TaskError};
-use serde_json::Value;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, opt};
 use sluice_flow::template::truthy;
@@ -33,13 +32,7 @@ pub static FAIL: TaskType = TaskType {
 };
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
-    let text = |name: &str| -> Result<Option<String>, TaskError> {
-        match task.properties.get(name) {
-            Some(Value::String(s)) => cx.renderer.string(&task.id, name, s, cx.variables).map(Some),
-            Some(Value::Null) | None => Ok(None),
-            Some(other) => Ok(Some(other.to_string())),
-        }
-    };
+    let text = |name: &str| crate::props::text(task, cx, name);
     let fails = match text("condition")? {
         Some(condition) => truthy(&condition),
         None => true,

@@ -100,14 +100,7 @@ pub static SUBFLOW: TaskType = TaskType {
 };
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
-    let text = |name: &str| -> Result<String, TaskError> {
-        let raw = match task.properties.get(name) {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
-        cx.renderer.string(&task.id, name, &raw, cx.variables)
-    };
+    let text = |name: &str| crate::props::text(task, cx, name).map(Option::unwrap_or_default);
     let inputs = match task.properties.get("inputs") {
         Some(v @ Value::Object(_)) => match cx.renderer.value(&task.id, "inputs", v, cx.variables)? {
             Value::Object(map) => map,
