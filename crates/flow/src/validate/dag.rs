@@ -87,7 +87,8 @@ pub(super) fn check_dag(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]
     let ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
     for (index, dep, pos) in edges {
         if !ids.contains(&dep) {
-            let help = match did_you_mean(&dep, ids.iter().map(String::as_str)) {
+            let others = ids.iter().map(String::as_str).filter(|i| *i != tasks[index].id);
+            let help = match did_you_mean(&dep, others) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the tasks of this Dag are: {}", ids.join(", ")),
             };
