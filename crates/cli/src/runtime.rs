@@ -111,6 +111,10 @@ pub struct RunnerSettings {
     /// Let Docker tasks bind host folders (`volumes` of the Docker task runner).
     #[arg(long, env = "SLUICE_DOCKER_VOLUMES")]
     pub docker_volumes: bool,
+    /// The address users open the UI at (`https://sluice.example.com`), for the links that
+    /// notifications such as SlackExecution send.
+    #[arg(long, env = "SLUICE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl Runtime {
@@ -166,6 +170,7 @@ impl Runtime {
                 slots: parts.slots,
                 lease: parts.lease,
                 docker_volumes: parts.settings.docker_volumes,
+                public_url: parts.settings.public_url.clone(),
             };
             let worker = Arc::new(Worker::new(
                 config,

@@ -44,6 +44,26 @@ pub fn input_file_uri(namespace: &str, flow_id: &str, execution_id: &str, input_
     )
 }
 
+/// The address of a file a task run stores (a download), as Kestra forms it.
+pub fn task_file_uri(
+    namespace: &str,
+    flow_id: &str,
+    execution_id: &str,
+    task_id: &str,
+    task_run_id: &str,
+    file_name: &str,
+) -> String {
+    format!(
+        "{SCHEME}/{}/{}/executions/{}/tasks/{}/{}/{}",
+        namespace.replace('.', "/"),
+        safe_file_name(flow_id),
+        safe_file_name(execution_id),
+        safe_file_name(task_id),
+        safe_file_name(task_run_id),
+        safe_file_name(file_name)
+    )
+}
+
 /// The path of an address relative to the storage root, checked segment by segment.
 pub fn relative_path(uri: &str) -> Result<PathBuf, StorageUriError> {
     let fail = |reason| StorageUriError {

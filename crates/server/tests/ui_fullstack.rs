@@ -109,6 +109,7 @@ impl Runtime {
             slots: 4,
             lease: Duration::from_secs(30),
             docker_volumes: false,
+            public_url: None,
         };
         let worker = Arc::new(Worker::new(
             config,

@@ -1,11 +1,13 @@
 //! Task types: each turns its YAML (already validated, plugin defaults applied) into a [`Plan`] —
-//! a job for a task runner, or work the worker does itself (a log line) — and reads Kestra's
+//! a job for a task runner, or work the worker does itself (a log line, an HTTP request) — and reads Kestra's
 //! output protocol back from the job's log lines.
 
+mod call;
 pub mod catalog;
 mod container_defaults;
 pub mod dbt;
 mod error;
+mod http;
 mod outputs;
 mod props;
 mod python;
@@ -13,6 +15,7 @@ mod render;
 mod runner;
 mod script;
 
+pub use call::{Call, CallContext, CallFuture, ExecutionSummary};
 pub use catalog::{TaskType, catalog, check_flow, validator};
 pub use error::TaskError;
 pub use outputs::{Metric, OutputLine, parse_output_line};
@@ -31,14 +34,8 @@ pub enum Plan {
     Done(Finished),
     /// Start (and by default wait for) an execution of another flow.
     Subflow(Box<catalog::core::flow::subflow::SubflowCall>),
-    /// Wait `duration`, then succeed; a kill ends the wait, and so does the task's `timeout`,
-    /// with a failure (Sleep).
-    Sleep {
-        /// How long to wait.
-        duration: std::time::Duration,
-        /// The task's timeout, if any.
-        timeout: Option<std::time::Duration>,
-    },
+    /// Work the task does itself, with no runner: a wait, a request to a server.
+    Call(Box<Call>),
 }
 
 /// The result of a task that needs no runner.
@@ -50,6 +47,8 @@ pub struct Finished {
     pub outputs: serde_json::Map<String, Value>,
     /// Why the task failed, when it did.
     pub failure: Option<String>,
+    /// Files to store in internal storage: (`kestra://` address, the local file to move there).
+    pub stored: Vec<(String, std::path::PathBuf)>,
 }
 
 /// A job plus how to read its result.

@@ -114,3 +114,39 @@ pub(crate) fn timeout(task: &Task, cx: &PlanContext<'_>) -> Result<Option<std::t
             ),
         })
 }
+
+/// Where a task run's stored files go: its execution's ids, read from the render context.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredIds {
+    namespace: String,
+    flow_id: String,
+    execution_id: String,
+    task_id: String,
+    task_run_id: String,
+}
+
+impl StoredIds {
+    /// The ids of the task run `cx` renders for.
+    pub(crate) fn of(cx: &PlanContext<'_>) -> Self {
+        let get = |a: &str, b: &str| cx.variables[a][b].as_str().unwrap_or("unknown").to_string();
+        StoredIds {
+            namespace: get("flow", "namespace"),
+            flow_id: get("flow", "id"),
+            execution_id: get("execution", "id"),
+            task_id: get("task", "id"),
+            task_run_id: get("taskrun", "id"),
+        }
+    }
+
+    /// The `kestra://` address of this task run's file `name`.
+    pub(crate) fn uri(&self, name: &str) -> String {
+        sluice_flow::storage::task_file_uri(
+            &self.namespace,
+            &self.flow_id,
+            &self.execution_id,
+            &self.task_id,
+            &self.task_run_id,
+            name,
+        )
+    }
+}

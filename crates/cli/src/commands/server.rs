@@ -64,6 +64,11 @@ pub struct ServerArgs {
     #[arg(long, env = "SLUICE_DOCKER_VOLUMES", num_args = 0..=1, default_missing_value = "true")]
     #[serde(rename = "dockerVolumes")]
     pub docker_volumes: Option<bool>,
+    /// The address users open the UI at, for links in notifications (SlackExecution…)
+    /// [default: this server's own address]; `publicUrl` in the file.
+    #[arg(long, env = "SLUICE_PUBLIC_URL", value_name = "URL")]
+    #[serde(rename = "publicUrl")]
+    pub public_url: Option<String>,
     /// PostgreSQL database shared with other servers and workers, `postgres://user:password@host:port/db`
     /// (`server standalone` only; without it, SQLite in the data folder). `db` or `dbUrl` in the file.
     #[arg(long, env = "SLUICE_DB", value_name = "URL")]
@@ -92,6 +97,7 @@ impl ServerArgs {
             slots: self.slots.or(file.slots),
             auth: self.auth.or(file.auth),
             docker_volumes: self.docker_volumes.or(file.docker_volumes),
+            public_url: self.public_url.or(file.public_url),
             insecure_no_auth: self.insecure_no_auth.or(file.insecure_no_auth),
             db: self.db.or(file.db),
             workers: self.workers.or(file.workers),
@@ -252,6 +258,7 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
             lease,
             settings: crate::runtime::RunnerSettings {
                 docker_volumes: args.docker_volumes.unwrap_or(false),
+                public_url: Some(args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"))),
             },
             listen: match &backend {
                 Backend::Postgres(pg) => Some(PostgresStore::clone(pg)),

@@ -44,6 +44,8 @@ pub static TASKS: &[&TaskType] = &[
     &core::flow::pause::PAUSE,
     &core::flow::subflow::SUBFLOW,
     &core::flow::sleep::SLEEP,
+    &core::http::request::REQUEST,
+    &core::http::download::DOWNLOAD,
     &core::debug::return_value::RETURN,
     &core::output::output_values::OUTPUT_VALUES,
     &core::execution::fail::FAIL,

@@ -88,21 +88,7 @@ impl Worker {
         let script = match planned {
             Plan::Done(done) => return self.finished(job, masker, &task.id, done).await,
             Plan::Subflow(call) => return self.subflow(job, &exec, run, &call, &cancel).await,
-            Plan::Sleep { duration, timeout } => {
-                let limit = timeout
-                    .unwrap_or(Duration::MAX)
-                    .min(Duration::from_secs(u64::from(u32::MAX)));
-                return Ok(tokio::select! {
-                    () = tokio::time::sleep(duration) => AttemptResult::new(State::Success, "slept"),
-                    () = tokio::time::sleep(limit) => {
-                        let reason = format!("timed out after {}", sluice_flow::duration::format_duration(limit));
-                        self.log(job, masker, &task.id, Level::Error, vec![reason.clone()]).await?;
-                        AttemptResult::new(State::Failed, reason)
-                    }
-                    () = cancel.cancelled() => AttemptResult::new(State::Killed, "killed while sleeping"),
-                    never = self.heartbeat(job) => match never {},
-                });
-            }
+            Plan::Call(call) => return self.call(job, &exec, run, masker, &task.id, *call, &cancel).await,
             Plan::Job(script) => script,
         };
         let mut script = script;
@@ -275,13 +261,20 @@ impl Worker {
 
 impl Worker {
     /// Logs and reports the result of a task that needed no runner.
-    async fn finished(
+    pub(super) async fn finished(
         &self,
         job: &QueuedJob,
         masker: &Arc<Masker>,
         task_id: &str,
-        done: sluice_tasks::Finished,
+        mut done: sluice_tasks::Finished,
     ) -> Result<AttemptResult, RuntimeError> {
+        for (uri, path) in std::mem::take(&mut done.stored) {
+            let put = sluice_store::files::put_file(&self.config.data_dir, &uri, &path).await;
+            let _ = tokio::fs::remove_file(&path).await;
+            if let Err(e) = put {
+                done.failure.get_or_insert_with(|| format!("task `{task_id}`: {e}"));
+            }
+        }
         for (level, line) in done.logs {
             let level = Level::parse(&level).unwrap_or(Level::Info);
             self.log(job, masker, task_id, level, vec![line]).await?;

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 type Leftover = (Job, Chosen);
 
 mod attempt;
+mod call;
 mod subflow;
 
 /// When a lease renewed now ends.
@@ -52,6 +53,8 @@ pub struct WorkerConfig {
     /// Whether Docker tasks may bind host folders (`volumes`): off by default, as a bind mount
     /// gives a task the worker's files.
     pub docker_volumes: bool,
+    /// The address users open the UI at, for links in notifications (`--public-url`).
+    pub public_url: Option<String>,
 }
 
 /// Runs attempts.

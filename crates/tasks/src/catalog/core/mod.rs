@@ -1,9 +1,10 @@
-//! Kestra's core plugin: logs, flowable tasks, execution control, debug and output tasks,
+//! Kestra's core plugin: logs, flowable tasks, execution control, debug and output tasks, HTTP,
 //! triggers.
 
 pub mod debug;
 pub mod execution;
 pub mod flow;
+pub mod http;
 pub mod log;
 pub mod output;
 pub mod trigger;

@@ -4,7 +4,7 @@
 //! Kestra: <https://kestra.io/plugins/core/flow/io.kestra.plugin.core.flow.sleep>
 
 use crate::catalog::TaskType;
-use crate::{Plan, PlanContext, TaskError};
+use crate::{Call, Finished, Plan, PlanContext, TaskError};
 use serde_json::Value;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, req};
@@ -30,8 +30,9 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
         task: task.id.clone(),
         message: format!("`duration` {text:?} is not an ISO-8601 duration such as PT5S: {e}"),
     })?;
-    Ok(Plan::Sleep {
-        duration,
-        timeout: crate::props::timeout(task, cx)?,
-    })
+    let timeout = crate::props::timeout(task, cx)?;
+    Ok(Plan::Call(Box::new(Call::new(timeout, move |_| async move {
+        tokio::time::sleep(duration).await;
+        Finished::default()
+    }))))
 }

@@ -1,0 +1,74 @@
+//! A task's own work (Sleep, HTTP, notifications): started with a folder for its files and,
+//! when it asks, a summary of an execution; run under the task's timeout and kill switch while
+//! the lease is renewed.
+
+use super::*;
+use sluice_engine::Execution;
+use sluice_tasks::{Call, CallContext, ExecutionSummary};
+
+impl Worker {
+    /// Runs a call to its end, its timeout or a kill.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn call(
+        &self,
+        job: &QueuedJob,
+        exec: &Execution,
+        run: &sluice_engine::TaskRun,
+        masker: &Arc<Masker>,
+        task_id: &str,
+        call: Call,
+        cancel: &CancellationToken,
+    ) -> Result<AttemptResult, RuntimeError> {
+        let summary = match &call.summary_of {
+            Some(id) if *id == exec.id => Some(self.summary(exec)),
+            Some(id) => self.store.get_execution(id).await?.map(|e| self.summary(&e)),
+            None => None,
+        };
+        let cx = CallContext {
+            files_dir: files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt),
+            summary: summary.map(|s| serde_json::to_value(s).unwrap_or_default()),
+        };
+        let limit = call
+            .timeout
+            .unwrap_or(Duration::MAX)
+            .min(Duration::from_secs(u64::from(u32::MAX)));
+        let work = (call.start)(cx);
+        tokio::select! {
+            done = work => self.finished(job, masker, task_id, done).await,
+            () = tokio::time::sleep(limit) => {
+                let reason = format!("timed out after {}", sluice_flow::duration::format_duration(limit));
+                self.log(job, masker, task_id, Level::Error, vec![reason.clone()]).await?;
+                Ok(AttemptResult::new(State::Failed, reason))
+            }
+            () = cancel.cancelled() => Ok(AttemptResult::new(State::Killed, "killed")),
+            never = self.heartbeat(job) => match never {},
+        }
+    }
+
+    /// What the `*Execution` notifications say about `exec`.
+    fn summary(&self, exec: &Execution) -> ExecutionSummary {
+        let start = exec.state.start().unwrap_or_else(Timestamp::now);
+        let end = exec.state.end().unwrap_or_else(Timestamp::now);
+        let elapsed = end.duration_since(start).unsigned_abs();
+        let failed = exec
+            .task_run_list
+            .iter()
+            .find(|r| matches!(r.state.current, State::Failed | State::Killed));
+        ExecutionSummary {
+            id: exec.id.clone(),
+            namespace: exec.namespace.clone(),
+            flow_id: exec.flow_id.clone(),
+            state: exec.state.current.to_string(),
+            start_date: start.to_string(),
+            duration: sluice_flow::duration::format_duration(elapsed),
+            failed_task: failed.map(|r| r.task_id.clone()),
+            failed_reason: failed.and_then(|r| r.attempts.last()).and_then(|a| a.reason.clone()),
+            labels: exec.labels.iter().map(|l| (l.key.clone(), l.value.clone())).collect(),
+            link: self
+                .config
+                .public_url
+                .as_ref()
+                .map(|url| format!("{}/ui/executions/{}", url.trim_end_matches('/'), exec.id)),
+        }
+    }
+}
