@@ -132,7 +132,21 @@ fn file_name(response: &reqwest::Response) -> String {
             .filter(|s| !s.is_empty())
     };
     let name = disposition.or_else(from_url).unwrap_or_else(|| "download".into());
-    sluice_flow::storage::safe_file_name(&name)
+    url_encode(&sluice_flow::storage::safe_file_name(&name))
+}
+
+/// Java's `URLEncoder.encode`, as Kestra applies it to the name: the stored address stays one
+/// word (`report v1.csv` is stored as `report+v1.csv`).
+fn url_encode(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'*' => out.push(b as char),
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
 /// `filename*=UTF-8''a%20b.csv` or `filename="a.csv"` of a Content-Disposition.
@@ -187,5 +201,6 @@ mod tests {
         );
         assert_eq!(from_disposition("inline"), None);
         assert_eq!(from_disposition(r#"attachment; filename="""#), None);
+        assert_eq!(url_encode("report v1 é.csv"), "report+v1+%C3%A9.csv");
     }
 }
