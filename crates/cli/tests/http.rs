@@ -124,7 +124,12 @@ tasks:
   - id: listed
     type: io.kestra.plugin.core.http.Request
     uri: {base}/status/409
-    options: {{allowedResponseCodes: [409]}}
+    options: {{allowFailed: true, allowedResponseCodes: [409]}}
+  - id: unlisted
+    type: io.kestra.plugin.core.http.Request
+    uri: {base}/json
+    options: {{allowedResponseCodes: [201]}}
+    allowFailure: true
   - id: followed
     type: io.kestra.plugin.core.http.Request
     uri: "{base}/redirect?to=/json"
@@ -154,6 +159,11 @@ tasks:
     assert_eq!(exec["state"]["current"], "FAILED");
     assert_eq!(task(&exec, "allowed")["outputs"]["code"], 404);
     assert_eq!(task(&exec, "listed")["outputs"]["code"], 409);
+    assert_eq!(
+        task(&exec, "unlisted")["state"]["current"],
+        "FAILED",
+        "a 200 not in the list fails"
+    );
     assert_eq!(task(&exec, "followed")["outputs"]["body"]["hello"], "world");
     assert_eq!(task(&exec, "not_followed")["outputs"]["code"], 302);
     for t in ["basic", "basic_old", "bearer"] {
@@ -222,6 +232,10 @@ tasks:
       got.csv: "{{{{ outputs.dl.uri }}}}"
     commands:
       - wc -c < got.csv
+  - id: named
+    type: io.kestra.plugin.fs.http.Download
+    uri: "{base}/file/x.bin?size=3"
+    saveAs: orders.csv
   - id: empty
     type: io.kestra.plugin.core.http.Download
     uri: "{base}/file/empty.txt?size=0"
@@ -237,6 +251,12 @@ tasks:
         "{uri}"
     );
     assert_eq!(dl["length"], 2500);
+    assert!(
+        task(&exec, "named")["outputs"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/orders.csv")
+    );
     assert_eq!(dl["code"], 200);
     let all = logs(&env, &exec);
     assert!(all.contains("2500"), "the next task reads the stored file: {all}");

@@ -117,11 +117,9 @@ pub(crate) async fn send(opts: &Options, req: Outgoing) -> Result<reqwest::Respo
     };
     let response = r.send().await.map_err(|e| describe(&req.uri, &e))?;
     let code = response.status().as_u16();
-    let accepted = if opts.allowed_codes.is_empty() {
-        code < 400 || opts.allow_failed
-    } else {
-        opts.allowed_codes.contains(&code)
-    };
+    // As Kestra: 400 and above fail unless allowFailed; a list of codes fails any code not in it.
+    let accepted =
+        (code < 400 || opts.allow_failed) && (opts.allowed_codes.is_empty() || opts.allowed_codes.contains(&code));
     if accepted {
         return Ok(response);
     }

@@ -7,8 +7,9 @@
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-/// Kestra's default `readTimeout`: a server that sends nothing for this long fails the task.
-pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Kestra's default read-idle timeout (0.21 and later): a server that sends nothing for this
+/// long fails the task.
+pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
 /// Kestra's default `maxContentLength` of a response read into outputs: 10 MiB.
 pub(crate) const DEFAULT_MAX_CONTENT_LENGTH: u64 = 10 * 1024 * 1024;
 

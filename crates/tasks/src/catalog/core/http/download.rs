@@ -1,6 +1,6 @@
 //! `io.kestra.plugin.core.http.Download`: streams a URL's answer into internal storage; outputs
 //! the file's `kestra://` address (`uri`), `code`, `length` and `headers`. The file is named
-//! from the answer's Content-Disposition, else from the URL's last path segment. An empty
+//! `saveAs`, else from the answer's Content-Disposition, else from the URL's last path segment. An empty
 //! answer fails unless `failOnEmptyResponse: false`; a body shorter than its Content-Length
 //! fails.
 //!
@@ -34,6 +34,11 @@ pub static DOWNLOAD: TaskType = TaskType {
             COMMON[6],
             COMMON[7],
             opt(
+                "saveAs",
+                Kind::String,
+                "The stored file's name (default: the answer's Content-Disposition, else the URL's last segment).",
+            ),
+            opt(
                 "failOnEmptyResponse",
                 Kind::Bool,
                 "Fail when the answer is empty (default true).",
@@ -55,6 +60,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
     super::refuse_stored_file_parts(task, &req)?;
     let fail_on_empty = crate::props::flag(task, "failOnEmptyResponse", true) && !opts.allow_failed;
     let ids = crate::props::StoredIds::of(cx);
+    let save_as = crate::props::text(task, cx, "saveAs")?.filter(|s| !s.trim().is_empty());
     let timeout = crate::props::timeout(task, cx)?;
     Ok(Plan::Call(Box::new(Call::new(timeout, move |call| async move {
         let uri = req.uri.clone();
@@ -64,7 +70,10 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
             let code = response.status().as_u16();
             let headers = http::headers(&response);
             let expected = response.content_length();
-            let name = file_name(&response);
+            let name = match &save_as {
+                Some(n) => url_encode(&sluice_flow::storage::safe_file_name(n)),
+                None => file_name(&response),
+            };
             tokio::fs::create_dir_all(&call.files_dir)
                 .await
                 .map_err(|e| format!("cannot make the folder for the download: {e}"))?;

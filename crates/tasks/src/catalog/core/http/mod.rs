@@ -32,7 +32,7 @@ const TIMEOUT: &[Prop] = &[
     opt(
         "readIdleTimeout",
         Kind::Duration,
-        "Time the server may send nothing before failing (default PT10S).",
+        "Time the server may send nothing before failing (default PT5M).",
     ),
 ];
 const SSL: &[Prop] = &[opt(
@@ -59,7 +59,7 @@ pub(crate) const OPTIONS: &[Prop] = &[
     opt(
         "readTimeout",
         Kind::Duration,
-        "Time the server may send nothing before failing (default PT10S).",
+        "Time the server may send nothing before failing (default PT5M).",
     ),
     opt("readIdleTimeout", Kind::Duration, "Same as readTimeout."),
     no_effect(
@@ -79,7 +79,11 @@ pub(crate) const OPTIONS: &[Prop] = &[
         Kind::Bool,
         "Succeed on any status code, 4xx and 5xx included (default false).",
     ),
-    opt("allowedResponseCodes", Kind::Any, "The only status codes that succeed."),
+    opt(
+        "allowedResponseCodes",
+        Kind::Any,
+        "The only status codes that succeed (400 and above also need allowFailed).",
+    ),
     opt(
         "basicAuthUser",
         Kind::String,
