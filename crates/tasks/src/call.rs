@@ -72,12 +72,14 @@ pub struct ExecutionSummary {
     pub state: String,
     /// When it started, RFC 3339.
     pub start_date: String,
-    /// How long it has run, ISO-8601 (`PT1M5S`).
-    pub duration: String,
+    /// How long it has run, in milliseconds.
+    pub duration_ms: u64,
     /// The first task run that failed, if any: its task id.
     pub failed_task: Option<String>,
     /// Why it failed, when known.
     pub failed_reason: Option<String>,
+    /// The last task run's task id.
+    pub last_task: Option<String>,
     /// Its labels.
     pub labels: std::collections::BTreeMap<String, String>,
     /// Its link in the UI, when the server's address is configured.

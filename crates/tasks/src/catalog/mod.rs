@@ -9,6 +9,7 @@
 pub mod core;
 pub mod dbt;
 pub mod kubernetes;
+pub mod notifications;
 pub mod scripts;
 
 use crate::{Plan, PlanContext, TaskError};
@@ -46,6 +47,20 @@ pub static TASKS: &[&TaskType] = &[
     &core::flow::sleep::SLEEP,
     &core::http::request::REQUEST,
     &core::http::download::DOWNLOAD,
+    &notifications::slack_incoming_webhook::SLACK_INCOMING_WEBHOOK,
+    &notifications::slack_execution::SLACK_EXECUTION,
+    &notifications::discord_incoming_webhook::DISCORD_INCOMING_WEBHOOK,
+    &notifications::discord_execution::DISCORD_EXECUTION,
+    &notifications::teams_incoming_webhook::TEAMS_INCOMING_WEBHOOK,
+    &notifications::teams_execution::TEAMS_EXECUTION,
+    &notifications::google_chat_incoming_webhook::GOOGLE_CHAT_INCOMING_WEBHOOK,
+    &notifications::google_chat_execution::GOOGLE_CHAT_EXECUTION,
+    &notifications::zulip_incoming_webhook::ZULIP_INCOMING_WEBHOOK,
+    &notifications::zulip_execution::ZULIP_EXECUTION,
+    &notifications::telegram_send::TELEGRAM_SEND,
+    &notifications::telegram_execution::TELEGRAM_EXECUTION,
+    &notifications::pagerduty_alert::PAGERDUTY_ALERT,
+    &notifications::opsgenie_alert::OPSGENIE_ALERT,
     &core::debug::return_value::RETURN,
     &core::output::output_values::OUTPUT_VALUES,
     &core::execution::fail::FAIL,

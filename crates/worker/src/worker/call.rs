@@ -60,9 +60,10 @@ impl Worker {
             flow_id: exec.flow_id.clone(),
             state: exec.state.current.to_string(),
             start_date: start.to_string(),
-            duration: sluice_flow::duration::format_duration(elapsed),
+            duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             failed_task: failed.map(|r| r.task_id.clone()),
             failed_reason: failed.and_then(|r| r.attempts.last()).and_then(|a| a.reason.clone()),
+            last_task: exec.task_run_list.last().map(|r| r.task_id.clone()),
             labels: exec.labels.iter().map(|l| (l.key.clone(), l.value.clone())).collect(),
             link: self
                 .config
