@@ -127,28 +127,39 @@ pub async fn fetch_inputs(
     namespace: &str,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<(), StorageError> {
-    let own: PathBuf = namespace.split('.').collect();
     for content in files.values_mut() {
         let Ok(text) = std::str::from_utf8(content) else {
             continue;
         };
         let text = text.trim();
-        let path = if is_storage_uri(text) {
-            if !relative_path(text)?.starts_with(&own) {
-                return Err(StorageError::OtherNamespace {
-                    uri: text.to_string(),
-                    namespace: namespace.to_string(),
-                });
-            }
-            local_path(data_dir, text)?
-        } else if let Some(path) = text.strip_prefix("file://").filter(|p| !p.contains('\n')) {
-            kept_file(data_dir, path).await?
-        } else {
+        if !is_storage_uri(text) && !text.strip_prefix("file://").is_some_and(|p| !p.contains('\n')) {
             continue;
-        };
+        }
+        let path = readable(data_dir, namespace, text).await?;
         *content = tokio::fs::read(&path).await.map_err(|e| io_error(text, "read", e))?;
     }
     Ok(())
+}
+
+/// The local file of a stored file's address that a task of `namespace` may read: a
+/// `kestra://` address of its own namespace (or one below it), as in Kestra, or the `file://`
+/// address of a kept output file.
+pub async fn readable(data_dir: &Path, namespace: &str, uri: &str) -> Result<PathBuf, StorageError> {
+    let uri = uri.trim();
+    if is_storage_uri(uri) {
+        let own: PathBuf = namespace.split('.').collect();
+        if !relative_path(uri)?.starts_with(&own) {
+            return Err(StorageError::OtherNamespace {
+                uri: uri.to_string(),
+                namespace: namespace.to_string(),
+            });
+        }
+        return local_path(data_dir, uri);
+    }
+    match uri.strip_prefix("file://") {
+        Some(path) => kept_file(data_dir, path).await,
+        None => Err(StorageError::Outside(uri.to_string())),
+    }
 }
 
 /// A `file://` path, allowed only inside the kept files of the data folder.

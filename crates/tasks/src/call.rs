@@ -18,6 +18,8 @@ pub struct CallContext {
     /// The execution the call asked to summarise ([`Call::summary_of`]), as
     /// [`ExecutionSummary`] JSON; `None` when it asked for none or the execution is unknown.
     pub summary: Option<Value>,
+    /// The local file of each stored file the call asked to read ([`Call::reads`]).
+    pub files: std::collections::BTreeMap<String, PathBuf>,
 }
 
 /// The future a call runs.
@@ -31,6 +33,9 @@ pub struct Call {
     pub timeout: Option<Duration>,
     /// An execution id whose summary the call needs (the `*Execution` notifications).
     pub summary_of: Option<String>,
+    /// Stored files (`kestra://` addresses) the call reads, such as a mail's attachments: the
+    /// worker checks each is the execution's to read and hands over its local file.
+    pub reads: Vec<String>,
 }
 
 impl Call {
@@ -44,6 +49,7 @@ impl Call {
             start: Box::new(move |cx| Box::pin(start(cx))),
             timeout,
             summary_of: None,
+            reads: Vec::new(),
         }
     }
 }
@@ -53,6 +59,7 @@ impl std::fmt::Debug for Call {
         f.debug_struct("Call")
             .field("timeout", &self.timeout)
             .field("summary_of", &self.summary_of)
+            .field("reads", &self.reads)
             .finish_non_exhaustive()
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod core;
 pub mod dbt;
+pub mod email;
 pub mod kubernetes;
 pub mod notifications;
 pub mod scripts;
@@ -61,6 +62,8 @@ pub static TASKS: &[&TaskType] = &[
     &notifications::telegram_execution::TELEGRAM_EXECUTION,
     &notifications::pagerduty_alert::PAGERDUTY_ALERT,
     &notifications::opsgenie_alert::OPSGENIE_ALERT,
+    &email::mail_send::MAIL_SEND,
+    &email::mail_execution::MAIL_EXECUTION,
     &core::debug::return_value::RETURN,
     &core::output::output_values::OUTPUT_VALUES,
     &core::execution::fail::FAIL,

@@ -24,9 +24,24 @@ impl Worker {
             Some(id) => self.store.get_execution(id).await?.map(|e| self.summary(&e)),
             None => None,
         };
+        let mut readable = std::collections::BTreeMap::new();
+        for uri in &call.reads {
+            match sluice_store::files::readable(&self.config.data_dir, &exec.namespace, uri).await {
+                Ok(path) => {
+                    readable.insert(uri.clone(), path);
+                }
+                Err(e) => {
+                    let reason = format!("task `{task_id}`: {e}");
+                    self.log(job, masker, task_id, Level::Error, vec![reason.clone()])
+                        .await?;
+                    return Ok(AttemptResult::new(State::Failed, reason));
+                }
+            }
+        }
         let cx = CallContext {
             files_dir: files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt),
             summary: summary.map(|s| serde_json::to_value(s).unwrap_or_default()),
+            files: readable,
         };
         let limit = call
             .timeout
