@@ -132,7 +132,7 @@ pub async fn fetch_inputs(
             continue;
         };
         let text = text.trim();
-        if !is_storage_uri(text) && !text.strip_prefix("file://").is_some_and(|p| !p.contains('\n')) {
+        if !is_storage_uri(text) && text.strip_prefix("file://").is_none_or(|p| p.contains('\n')) {
             continue;
         }
         let path = readable(data_dir, namespace, text).await?;
