@@ -51,6 +51,16 @@ pub struct Finished {
     pub stored: Vec<(String, std::path::PathBuf)>,
 }
 
+impl Finished {
+    /// A task that failed for `reason`, with nothing else to report.
+    pub fn failed(reason: String) -> Self {
+        Finished {
+            failure: Some(reason),
+            ..Finished::default()
+        }
+    }
+}
+
 /// A job plus how to read its result.
 #[derive(Debug)]
 pub struct ScriptJob {

@@ -84,10 +84,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 logs: vec![("INFO".into(), line)],
                 ..Finished::default()
             },
-            Err(failure) => Finished {
-                failure: Some(failure),
-                ..Finished::default()
-            },
+            Err(failure) => Finished::failed(failure),
         }
     });
     call.summary_of = Some(crate::catalog::notifications::execution_id(task, cx)?);

@@ -40,16 +40,15 @@ pub static DISCORD_EXECUTION: TaskType = TaskType {
 };
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
-    let mut extra = Vec::new();
-    for (key, wire) in [
-        ("username", "username"),
-        ("avatarUrl", "avatar_url"),
-        ("content", "content"),
-    ] {
-        if let Some(v) = crate::props::text(task, cx, key)? {
-            extra.push((wire, v));
-        }
-    }
+    let extra = super::overlay(
+        task,
+        cx,
+        &[
+            ("username", "username"),
+            ("avatarUrl", "avatar_url"),
+            ("content", "content"),
+        ],
+    )?;
     super::summary_webhook(task, cx, move |r| {
         let mut description: String = r
             .facts()

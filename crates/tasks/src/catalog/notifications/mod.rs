@@ -28,18 +28,6 @@ use serde_json::{Map, Value};
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, Prop, no_effect, opt, req};
 
-const PROXY: &[Prop] = &[
-    opt(
-        "type",
-        Kind::Enum(&["DIRECT", "HTTP", "SOCKS"]),
-        "DIRECT (none) or HTTP.",
-    ),
-    opt("address", Kind::String, "Proxy host."),
-    opt("port", Kind::Int, "Proxy port."),
-    opt("username", Kind::String, "Proxy user."),
-    opt("password", Kind::String, "Proxy password."),
-];
-
 /// The `options` every notification takes.
 const OPTIONS: &[Prop] = &[
     opt("connectTimeout", Kind::Duration, "Time to connect before failing."),
@@ -68,7 +56,7 @@ const OPTIONS: &[Prop] = &[
         "messages are UTF-8",
     ),
     opt("headers", Kind::Map, "Extra request headers."),
-    opt("proxy", Kind::Object(PROXY), "Proxy."),
+    opt("proxy", Kind::Object(crate::catalog::core::http::PROXY), "Proxy."),
 ];
 
 /// The webhook URL (a secret, usually).
@@ -157,6 +145,29 @@ pub(crate) fn map(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Map<St
     }
 }
 
+/// The sender fields of Slack's legacy webhooks (Slack and Zulip summaries): property, JSON key.
+pub(crate) const SENDER: &[(&str, &str)] = &[
+    ("channel", "channel"),
+    ("username", "username"),
+    ("iconUrl", "icon_url"),
+    ("iconEmoji", "icon_emoji"),
+];
+
+/// The set properties among `keys` (property, JSON key), rendered, to lay over a message.
+pub(crate) fn overlay(
+    task: &Task,
+    cx: &PlanContext<'_>,
+    keys: &[(&str, &'static str)],
+) -> Result<Vec<(&'static str, String)>, TaskError> {
+    let mut extra = Vec::new();
+    for (key, wire) in keys {
+        if let Some(v) = crate::props::text(task, cx, key)? {
+            extra.push((*wire, v));
+        }
+    }
+    Ok(extra)
+}
+
 /// Text that must be JSON (a `payload`): parsed, or a failure that says where it broke.
 pub(crate) fn json_text(key: &str, text: &str) -> Result<Value, String> {
     serde_json::from_str(text)
@@ -185,11 +196,11 @@ pub(crate) fn plan(task: &Task, cx: &PlanContext<'_>, mut n: Notify) -> Result<P
     let timeout = crate::props::timeout(task, cx)?;
     let summary_of = n.summary_of.take();
     let mut call = Call::new(timeout, move |call| async move {
-        let mut done = Finished::default();
-        if let Err(failure) = deliver(opts, n, call.summary.as_ref()).await {
-            done.failure = Some(failure);
-        }
-        done
+        deliver(opts, n, call.summary.as_ref())
+            .await
+            .err()
+            .map(Finished::failed)
+            .unwrap_or_default()
     });
     call.summary_of = summary_of;
     Ok(Plan::Call(Box::new(call)))

@@ -72,17 +72,7 @@ pub static SLACK_EXECUTION: TaskType = TaskType {
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
     let message = crate::props::text(task, cx, "customMessage")?;
     let fields = super::map(task, cx, "customFields")?;
-    let mut extra = Vec::new();
-    for (key, wire) in [
-        ("channel", "channel"),
-        ("username", "username"),
-        ("iconUrl", "icon_url"),
-        ("iconEmoji", "icon_emoji"),
-    ] {
-        if let Some(v) = crate::props::text(task, cx, key)? {
-            extra.push((wire, v));
-        }
-    }
+    let extra = super::overlay(task, cx, super::SENDER)?;
     let notify = Notify {
         url: super::url(task, cx, "url")?,
         headers: Vec::new(),

@@ -39,17 +39,7 @@ pub static ZULIP_EXECUTION: TaskType = TaskType {
 };
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
-    let mut extra = Vec::new();
-    for (key, wire) in [
-        ("channel", "channel"),
-        ("username", "username"),
-        ("iconUrl", "icon_url"),
-        ("iconEmoji", "icon_emoji"),
-    ] {
-        if let Some(v) = crate::props::text(task, cx, key)? {
-            extra.push((wire, v));
-        }
-    }
+    let extra = super::overlay(task, cx, super::SENDER)?;
     super::summary_webhook(task, cx, move |r| {
         let mut body = super::slack_execution::slack_summary(r);
         for (k, v) in extra {

@@ -40,7 +40,8 @@ const SSL: &[Prop] = &[opt(
     Kind::Bool,
     "Accept any server certificate (self-signed test servers only).",
 )];
-const PROXY: &[Prop] = &[
+/// A proxy's settings (1.x `options.proxy`), also the notifications'.
+pub(crate) const PROXY: &[Prop] = &[
     opt(
         "type",
         Kind::Enum(&["DIRECT", "HTTP", "SOCKS"]),

@@ -88,10 +88,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 done.logs.push(("DEBUG".into(), format!("{uri} answered {code}")));
                 done
             }
-            Err(failure) => Finished {
-                failure: Some(failure),
-                ..Finished::default()
-            },
+            Err(failure) => Finished::failed(failure),
         }
     }))))
 }
