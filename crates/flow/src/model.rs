@@ -159,6 +159,21 @@ pub struct Trigger {
     pub disabled: bool,
     /// The type's own properties, as JSON.
     pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Conditions that must all hold for it to fire.
+    pub conditions: Vec<Condition>,
+}
+
+/// A trigger condition (`io.kestra.plugin.core.condition.*`), its type resolved to the full name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    /// Kestra's full type name.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The type's own properties, as JSON (nested `conditions` excluded).
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// The conditions of `Not` and `Or`, and the named ones of `MultipleCondition`.
+    pub conditions: Vec<Condition>,
 }
 
 /// How many executions of the flow may run at once, and what happens past that.

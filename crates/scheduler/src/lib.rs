@@ -122,7 +122,7 @@ impl Scheduler {
                 let Some(next) = schedule.following(due, now) else {
                     continue;
                 };
-                let start = if schedule.should_fire(due, now) {
+                let start = if schedule.should_fire(due, now) && conditions_hold(&flow, trigger, &schedule, due) {
                     match execution(
                         &flow,
                         record.revision,
@@ -162,6 +162,30 @@ impl Scheduler {
             self.store.delete_trigger(key).await?;
         }
         Ok(started)
+    }
+}
+
+/// Whether the trigger's `conditions` hold for the fire at `due` (its date as `trigger.date`).
+/// A condition that cannot be tested (a date that does not parse) skips the fire, with a warning.
+fn conditions_hold(flow: &Flow, trigger: &sluice_flow::model::Trigger, schedule: &Schedule, due: Timestamp) -> bool {
+    if trigger.conditions.is_empty() {
+        return true;
+    }
+    let variables = serde_json::json!({
+        "trigger": {"date": schedule.local(due)},
+        "flow": {"id": flow.id, "namespace": flow.namespace},
+    });
+    let cx = sluice_tasks::condition::ConditionContext {
+        variables: &variables,
+        execution: None,
+        secrets: &sluice_flow::template::NoSecrets,
+    };
+    match sluice_tasks::condition::all_hold(&trigger.conditions, &cx) {
+        Ok(holds) => holds,
+        Err(message) => {
+            tracing::warn!(flow = %flow.id, trigger = %trigger.id, %message, "the schedule's conditions could not be tested; this fire is skipped");
+            false
+        }
     }
 }
 

@@ -124,3 +124,53 @@ async fn time_zones_disabled_triggers_and_removed_triggers() {
         "and its state is dropped"
     );
 }
+
+/// Ticks a daily 11:00 schedule through the first half of January 2025 (a fake clock, each tick
+/// at the fire time) and returns the days of the month it started an execution on.
+async fn days_fired(name: &str, conditions: &str) -> Vec<i8> {
+    let store = store(name).await;
+    let source = flow("0 11 * * *", &format!("    conditions:\n{conditions}"));
+    store.put_flow("dev", "nightly", &source).await.unwrap();
+    let s = Scheduler::new(store.clone(), Arc::new(Notify::new()));
+    s.tick(t("2024-12-31T12:00:00Z")).await.unwrap();
+    let mut days = Vec::new();
+    for day in 1..=15i8 {
+        let at = t(&format!("2025-01-{day:02}T11:00:00.1Z"));
+        if !s.tick(at).await.unwrap().is_empty() {
+            days.push(day);
+        }
+    }
+    days
+}
+
+// Kestra: https://kestra.io/plugins/core/conditions/io.kestra.plugin.core.condition.weekend,
+// …/io.kestra.plugin.core.condition.dayweek, …/dayweekinmonth, …/not, …/datetimebetween.
+#[tokio::test]
+async fn schedule_conditions_hold_back_the_fires_they_exclude() {
+    // January 2025 starts on a Wednesday: weekends are the 4–5 and 11–12.
+    let weekend = "      - type: io.kestra.plugin.core.condition.Weekend\n";
+    assert_eq!(days_fired("weekend", weekend).await, vec![4, 5, 11, 12]);
+    let weekdays = "      - type: io.kestra.plugin.core.condition.Not\n        conditions:\n          - type: io.kestra.plugin.core.condition.Weekend\n";
+    assert_eq!(
+        days_fired("weekdays", weekdays).await,
+        vec![1, 2, 3, 6, 7, 8, 9, 10, 13, 14, 15]
+    );
+    let monday = "      - type: io.kestra.plugin.core.condition.DayWeek\n        dayOfWeek: MONDAY\n";
+    assert_eq!(days_fired("monday", monday).await, vec![6, 13]);
+    let second_friday = "      - type: io.kestra.core.models.conditions.types.DayWeekInMonthCondition\n        date: \"{{ trigger.date }}\"\n        dayOfWeek: FRIDAY\n        dayInMonth: SECOND\n";
+    assert_eq!(days_fired("second-friday", second_friday).await, vec![10]);
+    let window = "      - type: io.kestra.plugin.core.condition.DateTimeBetween\n        after: \"2025-01-09T00:00:00Z\"\n        before: \"2025-01-11T00:00:00+01:00\"\n";
+    assert_eq!(days_fired("window", window).await, vec![9, 10]);
+    let both = format!("{weekend}      - type: io.kestra.plugin.core.condition.DayWeek\n        dayOfWeek: SUNDAY\n");
+    assert_eq!(
+        days_fired("both", &both).await,
+        vec![5, 12],
+        "every condition must hold"
+    );
+}
+
+#[tokio::test]
+async fn a_condition_that_needs_an_execution_skips_a_schedule_fire() {
+    let status = "      - type: io.kestra.plugin.core.condition.ExecutionStatus\n        in: [FAILED]\n";
+    assert_eq!(days_fired("status", status).await, Vec::<i8>::new());
+}

@@ -4,6 +4,7 @@
 
 mod call;
 pub mod catalog;
+pub mod condition;
 mod container_defaults;
 pub mod dbt;
 mod error;

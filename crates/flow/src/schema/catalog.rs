@@ -12,6 +12,8 @@ pub struct Catalog {
     pub triggers: Vec<&'static TypeSpec>,
     /// Task runner types.
     pub runners: Vec<&'static TypeSpec>,
+    /// Trigger condition types.
+    pub conditions: Vec<&'static TypeSpec>,
 }
 
 impl Catalog {
@@ -21,7 +23,14 @@ impl Catalog {
             tasks,
             triggers,
             runners: RUNNERS.iter().collect(),
+            conditions: Vec::new(),
         }
+    }
+
+    /// The same catalog, with these trigger condition types.
+    pub fn with_conditions(mut self, conditions: Vec<&'static TypeSpec>) -> Self {
+        self.conditions = conditions;
+        self
     }
 
     /// A task type by full name or alias.
@@ -34,6 +43,7 @@ impl Catalog {
         find_type(&self.tasks, name)
             .or_else(|| find_type(&self.runners, name))
             .or_else(|| find_type(&self.triggers, name))
+            .or_else(|| find_type(&self.conditions, name))
     }
 
     /// Every name, full or alias, of every type: what a plugin default's prefix may match.
@@ -41,6 +51,7 @@ impl Catalog {
         type_names(&self.tasks)
             .chain(type_names(&self.runners))
             .chain(type_names(&self.triggers))
+            .chain(type_names(&self.conditions))
     }
 
     /// Whether `spec` is one of the task types (and so has the common task properties).

@@ -38,6 +38,7 @@ fn kind_schema(kind: &Kind) -> Value {
         }),
         Kind::TaskRunner => json!({"$ref": "#/definitions/taskRunner"}),
         Kind::Retry => json!({"$ref": "#/definitions/retry"}),
+        Kind::Conditions => json!({"type": ["array", "object"], "items": {"$ref": "#/definitions/condition"}}),
     }
 }
 
@@ -133,6 +134,7 @@ pub fn json_schema(catalog: &Catalog) -> Value {
             "task": by_type(&catalog.tasks, TASK_COMMON),
             "trigger": by_type(&catalog.triggers, TRIGGER_COMMON),
             "taskRunner": by_type(&catalog.runners, &runner_common),
+            "condition": by_type(&catalog.conditions, &runner_common),
             "retry": object(RETRY_PROPS, &[]),
             "pluginDefaults": {
                 "type": "array",

@@ -61,6 +61,8 @@ pub enum Kind {
     StringOrList,
     /// A Kubernetes pod spec or pod metadata, checked against the Kubernetes API types.
     Pod(crate::k8s::PodPart),
+    /// A list of trigger conditions, each checked against the catalog's condition types.
+    Conditions,
 }
 
 /// One property of a type.
@@ -260,8 +262,8 @@ pub const TRIGGER_COMMON: &[Prop] = &[
     opt("disabled", Kind::Bool, "Do not fire."),
     opt(
         "conditions",
-        Kind::Any,
-        "Extra conditions (not evaluated by Sluice yet).",
+        Kind::Conditions,
+        "Conditions that must all hold for the trigger to fire.",
     ),
     opt(
         "stopAfter",

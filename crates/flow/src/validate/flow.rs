@@ -2,7 +2,8 @@
 
 use super::ids::{ID_CHARS, NAMESPACE_CHARS, check_id};
 use super::props::{check_bool, check_retry, check_string, check_text, unknown_key};
-use super::task::{check_task_list, check_triggers};
+use super::task::check_task_list;
+use super::trigger::check_triggers;
 use super::{Cx, defaults, expect_map};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Concurrency, ConcurrencyBehavior, Flow, Input};

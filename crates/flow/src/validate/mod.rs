@@ -11,6 +11,7 @@ mod props;
 mod refs;
 mod retry;
 mod task;
+mod trigger;
 
 use crate::diagnostic::{Diagnostic, Pos, has_errors};
 use crate::model::Flow;

@@ -204,6 +204,7 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
                 | Kind::TaskMap
                 | Kind::DagTasks
                 | Kind::TaskRunner
+                | Kind::Conditions
                 | Kind::Retry
                 | Kind::Object(_)
                 | Kind::Cron
@@ -292,7 +293,7 @@ pub(super) fn check_kind(cx: &mut Cx<'_>, node: &Node, parent: &Node, prop: &Pro
             check_retry(cx, node);
         }
         // Checked by the task module, which knows about plugin defaults and ids.
-        Kind::Tasks | Kind::TaskMap | Kind::DagTasks | Kind::TaskRunner => {}
+        Kind::Tasks | Kind::TaskMap | Kind::DagTasks | Kind::TaskRunner | Kind::Conditions => {}
     }
 }
 

@@ -1,12 +1,12 @@
-//! Tasks, triggers and task runners: type lookup, plugin defaults, properties, unique ids.
+//! Tasks and task runners: type lookup, plugin defaults, properties, unique ids.
 
 use super::defaults::{self, PluginDefault};
 use super::ids::{ID_CHARS, valid_id};
 use super::props::{check_bool, check_duration, check_props, check_retry, check_string};
 use super::{Cx, expect_map_shape};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Branch, Task, Trigger};
-use crate::schema::{self, Kind, TASK_COMMON, TRIGGER_COMMON, TypeSpec};
+use crate::model::{Branch, Task};
+use crate::schema::{self, Kind, TASK_COMMON, TypeSpec};
 use crate::suggest::did_you_mean;
 use crate::template::is_template;
 use crate::yaml::{Node, Value};
@@ -38,7 +38,7 @@ pub(super) fn check_task_list(cx: &mut Cx<'_>, node: &Node, section: &str, defau
 }
 
 /// Checks the id of a task or trigger: present, well-formed, unique in the whole flow.
-fn check_unique_id(cx: &mut Cx<'_>, node: &Node, owner: &str) -> Option<String> {
+pub(super) fn check_unique_id(cx: &mut Cx<'_>, node: &Node, owner: &str) -> Option<String> {
     let Some(id_node) = node.get("id") else {
         // `check_props` reports the missing id.
         return None;
@@ -67,7 +67,7 @@ fn check_unique_id(cx: &mut Cx<'_>, node: &Node, owner: &str) -> Option<String> 
 }
 
 /// Looks a type up in `table`, explaining a miss (a type of another kind, a typo, a plugin we lack).
-fn resolve_type(
+pub(super) fn resolve_type(
     cx: &mut Cx<'_>,
     node: &Node,
     table: &[&'static TypeSpec],
@@ -99,6 +99,7 @@ fn resolve_type(
         ("task", &catalog.tasks, "`tasks`"),
         ("trigger", &catalog.triggers, "`triggers`"),
         ("task runner", &catalog.runners, "a task's `taskRunner`"),
+        ("condition", &catalog.conditions, "a trigger's `conditions`"),
     ]
     .into_iter()
     .find(|(_, t, _)| schema::find_type(t, &written).is_some());
@@ -267,68 +268,4 @@ fn check_runner(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Opt
         }
     }
     Some(merged)
-}
-
-/// Checks the `triggers` list.
-pub(super) fn check_triggers(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Vec<Trigger> {
-    let Value::Seq(items) = &node.value else {
-        cx.push(
-            Diagnostic::error(
-                node.pos,
-                "wrong-type",
-                format!("`triggers` must be a list, found {}", node.kind_name()),
-            )
-            .with_help("write `- id: nightly`, `type: io.kestra.plugin.core.trigger.Schedule`, `cron: \"0 2 * * *\"`"),
-        );
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for item in items {
-        if expect_map_shape(cx, item, "a trigger").is_none() {
-            continue;
-        }
-        let id = check_unique_id(cx, item, "trigger");
-        let Some((spec, written)) = resolve_type(cx, item, &cx.catalog.triggers, "trigger") else {
-            continue;
-        };
-        let merged = defaults::apply(cx.catalog, defaults, spec, &written, item);
-        let owner = id
-            .as_ref()
-            .map_or("this trigger".to_string(), |id| format!("trigger `{id}`"));
-        check_props(cx, &merged, &owner, TRIGGER_COMMON, spec.props);
-        if let (Some(tz), Some(id)) = (merged.get("timezone"), &id) {
-            check_timezone(cx, tz, id);
-        }
-        let properties = merged
-            .as_map()
-            .unwrap_or_default()
-            .iter()
-            .filter(|(k, _)| !TRIGGER_COMMON.iter().any(|p| Some(p.name) == k.as_str()))
-            .map(|(k, v)| (k.scalar_text().unwrap_or_default(), v.to_json()))
-            .collect();
-        let disabled = merged.get("disabled").is_some_and(|n| n.value == Value::Bool(true));
-        if let Some(id) = id {
-            out.push(Trigger {
-                id,
-                type_name: spec.name.to_string(),
-                disabled,
-                properties,
-            });
-        }
-    }
-    out
-}
-
-fn check_timezone(cx: &mut Cx<'_>, node: &Node, id: &str) {
-    let Some(name) = node.as_str() else { return };
-    if jiff::tz::TimeZone::get(name).is_err() {
-        cx.push(
-            Diagnostic::error(
-                node.pos,
-                "unknown-timezone",
-                format!("trigger `{id}`: unknown time zone `{name}`"),
-            )
-            .with_help("use an IANA time zone name like `Europe/Paris`, `America/New_York` or `UTC`"),
-        );
-    }
 }

@@ -1,6 +1,7 @@
 //! Kestra's core plugin: logs, flowable tasks, execution control, debug and output tasks, HTTP,
 //! triggers.
 
+pub mod condition;
 pub mod debug;
 pub mod execution;
 pub mod flow;

@@ -39,7 +39,7 @@ pub static SCHEDULE: TypeSpec = TypeSpec::new(
             "scheduleConditions",
             Kind::Any,
             "Older date conditions.",
-            "write them under `conditions` (which Sluice does not evaluate yet)",
+            "write them under `conditions`, which Sluice tests at each fire",
         ),
         opt(
             "lateMaximumDelay",
