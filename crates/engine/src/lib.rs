@@ -11,6 +11,7 @@ mod execution;
 mod retry;
 mod state;
 mod step;
+mod triggered;
 
 pub use context::{render_context, set_process_envs};
 pub use event::{AttemptResult, ChildRun, Command, Event};
@@ -18,3 +19,4 @@ pub use execution::{Attempt, Execution, History, Label, StateInfo, TaskRun, base
 pub use retry::{allows as retry_allows, delay as retry_delay};
 pub use state::State;
 pub use step::{Engine, task_by_id};
+pub use triggered::{Start, triggered_execution};

@@ -179,6 +179,7 @@ fn conditions_hold(flow: &Flow, trigger: &sluice_flow::model::Trigger, schedule:
         variables: &variables,
         execution: None,
         secrets: &sluice_flow::template::NoSecrets,
+        now: due,
     };
     match sluice_tasks::condition::all_hold(&trigger.conditions, &cx) {
         Ok(holds) => holds,
@@ -189,7 +190,8 @@ fn conditions_hold(flow: &Flow, trigger: &sluice_flow::model::Trigger, schedule:
     }
 }
 
-/// The execution a schedule starts: the trigger's `inputs` over the flow's defaults.
+/// The execution a schedule starts: the fire's dates as `trigger`, the trigger's `inputs` over
+/// the flow's defaults.
 #[allow(clippy::too_many_arguments)]
 fn execution(
     flow: &Flow,
@@ -201,26 +203,18 @@ fn execution(
     previous: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<Execution, String> {
-    let given = trigger
-        .properties
-        .get("inputs")
-        .and_then(|v| v.as_object())
-        .cloned()
-        .unwrap_or_default();
-    let mut exec = Execution::new(sluice_store::new_execution_id(), flow, serde_json::Map::new(), now);
-    exec.flow_revision = revision;
-    exec.trigger = Some(serde_json::json!({
-        "id": trigger.id,
-        "type": trigger.type_name,
-        "date": schedule.local(due),
-        "next": schedule.local(next),
-        "previous": previous.map(|p| schedule.local(p)),
-    }));
-    let context = sluice_engine::render_context(flow, &exec, None);
-    let secrets = sluice_flow::template::NoSecrets;
-    exec.inputs = sluice_flow::inputs::resolve(&flow.inputs, &given, &context, &secrets).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(|p| format!("{}; {}", p.message, p.help)).collect();
-        format!("the trigger's inputs: {}", lines.join("; "))
-    })?;
-    Ok(exec)
+    let start = sluice_engine::Start {
+        id: sluice_store::new_execution_id(),
+        revision,
+        variables: serde_json::json!({
+            "id": trigger.id,
+            "type": trigger.type_name,
+            "date": schedule.local(due),
+            "next": schedule.local(next),
+            "previous": previous.map(|p| schedule.local(p)),
+        }),
+        inputs: trigger.properties.get("inputs").and_then(|v| v.as_object()),
+        at: now,
+    };
+    sluice_engine::triggered_execution(flow, start, &sluice_flow::template::NoSecrets)
 }

@@ -73,7 +73,7 @@ pub struct ExecutionSummary {
 ///
 /// Order inside the transaction: the execution is saved, acked events are removed, unclaimed jobs
 /// and all timers of `cancel_jobs_for` are dropped, then `enqueue` and `timers` are added (so a
-/// step may cancel a task run's old job and queue a new one).
+/// step may cancel a task run's old job and queue a new one), then the executions it `starts`.
 ///
 /// With a [`StepCommit::revision`], the commit is a compare-and-set: it is refused with
 /// [`crate::StoreError::Conflict`], storing nothing, unless the stored execution is still at that
@@ -97,6 +97,10 @@ pub struct StepCommit<'a> {
     /// ends the executor's hold. `None` stores the execution whatever its revision (a new
     /// execution, or a writer that is the only one for it).
     pub revision: Option<u64>,
+    /// New executions the step starts (a Flow trigger fired by this execution's new state),
+    /// each stored with its [`Event::Start`] in the same transaction: a step committed once
+    /// starts them once.
+    pub starts: Vec<Execution>,
 }
 
 impl<'a> StepCommit<'a> {
@@ -109,6 +113,7 @@ impl<'a> StepCommit<'a> {
             timers: Vec::new(),
             cancel_jobs_for: Vec::new(),
             revision: None,
+            starts: Vec::new(),
         }
     }
 }

@@ -51,6 +51,8 @@ pub struct ConditionContext<'a> {
     pub execution: Option<&'a Upstream>,
     /// What `secret()` reads.
     pub secrets: &'a dyn SecretSource,
+    /// When the test happens (time windows of preconditions).
+    pub now: jiff::Timestamp,
 }
 
 impl ConditionContext<'_> {
@@ -100,9 +102,9 @@ pub fn holds(condition: &Condition, cx: &ConditionContext<'_>) -> Result<bool, S
     (kind.test)(condition, cx).map_err(|e| format!("condition `{}`: {e}", short(&condition.type_name)))
 }
 
-/// A list of strings property (`in`, `notIn`), empty when unset.
-pub fn string_list(condition: &Condition, name: &str) -> Option<Vec<String>> {
-    match condition.properties.get(name)? {
+/// A list of strings property (`in`, `notIn`, `states`), `None` when unset.
+pub fn string_list(properties: &Map<String, Value>, name: &str) -> Option<Vec<String>> {
+    match properties.get(name)? {
         Value::Array(items) => Some(
             items
                 .iter()
@@ -114,9 +116,14 @@ pub fn string_list(condition: &Condition, name: &str) -> Option<Vec<String>> {
     }
 }
 
-/// A string property.
+/// A string property of a condition.
 pub fn string(condition: &Condition, name: &str) -> Option<String> {
-    match condition.properties.get(name)? {
+    text(&condition.properties, name)
+}
+
+/// A string property of any JSON mapping.
+pub fn text(properties: &Map<String, Value>, name: &str) -> Option<String> {
+    match properties.get(name)? {
         Value::String(s) => Some(s.clone()),
         Value::Null => None,
         other => Some(other.to_string()),

@@ -9,7 +9,7 @@
 //! the step is dropped, its events stay pending and are stepped again). Timers and lost leases
 //! are settled with compare-and-set operations, so of several executors only one acts.
 
-use crate::{ExecutionCache, Flows, Kills, Lost, RuntimeError, Wakers};
+use crate::{ExecutionCache, FlowTriggers, Flows, Kills, Lost, RuntimeError, Wakers};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use jiff::Timestamp;
@@ -43,6 +43,8 @@ pub struct Executor {
     kills: Kills,
     wakers: Wakers,
     cache: ExecutionCache,
+    /// The flows whose Flow triggers an execution's new state may fire.
+    flow_triggers: FlowTriggers,
     /// Names this executor's holds on executions.
     id: String,
     /// How long a hold lasts, and how long the store must have answered before lost leases are
@@ -62,6 +64,7 @@ impl Executor {
             kills,
             wakers,
             cache,
+            flow_triggers: FlowTriggers::default(),
             id: format!("executor-{}", std::process::id()),
             lease: DEFAULT_LEASE,
             healthy_since: Mutex::new(Some(Instant::now())),
@@ -250,13 +253,23 @@ impl Executor {
             .flows
             .get(self.store.as_ref(), &exec.namespace, &exec.flow_id, exec.flow_revision)
             .await?;
+        let before = exec.state.current;
         let mut commands = Vec::new();
         for stored in group {
             let at = stored.at.max(exec.state.histories.last().map_or(stored.at, |h| h.date));
             commands.extend(self.engine.step(&flow, &mut exec, at, stored.event.clone()));
         }
+        // Flow triggers react to state changes (never to CREATED, the state an execution starts in).
+        let starts = if exec.state.current != before && exec.state.current != State::Created {
+            self.flow_triggers
+                .starts(self.store.as_ref(), &self.flows, &exec, Timestamp::now())
+                .await?
+        } else {
+            Vec::new()
+        };
         let mut commit = StepCommit::new(&exec);
         commit.revision = Some(batch.revision);
+        commit.starts = starts;
         commit.acked_events.extend(group.iter().map(|e| e.id));
         let mut retry_at = None;
         for c in &commands {
@@ -283,6 +296,7 @@ impl Executor {
             }
         }
         let new_jobs = !commit.enqueue.is_empty();
+        let started = commit.starts.len();
         match self.store.commit(&commit).await {
             Ok(()) => {}
             // Another executor stepped it after this one's hold ran out: this step is void, the
@@ -306,6 +320,10 @@ impl Executor {
         }
         if new_jobs {
             self.wakers.workers.notify_one();
+        }
+        if started > 0 {
+            tracing::info!(upstream = %exec.id, started, "Flow triggers started executions");
+            self.wakers.executor.notify_one();
         }
         if ended {
             self.wakers.ended.notify_one();

@@ -7,6 +7,7 @@ mod cache;
 mod dbt;
 mod executor;
 mod files;
+mod flow_triggers;
 mod flows;
 mod kills;
 mod lost;
@@ -20,6 +21,7 @@ mod workspace;
 
 pub use cache::ExecutionCache;
 pub use executor::{DEFAULT_LEASE, Executor};
+pub use flow_triggers::FlowTriggers;
 pub use flows::Flows;
 pub use kills::Kills;
 pub use lost::{Lost, Recovered, recover, survives_worker, worker_lost};

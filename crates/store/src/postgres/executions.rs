@@ -236,6 +236,10 @@ impl ExecutionStore for PostgresStore {
         for timer in &commit.timers {
             insert_timer(&mut tx, timer).await?;
         }
+        for started in &commit.starts {
+            let at = started.state.start().unwrap_or_else(Timestamp::now);
+            insert_new(&mut tx, started, &Event::Start, at).await?;
+        }
         tx.commit().await.map_err(db(ACTION))
     }
 }

@@ -188,6 +188,7 @@ pub async fn commit_stores_everything(store: &dyn Store) {
         timers: vec![timer("exec-c", "tr3", 2, at(300))],
         cancel_jobs_for: vec![],
         revision: None,
+        starts: vec![],
     };
     store.commit(&commit).await.unwrap();
 
@@ -232,6 +233,7 @@ pub async fn commit_is_atomic(store: &dyn Store) {
         timers: vec![timer("exec-a", "tr1", 1, at(60))],
         cancel_jobs_for: vec![],
         revision: None,
+        starts: vec![],
     };
     let error = store.commit(&failing).await.unwrap_err();
     assert!(

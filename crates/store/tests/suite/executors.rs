@@ -100,7 +100,21 @@ pub async fn commit_checks_the_revision(store: &dyn Store) {
     let mut step = StepCommit::new(&winner);
     step.revision = Some(base);
     step.acked_events = vec![start];
+    step.starts = vec![execution("rv-started", "ns", "downstream", at(2), State::Created)];
     store.commit(&step).await.unwrap();
+    assert!(
+        store.get_execution("rv-started").await.unwrap().is_some(),
+        "the execution the step starts is stored with it"
+    );
+    assert!(
+        store
+            .pending_events(10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.execution_id == "rv-started" && e.event == Event::Start),
+        "and started by an event"
+    );
 
     let mut loser = e.clone();
     loser.state.set(State::Failed, at(3));
@@ -108,6 +122,7 @@ pub async fn commit_checks_the_revision(store: &dyn Store) {
     stale.revision = Some(base);
     stale.acked_events = vec![start];
     stale.enqueue = vec![job("rv", "tr1", 1)];
+    stale.starts = vec![execution("rv-lost", "ns", "downstream", at(3), State::Created)];
     let error = store.commit(&stale).await.unwrap_err();
     assert!(
         matches!(&error, StoreError::Conflict { id, expected } if id == "rv" && *expected == base),
@@ -122,6 +137,10 @@ pub async fn commit_checks_the_revision(store: &dyn Store) {
     assert!(
         store.claim("w", HOLD, at(4)).await.unwrap().is_none(),
         "the loser's job was not queued"
+    );
+    assert!(
+        store.get_execution("rv-lost").await.unwrap().is_none(),
+        "nor its execution started"
     );
 
     // A commit without a revision (a new execution, a lone writer) moves the revision on too.

@@ -79,7 +79,7 @@ pub static TASKS: &[&TaskType] = &[
 ];
 
 /// Every trigger type (their behaviour is the scheduler's).
-pub static TRIGGERS: &[&TypeSpec] = &[&core::trigger::schedule::SCHEDULE];
+pub static TRIGGERS: &[&TypeSpec] = &[&core::trigger::schedule::SCHEDULE, &core::trigger::flow::FLOW];
 
 /// Every trigger condition type, with its test.
 pub static CONDITIONS: &[&ConditionType] = &[

@@ -67,6 +67,7 @@ mod tests {
                 variables: &vars,
                 execution: None,
                 secrets: &NoSecrets,
+                now: jiff::Timestamp::UNIX_EPOCH,
             },
         )
         .unwrap()

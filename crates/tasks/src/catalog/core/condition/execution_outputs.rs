@@ -48,6 +48,7 @@ fn test(c: &Condition, cx: &ConditionContext<'_>) -> Result<bool, String> {
         variables: &variables,
         execution: cx.execution,
         secrets: cx.secrets,
+        now: cx.now,
     };
     Ok(rendered_true(&scoped.render(&source)?))
 }

@@ -31,6 +31,6 @@ fn test(c: &Condition, cx: &ConditionContext<'_>) -> Result<bool, String> {
 
 /// Whether `state` passes the `in` and `notIn` lists of `c` (shared with HasRetryAttempt).
 pub(crate) fn states_pass(c: &Condition, state: &str) -> bool {
-    let listed = |name: &str| string_list(c, name).map(|l| l.iter().any(|s| s.eq_ignore_ascii_case(state)));
+    let listed = |name: &str| string_list(&c.properties, name).map(|l| l.iter().any(|s| s.eq_ignore_ascii_case(state)));
     listed("in") != Some(false) && listed("notIn") != Some(true)
 }

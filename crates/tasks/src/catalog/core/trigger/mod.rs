@@ -1,3 +1,5 @@
 //! `io.kestra.plugin.core.trigger`: what starts an execution.
 
+pub mod flow;
+pub mod preconditions;
 pub mod schedule;
