@@ -554,3 +554,74 @@ fn a_kill_reaches_a_worker_in_another_process() {
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Flow trigger on FAILED of a flow in another namespace, with two servers on one database:
+/// each of 100 upstream failures starts exactly one downstream execution, whichever server's
+/// executor stepped it.
+/// Kestra: https://kestra.io/plugins/core/triggers/io.kestra.plugin.core.trigger.flow
+#[test]
+fn a_flow_trigger_fires_once_per_upstream_failure_with_two_servers() {
+    const UPSTREAM: usize = 100;
+    let Some(admin) = database_url() else { return };
+    let db = Database::create(&admin);
+    let dir = std::env::temp_dir().join(format!("sluice-scale-flowtrigger-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = ["server", "standalone", "--port", "0", "--db", db.url.as_str()];
+    let base = |line: &str| {
+        line.split("http://")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap()
+            .to_owned()
+    };
+    let (server_a, line_a) = Proc::spawn("server-a", &dir, &args);
+    let (server_b, line_b) = Proc::spawn("server-b", &dir, &args);
+    let bases = [base(&line_a), base(&line_b)];
+    let upstream =
+        "id: fails\nnamespace: company.team\ntasks:\n  - {id: boom, type: io.kestra.plugin.core.execution.Fail}\n";
+    let downstream = "id: on_failure\nnamespace: ops\ninputs:\n  - {id: failed, type: STRING}\ntasks:\n  - {id: say, type: io.kestra.plugin.core.log.Log, message: \"{{ inputs.failed }}\"}\n\
+                      triggers:\n  - id: failures\n    type: io.kestra.plugin.core.trigger.Flow\n    inputs: {failed: \"{{ trigger.executionId }}\"}\n    conditions:\n      - {type: io.kestra.plugin.core.condition.ExecutionStatus, in: [FAILED]}\n";
+    for flow in [upstream, downstream] {
+        let (status, body) = http(&bases[0], "POST", "/api/v1/flows", "application/x-yaml", flow);
+        assert_eq!(status, 200, "{body}");
+    }
+    // Each executor reads the flows with Flow triggers at most every 2 s.
+    std::thread::sleep(Duration::from_millis(2500));
+    let mut failed: Vec<String> = (0..UPSTREAM)
+        .map(|i| common::trigger(&bases[i % 2], "company.team", "fails"))
+        .collect();
+    let total = |state: &str| {
+        get_json(
+            &bases[1],
+            &format!("/api/v1/executions/search?namespace=ops&flowId=on_failure&state={state}&size=1"),
+        )["total"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let procs = [&server_a, &server_b];
+    wait_until("100 downstream executions", Duration::from_secs(120), &procs, || {
+        total("SUCCESS") >= UPSTREAM as u64
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let page = get_json(
+        &bases[0],
+        "/api/v1/executions/search?namespace=ops&flowId=on_failure&size=1000",
+    );
+    let mut seen: Vec<String> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let exec = get_json(&bases[0], &format!("/api/v1/executions/{}", e["id"].as_str().unwrap()));
+            exec["inputs"]["failed"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    seen.sort();
+    failed.sort();
+    assert_eq!(seen.len(), UPSTREAM, "exactly one downstream execution per failure");
+    assert_eq!(seen, failed, "each for its own upstream failure");
+    drop((server_a, server_b));
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -144,7 +144,13 @@ pub struct TypeSpec {
     /// For a task type whose children the engine walks (Sequential, If, ForEach…): how it walks
     /// them. `None` for tasks a worker runs, and for triggers and task runners.
     pub flowable: Option<Flowable>,
+    /// A check of the whole value that property kinds cannot say (properties that exclude each
+    /// other, limits across lists), run after the properties are checked.
+    pub rule: Option<Rule>,
 }
+
+/// A type's own check of its YAML mapping: the problems found, each with where and how to fix.
+pub type Rule = fn(&crate::yaml::Node) -> Vec<crate::Diagnostic>;
 
 impl TypeSpec {
     /// A type that is not flowable.
@@ -160,6 +166,15 @@ impl TypeSpec {
             props,
             doc,
             flowable: None,
+            rule: None,
+        }
+    }
+
+    /// The same type, with its own check of the whole value.
+    pub const fn with_rule(self, rule: Rule) -> Self {
+        TypeSpec {
+            rule: Some(rule),
+            ..self
         }
     }
 

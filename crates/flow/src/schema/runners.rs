@@ -101,6 +101,7 @@ pub static RUNNERS: &[TypeSpec] = &[
         props: &[opt("version", Kind::String, "Plugin version (ignored).")],
         doc: "Runs commands as local processes of the worker.",
         flowable: None,
+        rule: None,
     },
     TypeSpec {
         name: "io.kestra.plugin.scripts.runner.docker.Docker",
@@ -166,6 +167,7 @@ pub static RUNNERS: &[TypeSpec] = &[
         ],
         doc: "Runs commands in a Docker container.",
         flowable: None,
+        rule: None,
     },
     TypeSpec {
         name: "io.kestra.plugin.ee.kubernetes.runner.Kubernetes",
@@ -220,5 +222,6 @@ pub static RUNNERS: &[TypeSpec] = &[
         ],
         doc: "Runs commands in a Kubernetes pod.",
         flowable: None,
+        rule: None,
     },
 ];

@@ -136,6 +136,9 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
     };
     let merged = defaults::apply(cx.catalog, defaults, spec, &written, node);
     check_props(cx, &merged, &owner, TASK_COMMON, spec.props);
+    if let Some(rule) = spec.rule {
+        cx.diags.extend(rule(&merged));
+    }
     let mut children = Vec::new();
     let mut branches = Vec::new();
     let mut properties = serde_json::Map::new();

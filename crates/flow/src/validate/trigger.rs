@@ -36,6 +36,9 @@ pub(super) fn check_triggers(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDef
             .as_ref()
             .map_or("this trigger".to_string(), |id| format!("trigger `{id}`"));
         check_props(cx, &merged, &owner, TRIGGER_COMMON, spec.props);
+        if let Some(rule) = spec.rule {
+            cx.diags.extend(rule(&merged));
+        }
         if let (Some(tz), Some(id)) = (merged.get("timezone"), &id) {
             check_timezone(cx, tz, id);
         }

@@ -8,8 +8,10 @@
 
 use crate::condition::{ConditionContext, Upstream, all_hold, string_list};
 use serde_json::{Value, json};
+use sluice_flow::Diagnostic;
 use sluice_flow::model::Trigger;
 use sluice_flow::schema::{Kind, Prop, TypeSpec, opt, req};
+use sluice_flow::yaml::{Node, Value as YamlValue};
 
 /// The states a Flow trigger reacts to by default: Kestra's terminated states.
 pub const TERMINATED: &[&str] = &[
@@ -94,7 +96,34 @@ pub static FLOW: TypeSpec = TypeSpec::new(
         ),
     ],
     "Starts an execution when an execution of another flow changes state.",
-);
+)
+.with_rule(one_precondition);
+
+/// Preconditions met by several upstream executions need windows kept between them, which
+/// Sluice does not store yet: until it does, a set of more than one is refused here rather than
+/// never firing.
+fn one_precondition(node: &Node) -> Vec<Diagnostic> {
+    let Some(p) = node.get("preconditions") else {
+        return Vec::new();
+    };
+    let count = |name: &str| match p.get(name).map(|n| &n.value) {
+        Some(YamlValue::Seq(items)) => items.len(),
+        _ => 0,
+    };
+    if count("flows") + count("where") <= 1 {
+        return Vec::new();
+    }
+    vec![
+        Diagnostic::error(
+            p.pos,
+            "unsupported",
+            "preconditions on more than one upstream flow or filter are not supported yet",
+        )
+        .with_help(
+            "Sluice fires on one precondition at a time; keep one entry under `flows` or `where`, or chain the flows (each upstream flow with a Flow trigger on the previous one)",
+        ),
+    ]
+}
 
 /// `trigger` in the templates of the execution it starts, and of its conditions.
 pub fn variables(trigger: &Trigger, upstream: &Upstream) -> Value {
