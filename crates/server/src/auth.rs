@@ -31,7 +31,7 @@ pub struct BasicAuth {
 
 /// Equal without revealing through timing where two secrets differ, or how long the
 /// configured one is: both are hashed to 32 bytes first, then every byte is compared.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     use sha2::{Digest, Sha256};
     let (x, y) = (Sha256::digest(a), Sha256::digest(b));
     x.iter().zip(y.iter()).fold(0u8, |acc, (p, q)| acc | (p ^ q)) == 0

@@ -15,7 +15,8 @@ pub use state::AppState;
 use axum::Router;
 
 /// The whole HTTP application; with credentials configured in `state.auth`, every route needs
-/// them except `GET /health`, which says only that the server answers (for readiness probes).
+/// them except `GET /health`, which says only that the server answers (for readiness probes),
+/// and the webhook routes, whose trigger key is their credential (as in Kestra).
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
@@ -23,6 +24,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(axum::middleware::from_fn(cross_site::refuse))
         .route("/health", axum::routing::get(health))
+        .merge(api::webhook_routes())
         .with_state(state)
 }
 

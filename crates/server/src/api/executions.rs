@@ -53,7 +53,7 @@ fn labels(params: &Params) -> ApiResult<Vec<Label>> {
 }
 
 /// Stores a new execution with its start event and wakes the executor.
-async fn start(state: &AppState, execution: &Execution) -> ApiResult<()> {
+pub(super) async fn start(state: &AppState, execution: &Execution) -> ApiResult<()> {
     let now = Timestamp::now();
     state.store.create_execution(execution, &Event::Start, now).await?;
     state.executor_wake.notify_one();

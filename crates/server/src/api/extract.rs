@@ -44,6 +44,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
+    /// Every name and value, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// The last value of a parameter; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0

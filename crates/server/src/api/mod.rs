@@ -15,10 +15,12 @@ mod inputs;
 mod logs;
 mod openapi;
 mod openapi_schemas;
+mod webhooks;
 
 pub use error::{ApiError, Detail, INTERNAL_MESSAGE};
 pub use extract::YAML_LIMIT;
 pub use inputs::{FORM_LIMIT, UPLOAD_LIMIT};
+pub use webhooks::WEBHOOK_LIMIT;
 
 use crate::AppState;
 use axum::Router;
@@ -64,6 +66,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/logs/{executionId}/download", get(logs::download))
         .route("/api/v1/logs/{executionId}/follow", get(follow::logs))
         .route("/api/{*rest}", any(unknown_route))
+        .layer(from_fn(json_errors))
+}
+
+/// The webhook routes, which their key guards instead of the server's credentials.
+pub fn webhook_routes() -> Router<AppState> {
+    let methods = || get(webhooks::call).post(webhooks::call).put(webhooks::call);
+    Router::new()
+        .route("/api/v1/executions/webhook/{namespace}/{flowId}/{key}", methods())
+        .route("/api/v1/main/executions/webhook/{namespace}/{flowId}/{key}", methods())
+        .layer(DefaultBodyLimit::max(WEBHOOK_LIMIT))
         .layer(from_fn(json_errors))
 }
 

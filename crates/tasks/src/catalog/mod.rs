@@ -79,7 +79,11 @@ pub static TASKS: &[&TaskType] = &[
 ];
 
 /// Every trigger type (their behaviour is the scheduler's).
-pub static TRIGGERS: &[&TypeSpec] = &[&core::trigger::schedule::SCHEDULE, &core::trigger::flow::FLOW];
+pub static TRIGGERS: &[&TypeSpec] = &[
+    &core::trigger::schedule::SCHEDULE,
+    &core::trigger::flow::FLOW,
+    &core::trigger::webhook::WEBHOOK,
+];
 
 /// Every trigger condition type, with its test.
 pub static CONDITIONS: &[&ConditionType] = &[

@@ -3,3 +3,4 @@
 pub mod flow;
 pub mod preconditions;
 pub mod schedule;
+pub mod webhook;
