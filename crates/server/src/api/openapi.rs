@@ -282,6 +282,59 @@ fn paths() -> Value {
     })
 }
 
+/// The webhook paths (Kestra's and Kestra 1.x's), open to callers without credentials: the key
+/// in the path is theirs.
+fn with_webhooks(mut paths: Value) -> Value {
+    let params = || {
+        vec![
+            path("namespace", "the flow's namespace"),
+            path("flowId", "the flow's id"),
+            path("key", "the Webhook trigger's `key`"),
+        ]
+    };
+    let body = json!({ "required": false, "description": "Any body: JSON becomes `trigger.body` as JSON, anything else as text",
+        "content": { "*/*": { "schema": {} } } });
+    let answer = |id: &str, body: Value| {
+        let mut o = op(
+            id,
+            "Start an execution through the flow's Webhook trigger",
+            params(),
+            body,
+            responses([
+                (
+                    "200",
+                    json_response(
+                        "The created execution; with `wait`, the ended one, or its outputs with `returnOutputs`",
+                        schema("Execution"),
+                    ),
+                ),
+                (
+                    "204",
+                    json!({ "description": "The trigger's conditions do not hold; nothing started" }),
+                ),
+                ("413", json_response("Body larger than 10 MiB", schema("Error"))),
+                (
+                    "422",
+                    json_response("The trigger's inputs do not fit the flow", schema("Error")),
+                ),
+            ]),
+        );
+        o["security"] = json!([{}]);
+        o
+    };
+    for (prefix, suffix) in [
+        ("/api/v1/executions/webhook", ""),
+        ("/api/v1/main/executions/webhook", "Main"),
+    ] {
+        paths[format!("{prefix}/{{namespace}}/{{flowId}}/{{key}}")] = json!({
+            "get": answer(&format!("webhookGet{suffix}"), Value::Null),
+            "post": answer(&format!("webhookPost{suffix}"), body.clone()),
+            "put": answer(&format!("webhookPut{suffix}"), body.clone()),
+        });
+    }
+    paths
+}
+
 /// The whole document.
 fn build() -> Value {
     json!({
@@ -291,7 +344,7 @@ fn build() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Kestra-compatible paths and shapes for flows, executions, logs and metrics.",
         },
-        "paths": paths(),
+        "paths": with_webhooks(paths()),
         // Credentials are needed only when the server is configured with them.
         "security": [{}, { "basicAuth": [] }, { "bearerAuth": [] }],
         "components": {
