@@ -314,3 +314,87 @@ fn a_thousand_parallel_webhook_calls_make_a_thousand_executions() {
             == Some(CALLS as u64)
     });
 }
+
+/// Each execution's RUNNING interval (first RUNNING to its end), in creation order.
+fn running_intervals(base: &str, ids: &[String]) -> Vec<(jiff::Timestamp, jiff::Timestamp)> {
+    ids.iter()
+        .map(|id| {
+            let e = get_json(base, &format!("/api/v1/executions/{id}"));
+            let histories = e["state"]["histories"].as_array().unwrap().clone();
+            let date = |h: &Value| h["date"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+            let start = histories.iter().find(|h| h["state"] == "RUNNING").map(date).unwrap();
+            (start, date(histories.last().unwrap()))
+        })
+        .collect()
+}
+
+// Kestra: https://kestra.io/docs/workflow-components/concurrency
+#[test]
+fn a_concurrency_limit_queues_cancels_or_fails_what_is_past_it() {
+    let dir = scratch("concurrency");
+    let flow = |id: &str, limit: u32, behavior: &str| {
+        format!(
+            "id: {id}\nnamespace: company.team\nconcurrency:\n  limit: {limit}\n  behavior: {behavior}\ntasks:\n  - id: nap\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT1S\n"
+        )
+    };
+    for (id, limit, behavior) in [
+        ("queued", 2, "QUEUE"),
+        ("cancelled", 1, "CANCEL"),
+        ("failed", 1, "FAIL"),
+    ] {
+        std::fs::write(dir.join(format!("flows/{id}.yaml")), flow(id, limit, behavior)).unwrap();
+    }
+    let (server, _) = start(&dir);
+    let base = &server.base;
+
+    let queued: Vec<String> = (0..10)
+        .map(|_| common::trigger(base, "company.team", "queued"))
+        .collect();
+    let cancelled: Vec<String> = (0..3)
+        .map(|_| common::trigger(base, "company.team", "cancelled"))
+        .collect();
+    let failed: Vec<String> = (0..3)
+        .map(|_| common::trigger(base, "company.team", "failed"))
+        .collect();
+    let all: Vec<&String> = queued.iter().chain(&cancelled).chain(&failed).collect();
+    wait_for("every execution to end", Duration::from_secs(60), || {
+        all.iter().all(|id| {
+            matches!(
+                common::state_of(base, id).as_str(),
+                "SUCCESS" | "FAILED" | "CANCELLED" | "KILLED" | "WARNING"
+            )
+        })
+    });
+    let states = |ids: &[String]| ids.iter().map(|id| common::state_of(base, id)).collect::<Vec<_>>();
+    assert!(states(&queued).iter().all(|s| s == "SUCCESS"), "{:?}", states(&queued));
+    let intervals = running_intervals(base, &queued);
+    for (i, (start, _)) in intervals.iter().enumerate() {
+        let overlapping = intervals.iter().filter(|(s, e)| s <= start && start < e).count();
+        assert!(
+            overlapping <= 2,
+            "execution {i} started with {overlapping} running: {intervals:?}"
+        );
+    }
+    let starts: Vec<_> = intervals.iter().map(|(s, _)| *s).collect();
+    let mut sorted = starts.clone();
+    sorted.sort();
+    assert_eq!(starts, sorted, "queued executions start in the order they were created");
+    let queued_history = get_json(base, &format!("/api/v1/executions/{}", queued[9]));
+    assert!(
+        queued_history["state"]["histories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["state"] == "QUEUED"),
+        "the last one waited in QUEUED: {queued_history}"
+    );
+
+    assert_eq!(states(&cancelled), ["SUCCESS", "CANCELLED", "CANCELLED"]);
+    assert_eq!(states(&failed), ["SUCCESS", "FAILED", "FAILED"]);
+    let logs = get_json(base, &format!("/api/v1/logs/{}", failed[1]));
+    let text = logs.to_string();
+    assert!(
+        text.contains("already runs 1 execution") && text.contains("behavior: QUEUE"),
+        "the log says why and what to do: {text}"
+    );
+}

@@ -12,6 +12,7 @@
 //! of it is carried out.
 
 mod codec;
+mod concurrency;
 mod error;
 mod event;
 mod execution;
@@ -27,6 +28,7 @@ mod store;
 mod timer;
 mod trigger;
 
+pub use concurrency::{ConcurrencyStore, Slot};
 pub use error::{BoxError, Result, StoreError};
 pub use event::{ClaimedEvents, EventStore, StoredEvent};
 pub use execution::{ExecutionFilter, ExecutionStore, ExecutionSummary, Page, StepCommit};
@@ -44,7 +46,8 @@ pub use trigger::{TriggerKey, TriggerState, TriggerStore};
 /// (`use sluice_store::prelude::*;`); through `dyn Store` they need no import.
 pub mod prelude {
     pub use crate::{
-        EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, Store, TimerStore, TriggerStore,
+        ConcurrencyStore, EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, Store, TimerStore,
+        TriggerStore,
     };
 }
 

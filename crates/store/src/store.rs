@@ -1,6 +1,9 @@
 //! The whole store as one trait object, so callers can hold `Arc<dyn Store>` whatever the backend.
 
-use crate::{EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, TimerStore, TriggerStore};
+use crate::{
+    ConcurrencyStore, EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, TimerStore,
+    TriggerStore,
+};
 
 /// Every capability of a storage backend.
 ///
@@ -8,11 +11,27 @@ use crate::{EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueS
 /// needs only one capability can take `Arc<dyn LogStore>` (or another) instead, upcast from
 /// `Arc<dyn Store>`.
 pub trait Store:
-    FlowStore + ExecutionStore + EventStore + QueueStore + TimerStore + LogStore + MetricStore + TriggerStore
+    FlowStore
+    + ExecutionStore
+    + EventStore
+    + QueueStore
+    + TimerStore
+    + LogStore
+    + MetricStore
+    + TriggerStore
+    + ConcurrencyStore
 {
 }
 
 impl<T> Store for T where
-    T: FlowStore + ExecutionStore + EventStore + QueueStore + TimerStore + LogStore + MetricStore + TriggerStore
+    T: FlowStore
+        + ExecutionStore
+        + EventStore
+        + QueueStore
+        + TimerStore
+        + LogStore
+        + MetricStore
+        + TriggerStore
+        + ConcurrencyStore
 {
 }

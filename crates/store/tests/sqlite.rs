@@ -89,6 +89,7 @@ suite_tests! {
     log_many_small_appends => suite::logs::many_small_appends,
     log_sparse_matches => suite::logs::sparse_matches,
     metrics => suite::logs::metrics,
+    concurrency_slots => suite::concurrency::slots_are_counted_queued_and_handed_on,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -198,7 +199,7 @@ async fn reopening_keeps_everything() {
             .fetch_all(&mut conn)
             .await
             .unwrap();
-        assert_eq!(versions, [1, 2, 3, 4], "each migration is applied once");
+        assert_eq!(versions, [1, 2, 3, 4, 5], "each migration is applied once");
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut conn)
             .await
@@ -307,7 +308,7 @@ async fn a_newer_database_is_refused_with_advice() {
             error,
             StoreError::SchemaTooNew {
                 found: 999,
-                known: 4,
+                known: 5,
                 ..
             }
         ),

@@ -254,8 +254,12 @@ impl Executor {
             .get(self.store.as_ref(), &exec.namespace, &exec.flow_id, exec.flow_revision)
             .await?;
         let before = exec.state.current;
+        let admission = crate::concurrency::admit(self.store.as_ref(), &flow, &mut exec, batch).await?;
         let mut commands = Vec::new();
         for stored in group {
+            if admission.hold_start && stored.event == Event::Start {
+                continue;
+            }
             let at = stored.at.max(exec.state.histories.last().map_or(stored.at, |h| h.date));
             commands.extend(self.engine.step(&flow, &mut exec, at, stored.event.clone()));
         }
@@ -270,6 +274,12 @@ impl Executor {
         let mut commit = StepCommit::new(&exec);
         commit.revision = Some(batch.revision);
         commit.starts = starts;
+        if let Some(c) = &flow.concurrency
+            && !before.is_terminal()
+            && exec.state.current.is_terminal()
+        {
+            commit.release_slot = Some(c.limit);
+        }
         commit.acked_events.extend(group.iter().map(|e| e.id));
         let mut retry_at = None;
         for c in &commands {
@@ -296,6 +306,7 @@ impl Executor {
             }
         }
         let new_jobs = !commit.enqueue.is_empty();
+        let slot_freed = commit.release_slot.is_some();
         let started = commit.starts.len();
         match self.store.commit(&commit).await {
             Ok(()) => {}
@@ -306,6 +317,11 @@ impl Executor {
                 return Ok(());
             }
             Err(e) => return Err(e.into()),
+        }
+        if let Some(line) = admission.refusal
+            && let Err(e) = self.store.append_logs(&[line]).await
+        {
+            tracing::warn!(execution = %exec.id, error = %e, "could not store why the concurrency limit refused the execution");
         }
         let ended = exec.state.current.is_terminal();
         let exec = Arc::new(exec);
@@ -321,7 +337,7 @@ impl Executor {
         if new_jobs {
             self.wakers.workers.notify_one();
         }
-        if started > 0 {
+        if started > 0 || slot_freed {
             tracing::info!(upstream = %exec.id, started, "Flow triggers started executions");
             self.wakers.executor.notify_one();
         }

@@ -4,6 +4,7 @@
 
 mod backends;
 mod cache;
+mod concurrency;
 mod dbt;
 mod executor;
 mod files;

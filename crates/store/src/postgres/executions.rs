@@ -2,6 +2,7 @@
 //! step commit that writes it with its jobs, timers and acks in one transaction.
 
 use super::codec::{from_json, get, json, nanos, nanos_saturating, timestamp, to_i64, to_u64};
+use super::concurrency::release_slot;
 use super::events::{delete_events, insert_event};
 use super::queue::{cancel_jobs, insert_job};
 use super::timers::{cancel_timers, insert_timer};
@@ -235,6 +236,18 @@ impl ExecutionStore for PostgresStore {
         }
         for timer in &commit.timers {
             insert_timer(&mut tx, timer).await?;
+        }
+        if let Some(limit) = commit.release_slot {
+            let at = execution.state.histories.last().map_or_else(Timestamp::now, |h| h.date);
+            release_slot(
+                &mut tx,
+                &execution.id,
+                &execution.namespace,
+                &execution.flow_id,
+                limit,
+                at,
+            )
+            .await?;
         }
         for started in &commit.starts {
             let at = started.state.start().unwrap_or_else(Timestamp::now);

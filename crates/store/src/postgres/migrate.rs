@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_executors.sql",
         sql: include_str!("../../migrations/postgres/0003_executors.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_concurrency.sql",
+        sql: include_str!("../../migrations/postgres/0004_concurrency.sql"),
+    },
 ];
 
 /// Brings the schema of `conn` (the first schema of its `search_path`) up to date.

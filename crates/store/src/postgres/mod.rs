@@ -13,6 +13,7 @@
 //! the backend lives in this module.
 
 mod codec;
+mod concurrency;
 mod events;
 mod executions;
 mod flows;

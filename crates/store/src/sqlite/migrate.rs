@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0004_executors.sql",
         sql: include_str!("../../migrations/sqlite/0004_executors.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_concurrency.sql",
+        sql: include_str!("../../migrations/sqlite/0005_concurrency.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

@@ -7,6 +7,7 @@
 //! writer. Every SQL text of the backend lives in this module.
 
 mod codec;
+mod concurrency;
 mod events;
 mod executions;
 mod flows;

@@ -2,6 +2,7 @@
 //! and (later) the PostgreSQL tests run the very same checks. Each function expects a fresh, empty
 //! store.
 
+pub mod concurrency;
 pub mod executions;
 pub mod executors;
 pub mod flows;
