@@ -181,7 +181,7 @@ fn conditions_hold(flow: &Flow, trigger: &sluice_flow::model::Trigger, schedule:
         secrets: &sluice_flow::template::NoSecrets,
         now: due,
     };
-    match sluice_tasks::condition::all_hold(&trigger.conditions, &cx) {
+    match sluice_tasks::catalog::core::condition::all_hold(&trigger.conditions, &cx) {
         Ok(holds) => holds,
         Err(message) => {
             tracing::warn!(flow = %flow.id, trigger = %trigger.id, %message, "the schedule's conditions could not be tested; this fire is skipped");

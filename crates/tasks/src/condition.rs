@@ -83,25 +83,6 @@ impl ConditionContext<'_> {
     }
 }
 
-/// Every condition holds (an empty list holds).
-pub fn all_hold(conditions: &[Condition], cx: &ConditionContext<'_>) -> Result<bool, String> {
-    for c in conditions {
-        if !holds(c, cx)? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// Tests one condition by its type.
-pub fn holds(condition: &Condition, cx: &ConditionContext<'_>) -> Result<bool, String> {
-    let kind = crate::catalog::CONDITIONS
-        .iter()
-        .find(|t| t.spec.name == condition.type_name)
-        .ok_or_else(|| format!("unknown condition type `{}`", condition.type_name))?;
-    (kind.test)(condition, cx).map_err(|e| format!("condition `{}`: {e}", short(&condition.type_name)))
-}
-
 /// A list of strings property (`in`, `notIn`, `states`), `None` when unset.
 pub fn string_list(properties: &Map<String, Value>, name: &str) -> Option<Vec<String>> {
     match properties.get(name)? {
@@ -136,6 +117,7 @@ pub fn rendered_true(rendered: &str) -> bool {
     !(t.is_empty() || t == "false")
 }
 
-fn short(name: &str) -> &str {
+/// The last part of a type name, for messages.
+pub fn short(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
 }

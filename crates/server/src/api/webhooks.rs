@@ -24,8 +24,9 @@ use serde_json::{Map, Value, json};
 use sluice_engine::Execution;
 use sluice_flow::model::Trigger;
 use sluice_flow::template::TemplateEngine;
+use sluice_tasks::catalog::core::condition::all_hold;
 use sluice_tasks::catalog::core::trigger::webhook::{self, Call, WEBHOOK};
-use sluice_tasks::condition::{ConditionContext, all_hold};
+use sluice_tasks::condition::ConditionContext;
 use std::time::Duration;
 
 /// Largest webhook body read, as Kestra's default request size limit (10 MiB).

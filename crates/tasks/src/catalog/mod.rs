@@ -2,7 +2,8 @@
 //!
 //! A type's module holds its [`TypeSpec`] (names, aliases, properties with their docs) and its
 //! behaviour: a plan function for a task a worker runs, or the [`Flowable`] walk the engine
-//! does. Adding a type is one new module and one line in [`TASKS`], [`TRIGGERS`] or [`CONDITIONS`].
+//! does. Adding a type is one new module and one line in [`TASKS`], [`TRIGGERS`] or, for a
+//! trigger condition, `core::condition::CONDITIONS`.
 //!
 //! [`Flowable`]: sluice_flow::model::Flowable
 
@@ -13,7 +14,6 @@ pub mod kubernetes;
 pub mod notifications;
 pub mod scripts;
 
-use crate::condition::ConditionType;
 use crate::{Plan, PlanContext, TaskError};
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Catalog, TypeSpec};
@@ -85,27 +85,9 @@ pub static TRIGGERS: &[&TypeSpec] = &[
     &core::trigger::webhook::WEBHOOK,
 ];
 
-/// Every trigger condition type, with its test.
-pub static CONDITIONS: &[&ConditionType] = &[
-    &core::condition::execution_status::EXECUTION_STATUS,
-    &core::condition::execution_namespace::EXECUTION_NAMESPACE,
-    &core::condition::execution_flow::EXECUTION_FLOW,
-    &core::condition::execution_labels::EXECUTION_LABELS,
-    &core::condition::execution_outputs::EXECUTION_OUTPUTS,
-    &core::condition::has_retry_attempt::HAS_RETRY_ATTEMPT,
-    &core::condition::expression::EXPRESSION,
-    &core::condition::not::NOT,
-    &core::condition::or::OR,
-    &core::condition::day_week::DAY_WEEK,
-    &core::condition::day_week_in_month::DAY_WEEK_IN_MONTH,
-    &core::condition::weekend::WEEKEND,
-    &core::condition::date_time_between::DATE_TIME_BETWEEN,
-    &core::condition::time_between::TIME_BETWEEN,
-];
-
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog::new(TASKS.iter().map(|t| &t.spec).collect(), TRIGGERS.to_vec())
-        .with_conditions(CONDITIONS.iter().map(|c| &c.spec).collect())
+        .with_conditions(core::condition::CONDITIONS.iter().map(|c| &c.spec).collect())
 });
 
 /// The catalog of every type, for validators and the JSON Schema.

@@ -18,10 +18,50 @@ pub mod or;
 pub mod time_between;
 pub mod weekend;
 
+use crate::condition::{ConditionContext, ConditionType};
 use jiff::civil::{DateTime, Time, Weekday};
 use jiff::fmt::temporal::Pieces;
 use jiff::tz::Offset;
+use sluice_flow::model::Condition;
 use sluice_flow::schema::{Kind, Prop, opt};
+
+/// Every trigger condition type, with its test.
+pub static CONDITIONS: &[&ConditionType] = &[
+    &execution_status::EXECUTION_STATUS,
+    &execution_namespace::EXECUTION_NAMESPACE,
+    &execution_flow::EXECUTION_FLOW,
+    &execution_labels::EXECUTION_LABELS,
+    &execution_outputs::EXECUTION_OUTPUTS,
+    &has_retry_attempt::HAS_RETRY_ATTEMPT,
+    &expression::EXPRESSION,
+    &not::NOT,
+    &or::OR,
+    &day_week::DAY_WEEK,
+    &day_week_in_month::DAY_WEEK_IN_MONTH,
+    &weekend::WEEKEND,
+    &date_time_between::DATE_TIME_BETWEEN,
+    &time_between::TIME_BETWEEN,
+];
+
+/// Every condition holds (an empty list holds).
+pub fn all_hold(conditions: &[Condition], cx: &ConditionContext<'_>) -> Result<bool, String> {
+    for c in conditions {
+        if !holds(c, cx)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Tests one condition by its type.
+pub fn holds(condition: &Condition, cx: &ConditionContext<'_>) -> Result<bool, String> {
+    let kind = CONDITIONS
+        .iter()
+        .find(|t| t.spec.name == condition.type_name)
+        .ok_or_else(|| format!("unknown condition type `{}`", condition.type_name))?;
+    (kind.test)(condition, cx)
+        .map_err(|e| format!("condition `{}`: {e}", crate::condition::short(&condition.type_name)))
+}
 
 /// The `date` property of the date conditions: a template, `{{ trigger.date }}` by default.
 pub(crate) const DATE: Prop = opt(

@@ -2,7 +2,8 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/conditions/io.kestra.plugin.core.condition.or>
 
-use crate::condition::{ConditionContext, ConditionType, holds};
+use super::holds;
+use crate::condition::{ConditionContext, ConditionType};
 use sluice_flow::model::Condition;
 use sluice_flow::schema::{Kind, TypeSpec, req};
 

@@ -6,7 +6,8 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/triggers/io.kestra.plugin.core.trigger.flow>
 
-use crate::condition::{ConditionContext, Upstream, all_hold, string_list};
+use crate::catalog::core::condition::all_hold;
+use crate::condition::{ConditionContext, Upstream, string_list};
 use serde_json::{Value, json};
 use sluice_flow::Diagnostic;
 use sluice_flow::model::Trigger;
