@@ -398,3 +398,37 @@ fn a_concurrency_limit_queues_cancels_or_fails_what_is_past_it() {
         "the log says why and what to do: {text}"
     );
 }
+
+/// Every trigger is listed, in Kestra's `{abstractTrigger, triggerContext}` shape, with the
+/// schedule's next fire date once the scheduler has planned it.
+#[test]
+fn triggers_are_listed_with_their_next_fire() {
+    let dir = scratch("trigger-list");
+    let flow = "id: listed\nnamespace: company.team\ntasks:\n  - {id: say, type: io.kestra.plugin.core.log.Log, message: hi}\n\
+                triggers:\n  - {id: hourly, type: io.kestra.plugin.core.trigger.Schedule, cron: \"0 * * * *\"}\n  \
+                - {id: hook, type: io.kestra.plugin.core.trigger.Webhook, key: k, disabled: true}\n";
+    std::fs::write(dir.join("flows/listed.yaml"), flow).unwrap();
+    std::fs::write(dir.join("flows/other.yaml"), UPSTREAM_FAILS).unwrap();
+    let (server, _) = start(&dir);
+    let base = &server.base;
+    let mut page = Value::Null;
+    wait_for("the schedule to be planned", Duration::from_secs(10), || {
+        page = get_json(base, "/api/v1/triggers/search?namespace=company&size=100");
+        page["results"][0]["triggerContext"]["nextExecutionDate"].is_string()
+    });
+    assert_eq!(page["total"], 2, "{page}");
+    let hourly = &page["results"][0];
+    assert_eq!(hourly["abstractTrigger"]["id"], "hourly");
+    assert_eq!(hourly["abstractTrigger"]["cron"], "0 * * * *");
+    let next: jiff::Timestamp = hourly["triggerContext"]["nextExecutionDate"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(next > jiff::Timestamp::now(), "{next}");
+    let hook = &page["results"][1];
+    assert_eq!(hook["abstractTrigger"]["type"], "io.kestra.plugin.core.trigger.Webhook");
+    assert_eq!(hook["triggerContext"]["disabled"], true);
+    let none = get_json(base, "/api/v1/triggers/search?flowId=fails");
+    assert_eq!(none["total"], 0, "a flow without triggers lists none: {none}");
+}

@@ -15,6 +15,7 @@ mod inputs;
 mod logs;
 mod openapi;
 mod openapi_schemas;
+mod triggers;
 mod webhooks;
 
 pub use error::{ApiError, Detail, INTERNAL_MESSAGE};
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/flows/{namespace}/{id}/revisions", get(flows::revisions))
         .route("/api/v1/executions/search", get(executions::search))
+        .route("/api/v1/triggers/search", get(triggers::search))
         .route("/api/v1/executions/{executionId}", get(executions::get))
         // `{executionId}` here is the namespace: a path segment must have one name in every route.
         .route(

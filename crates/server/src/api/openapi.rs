@@ -243,6 +243,11 @@ fn paths() -> Value {
             ])) },
         "/api/v1/executions/search": { "get": op("searchExecutions", "Search executions, newest first", exec_search,
             Value::Null, responses([("200", json_response("A page of execution summaries", schema("PagedExecutions")))])) },
+        "/api/v1/triggers/search": { "get": op("searchTriggers", "Every trigger of every flow, with its stored state",
+            vec![query("namespace", "namespace prefix", json!({ "type": "string" })), query("flowId", "flow id", json!({ "type": "string" })),
+                 query("page", "1-based page", json!({ "type": "integer", "minimum": 1, "default": 1 })),
+                 query("size", "triggers per page", json!({ "type": "integer", "minimum": 1, "maximum": 1000, "default": 10 }))],
+            Value::Null, responses([("200", json_response("A page of triggers: `abstractTrigger` as written, `triggerContext` as stored", json!({ "type": "object" })))])) },
         "/api/v1/executions/{executionId}": { "get": op("getExecution", "An execution", vec![exec.clone()], Value::Null,
             responses([("200", execution_ok("The execution"))])) },
         "/api/v1/executions/{executionId}/kill": {
