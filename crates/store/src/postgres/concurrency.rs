@@ -1,5 +1,5 @@
-//! Concurrency slots on SQLite: one writer at a time, so a write transaction counts and takes a
-//! slot atomically.
+//! Concurrency slots on PostgreSQL: a transaction-scoped advisory lock per flow serialises the
+//! count and the take (or the hand-on) of its slots across every server.
 
 use super::events::insert_event;
 use super::{PostgresStore, db};
