@@ -47,15 +47,21 @@ pub fn process_id() -> String {
 
 /// Parses a lease length: ISO 8601 (`PT30S`) or friendly (`30s`, `1m`); at least one second.
 pub fn parse_lease(text: &str) -> Result<Duration, String> {
+    parse_period("lease", text)
+}
+
+/// Parses a setting's length (`what` names it in errors): ISO 8601 (`PT30S`) or friendly
+/// (`30s`, `1m`); at least one second.
+pub fn parse_period(what: &str, text: &str) -> Result<Duration, String> {
     let parsed: jiff::SignedDuration = text
         .trim()
         .parse()
         .map_err(|e| format!("`{text}` is not a duration such as PT30S or 30s: {e}"))?;
-    let lease = Duration::try_from(parsed).map_err(|_| format!("the lease `{text}` is negative"))?;
-    if lease < Duration::from_secs(1) {
-        return Err(format!("the lease `{text}` is shorter than one second"));
+    let period = Duration::try_from(parsed).map_err(|_| format!("the {what} `{text}` is negative"))?;
+    if period < Duration::from_secs(1) {
+        return Err(format!("the {what} `{text}` is shorter than one second"));
     }
-    Ok(lease)
+    Ok(period)
 }
 
 /// Connects to PostgreSQL (and brings its schema up to date).

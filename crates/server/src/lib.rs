@@ -10,7 +10,7 @@ mod state;
 pub mod ui;
 
 pub use auth::{Auth, BasicAuth};
-pub use state::AppState;
+pub use state::{AppState, DEFAULT_WEBHOOK_WAIT};
 
 use axum::Router;
 

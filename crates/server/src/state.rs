@@ -6,6 +6,7 @@ use sluice_flow::template::{NoSecrets, SecretSource};
 use sluice_store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Shared state of the API and the UI.
@@ -23,7 +24,13 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Secrets that templated input defaults may read (none unless set with [`Self::with_secrets`]).
     pub secrets: Arc<dyn SecretSource>,
+    /// Longest a `wait: true` webhook call is held before it is answered with the execution
+    /// still running.
+    pub webhook_wait: Duration,
 }
+
+/// How long a `wait: true` webhook call is held at most, unless configured.
+pub const DEFAULT_WEBHOOK_WAIT: Duration = Duration::from_secs(300);
 
 impl AppState {
     /// State over a store; `executor_wake` is notified after every event the API posts.
@@ -35,7 +42,14 @@ impl AppState {
             data_dir,
             auth: Arc::new(Auth::default()),
             secrets: Arc::new(NoSecrets),
+            webhook_wait: DEFAULT_WEBHOOK_WAIT,
         }
+    }
+
+    /// The same state, holding `wait: true` webhook calls at most `wait`.
+    pub fn with_webhook_wait(mut self, wait: Duration) -> Self {
+        self.webhook_wait = wait;
+        self
     }
 
     /// The same state, with the secrets `secret()` reads in input defaults.

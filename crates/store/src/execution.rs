@@ -101,9 +101,9 @@ pub struct StepCommit<'a> {
     /// each stored with its [`Event::Start`] in the same transaction: a step committed once
     /// starts them once.
     pub starts: Vec<Execution>,
-    /// The execution ended and its flow has this concurrency limit: its slot is freed, and the
-    /// oldest queued executions of the flow take the free slots, each with an [`Event::Start`].
-    pub release_slot: Option<u32>,
+    /// The execution ended: its concurrency slot, if it held one, is freed, and the oldest queued
+    /// executions of its flow take the free slots, each with an [`Event::Start`].
+    pub release_slot: bool,
 }
 
 impl<'a> StepCommit<'a> {
@@ -117,7 +117,7 @@ impl<'a> StepCommit<'a> {
             cancel_jobs_for: Vec::new(),
             revision: None,
             starts: Vec::new(),
-            release_slot: None,
+            release_slot: false,
         }
     }
 }

@@ -90,6 +90,7 @@ suite_tests! {
     log_sparse_matches => suite::logs::sparse_matches,
     metrics => suite::logs::metrics,
     concurrency_slots => suite::concurrency::slots_are_counted_queued_and_handed_on,
+    concurrency_end_without_slot => suite::concurrency::an_end_without_a_slot_still_hands_slots_on,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -115,6 +115,19 @@ pub(crate) fn timeout(task: &Task, cx: &PlanContext<'_>) -> Result<Option<std::t
         })
 }
 
+/// A duration property (`PT5S`), rendered first: `"{{ inputs.wait }}"` is a duration too.
+pub(crate) fn duration(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<Option<std::time::Duration>, TaskError> {
+    let Some(text) = text(task, cx, key)? else {
+        return Ok(None);
+    };
+    sluice_flow::duration::parse_duration(text.trim())
+        .map(Some)
+        .map_err(|e| TaskError::Invalid {
+            task: task.id.clone(),
+            message: format!("`{key}` is `{text}`, which is not a duration: {e}; {}", e.help()),
+        })
+}
+
 /// Where a task run's stored files go: its execution's ids, read from the render context.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredIds {

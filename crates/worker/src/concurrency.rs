@@ -13,8 +13,8 @@ use sluice_store::{ClaimedEvents, Level, LogLine, Slot, Store};
 
 /// What the limit lets an execution do with the events of this step.
 pub struct Admission {
-    /// Its start event is not stepped: it waits in QUEUED, or was refused.
-    pub hold_start: bool,
+    /// The event not stepped: a start that waits in QUEUED or was refused, or a restart refused.
+    pub held: Option<Event>,
     /// Why it was refused, for its log.
     pub refusal: Option<LogLine>,
 }
@@ -28,18 +28,41 @@ pub async fn admit(
     batch: &ClaimedEvents,
 ) -> Result<Admission, RuntimeError> {
     let admitted = Admission {
-        hold_start: false,
+        held: None,
         refusal: None,
     };
     let Some(limit) = &flow.concurrency else {
         return Ok(admitted);
     };
-    if !matches!(exec.state.current, State::Created | State::Queued)
-        || !batch.events.iter().any(|e| e.event == Event::Start)
-    {
+    let has = |event: Event| batch.events.iter().any(|e| e.event == event);
+    let now = Timestamp::now().max(exec.state.histories.last().map_or(Timestamp::UNIX_EPOCH, |h| h.date));
+    // A restart in place runs the execution again, so it takes a slot too; it never waits for
+    // one (a restart that runs much later would surprise whoever asked for it).
+    if exec.state.current.is_terminal() && has(Event::Restart) {
+        return match store
+            .acquire_slot(&exec.namespace, &exec.flow_id, &exec.id, limit.limit, false)
+            .await?
+        {
+            Slot::Running => Ok(admitted),
+            Slot::Queued | Slot::Refused => Ok(Admission {
+                held: Some(Event::Restart),
+                refusal: Some(line(
+                    exec,
+                    now,
+                    Level::Warn,
+                    format!(
+                        "not restarted: flow {}.{} already runs {} (its `concurrency.limit`). Restart it again when one of them has ended, or raise the limit",
+                        exec.namespace,
+                        exec.flow_id,
+                        runs(limit.limit)
+                    ),
+                )),
+            }),
+        };
+    }
+    if !matches!(exec.state.current, State::Created | State::Queued) || !has(Event::Start) {
         return Ok(admitted);
     }
-    let now = Timestamp::now().max(exec.state.histories.last().map_or(Timestamp::UNIX_EPOCH, |h| h.date));
     let queue = limit.behavior == ConcurrencyBehavior::Queue;
     match store
         .acquire_slot(&exec.namespace, &exec.flow_id, &exec.id, limit.limit, queue)
@@ -49,7 +72,7 @@ pub async fn admit(
         Slot::Queued => {
             exec.state.set(State::Queued, now);
             Ok(Admission {
-                hold_start: true,
+                held: Some(Event::Start),
                 refusal: None,
             })
         }
@@ -60,24 +83,33 @@ pub async fn admit(
             };
             exec.state.set(state, now);
             let message = format!(
-                "flow {}.{} already runs {} execution{} (its `concurrency.limit`), so this one did not start; `behavior` is {what}. Use `behavior: QUEUE` to have it wait its turn, or raise the limit",
+                "flow {}.{} already runs {} (its `concurrency.limit`), so this one did not start; `behavior` is {what}. Use `behavior: QUEUE` to have it wait its turn, or raise the limit",
                 exec.namespace,
                 exec.flow_id,
-                limit.limit,
-                if limit.limit == 1 { "" } else { "s" }
+                runs(limit.limit)
             );
             Ok(Admission {
-                hold_start: true,
-                refusal: Some(LogLine {
-                    execution_id: exec.id.clone(),
-                    task_run_id: None,
-                    task_id: None,
-                    attempt: None,
-                    at: now,
-                    level,
-                    message,
-                }),
+                held: Some(Event::Start),
+                refusal: Some(line(exec, now, level, message)),
             })
         }
+    }
+}
+
+/// "1 execution", "3 executions".
+fn runs(limit: u32) -> String {
+    format!("{limit} execution{}", if limit == 1 { "" } else { "s" })
+}
+
+/// A line of the execution's own log (no task).
+fn line(exec: &Execution, at: Timestamp, level: Level, message: String) -> LogLine {
+    LogLine {
+        execution_id: exec.id.clone(),
+        task_run_id: None,
+        task_id: None,
+        attempt: None,
+        at,
+        level,
+        message,
     }
 }

@@ -257,7 +257,7 @@ impl Executor {
         let admission = crate::concurrency::admit(self.store.as_ref(), &flow, &mut exec, batch).await?;
         let mut commands = Vec::new();
         for stored in group {
-            if admission.hold_start && stored.event == Event::Start {
+            if admission.held.as_ref() == Some(&stored.event) {
                 continue;
             }
             let at = stored.at.max(exec.state.histories.last().map_or(stored.at, |h| h.date));
@@ -274,12 +274,7 @@ impl Executor {
         let mut commit = StepCommit::new(&exec);
         commit.revision = Some(batch.revision);
         commit.starts = starts;
-        if let Some(c) = &flow.concurrency
-            && !before.is_terminal()
-            && exec.state.current.is_terminal()
-        {
-            commit.release_slot = Some(c.limit);
-        }
+        commit.release_slot = !before.is_terminal() && exec.state.current.is_terminal();
         commit.acked_events.extend(group.iter().map(|e| e.id));
         let mut retry_at = None;
         for c in &commands {
@@ -306,7 +301,7 @@ impl Executor {
             }
         }
         let new_jobs = !commit.enqueue.is_empty();
-        let slot_freed = commit.release_slot.is_some();
+        let slot_freed = commit.release_slot;
         let started = commit.starts.len();
         match self.store.commit(&commit).await {
             Ok(()) => {}
@@ -337,8 +332,11 @@ impl Executor {
         if new_jobs {
             self.wakers.workers.notify_one();
         }
-        if started > 0 || slot_freed {
+        if started > 0 {
             tracing::info!(upstream = %exec.id, started, "Flow triggers started executions");
+        }
+        // A freed slot may have started a queued execution.
+        if started > 0 || slot_freed {
             self.wakers.executor.notify_one();
         }
         if ended {

@@ -3,7 +3,7 @@
 //! PostgreSQL database that several servers (replicas) and `sluice worker` processes share.
 
 use crate::commands::deploy::Deployer;
-use crate::runtime::{Parts, Runtime, open_postgres, open_sqlite, parse_lease, process_id};
+use crate::runtime::{Parts, Runtime, open_postgres, open_sqlite, parse_lease, parse_period, process_id};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use serde::Deserialize;
@@ -86,6 +86,11 @@ pub struct ServerArgs {
     /// process id]. Give a stable one to have a restarted server settle its own lost attempts at once.
     #[arg(long, env = "SLUICE_ID")]
     pub id: Option<String>,
+    /// Longest a Webhook trigger with `wait: true` holds its caller; then it answers 202 with
+    /// the execution still running [default: PT5M]; `webhookWait` in the file.
+    #[arg(long, env = "SLUICE_WEBHOOK_WAIT", value_name = "DURATION")]
+    #[serde(rename = "webhookWait")]
+    pub webhook_wait: Option<String>,
 }
 
 impl ServerArgs {
@@ -103,6 +108,7 @@ impl ServerArgs {
             workers: self.workers.or(file.workers),
             lease: self.lease.or(file.lease),
             id: self.id.or(file.id),
+            webhook_wait: self.webhook_wait.or(file.webhook_wait),
         }
     }
 }
@@ -113,7 +119,7 @@ fn read_config(path: &Path) -> Result<ServerArgs> {
         sluice_flow::yaml::parse(&text).map_err(|d| anyhow::anyhow!("{}", d.render(&path.display().to_string())))?;
     serde_json::from_value(node.to_json()).with_context(|| {
         format!(
-            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`, `id`, `auth`, `dockerVolumes` and `insecureNoAuth`",
+            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`, `id`, `auth`, `dockerVolumes`, `publicUrl`, `webhookWait` and `insecureNoAuth`",
             path.display()
         )
     })
@@ -183,6 +189,10 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
     let lease = match &args.lease {
         Some(text) => parse_lease(text).map_err(|e| anyhow::anyhow!("--lease: {e}"))?,
         None => sluice_worker::DEFAULT_LEASE,
+    };
+    let webhook_wait = match &args.webhook_wait {
+        Some(text) => parse_period("webhook wait", text).map_err(|e| anyhow::anyhow!("--webhook-wait: {e}"))?,
+        None => sluice_server::DEFAULT_WEBHOOK_WAIT,
     };
     let workers = args.workers.unwrap_or(1);
     if workers > 1 {
@@ -268,7 +278,8 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
     );
     let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf())
         .with_auth(auth)
-        .with_secrets(std::sync::Arc::new(crate::secrets::EnvSecrets));
+        .with_secrets(std::sync::Arc::new(crate::secrets::EnvSecrets))
+        .with_webhook_wait(webhook_wait);
     let app = sluice_server::app(state);
     match &backend {
         Backend::Sqlite(..) => println!(

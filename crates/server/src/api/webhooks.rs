@@ -105,7 +105,12 @@ pub async fn call(
     if !webhook::flag(trigger, "wait") {
         return Ok(Json(execution).into_response());
     }
-    let ended = wait_for_end(&state, &execution.id).await?;
+    let Some(ended) = wait_for_end(&state, &execution.id).await? else {
+        // Past the server's `webhookWait`: the caller gets the execution as it stands, to follow
+        // at `/api/v1/executions/{id}`.
+        let running = super::executions::find_execution(&state, &execution.id).await?;
+        return Ok((StatusCode::ACCEPTED, Json(running)).into_response());
+    };
     if !webhook::flag(trigger, "returnOutputs") {
         return Ok(Json(ended).into_response());
     }
@@ -159,15 +164,20 @@ fn multi_map(pairs: impl Iterator<Item = (String, String)>) -> Map<String, Value
     out
 }
 
-/// The execution once it has ended, read again and again, less often as time passes.
-async fn wait_for_end(state: &AppState, id: &str) -> ApiResult<Execution> {
+/// The execution once it has ended, read again and again, less often as time passes; `None`
+/// if it has not ended within the server's webhook wait.
+async fn wait_for_end(state: &AppState, id: &str) -> ApiResult<Option<Execution>> {
+    let deadline = tokio::time::Instant::now() + state.webhook_wait;
     let mut pause = Duration::from_millis(20);
     loop {
         let exec = super::executions::find_execution(state, id).await?;
         if exec.state.current.is_terminal() {
-            return Ok(exec);
+            return Ok(Some(exec));
         }
-        tokio::time::sleep(pause).await;
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(pause.min(deadline - tokio::time::Instant::now())).await;
         pause = (pause * 2).min(Duration::from_millis(250));
     }
 }

@@ -237,17 +237,9 @@ impl ExecutionStore for PostgresStore {
         for timer in &commit.timers {
             insert_timer(&mut tx, timer).await?;
         }
-        if let Some(limit) = commit.release_slot {
+        if commit.release_slot {
             let at = execution.state.histories.last().map_or_else(Timestamp::now, |h| h.date);
-            release_slot(
-                &mut tx,
-                &execution.id,
-                &execution.namespace,
-                &execution.flow_id,
-                limit,
-                at,
-            )
-            .await?;
+            release_slot(&mut tx, &execution.id, &execution.namespace, &execution.flow_id, at).await?;
         }
         for started in &commit.starts {
             let at = started.state.start().unwrap_or_else(Timestamp::now);

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0004_concurrency.sql",
         sql: include_str!("../../migrations/postgres/0004_concurrency.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_slot_limit.sql",
+        sql: include_str!("../../migrations/postgres/0005_slot_limit.sql"),
+    },
 ];
 
 /// Brings the schema of `conn` (the first schema of its `search_path`) up to date.

@@ -57,13 +57,15 @@ impl ConcurrencyStore for SqliteStore {
             return Ok(Slot::Refused);
         };
         sqlx::query(
-            "INSERT INTO flow_slots (execution_id, namespace, flow_id, running, position) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO flow_slots (execution_id, namespace, flow_id, running, position, slot_limit) \
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(execution_id)
         .bind(namespace)
         .bind(flow_id)
         .bind(slot == Slot::Running)
         .bind(position)
+        .bind(i64::from(limit))
         .execute(&mut *tx)
         .await
         .map_err(db(ACTION))?;
@@ -72,14 +74,15 @@ impl ConcurrencyStore for SqliteStore {
     }
 }
 
-/// Inside a step commit: frees the ended execution's slot and hands free slots to the oldest
-/// queued executions of its flow, each started by an event.
+/// Inside the commit of a step that ends an execution: frees its slot, if it held one, and hands
+/// the free slots to the oldest queued executions of its flow, each started by an event. Called
+/// for every execution that ends, whatever its revision says: an execution without a slot can
+/// still be one the queued ones were counted behind. The limit is the one the oldest waits under.
 pub(super) async fn release_slot(
     conn: &mut SqliteConnection,
     execution_id: &str,
     namespace: &str,
     flow_id: &str,
-    limit: u32,
     at: Timestamp,
 ) -> Result<()> {
     const ACTION: &str = "handing on a concurrency slot";
@@ -88,6 +91,18 @@ pub(super) async fn release_slot(
         .execute(&mut *conn)
         .await
         .map_err(db(ACTION))?;
+    let limit: Option<i64> = sqlx::query_scalar(
+        "SELECT slot_limit FROM flow_slots WHERE namespace = ? AND flow_id = ? AND running = 0 \
+         ORDER BY position LIMIT 1",
+    )
+    .bind(namespace)
+    .bind(flow_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db(ACTION))?;
+    let Some(limit) = limit else {
+        return Ok(());
+    };
     let taken: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM flow_slots WHERE namespace = ? AND flow_id = ? AND running = 1")
             .bind(namespace)
@@ -95,7 +110,7 @@ pub(super) async fn release_slot(
             .fetch_one(&mut *conn)
             .await
             .map_err(db(ACTION))?;
-    let free = i64::from(limit) - taken;
+    let free = limit - taken;
     if free <= 0 {
         return Ok(());
     }

@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0005_concurrency.sql",
         sql: include_str!("../../migrations/sqlite/0005_concurrency.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_slot_limit.sql",
+        sql: include_str!("../../migrations/sqlite/0006_slot_limit.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

@@ -36,7 +36,7 @@ pub async fn slots_are_counted_queued_and_handed_on(store: &dyn Store) {
     let mut ended = execution("s1", "ns", "limited", t0(), State::Success);
     ended.state.set(State::Success, at(10));
     let mut commit = StepCommit::new(&ended);
-    commit.release_slot = Some(2);
+    commit.release_slot = true;
     store.commit(&commit).await.unwrap();
     let new: Vec<_> = store
         .pending_events(100)
@@ -53,4 +53,38 @@ pub async fn slots_are_counted_queued_and_handed_on(store: &dyn Store) {
     );
     assert_eq!(take("s3", true, 11).await.unwrap(), Slot::Running);
     assert_eq!(take("s5", true, 11).await.unwrap(), Slot::Queued, "still one too many");
+}
+
+/// An older execution that never asks for a slot (its revision has no limit) is still counted
+/// ahead of a newer one, which so queues; when the older one ends, that end hands the free slot
+/// on, though the ending execution held none and its commit knows no limit.
+pub async fn an_end_without_a_slot_still_hands_slots_on(store: &dyn Store) {
+    for id in ["u1", "q1"] {
+        let e = execution(id, "ns", "mixed", t0(), State::Created);
+        store.create_execution(&e, &Event::Start, t0()).await.unwrap();
+    }
+    assert_eq!(
+        store.acquire_slot("ns", "mixed", "q1", 1, true).await.unwrap(),
+        Slot::Queued,
+        "u1 is older and about to start"
+    );
+    let before: Vec<i64> = store.pending_events(100).await.unwrap().iter().map(|e| e.id).collect();
+    let mut ended = execution("u1", "ns", "mixed", t0(), State::Success);
+    ended.state.set(State::Success, at(10));
+    let mut commit = StepCommit::new(&ended);
+    commit.release_slot = true;
+    store.commit(&commit).await.unwrap();
+    let new: Vec<_> = store
+        .pending_events(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| !before.contains(&e.id))
+        .map(|e| (e.execution_id, e.event))
+        .collect();
+    assert_eq!(new, vec![("q1".to_string(), Event::Start)]);
+    assert_eq!(
+        store.acquire_slot("ns", "mixed", "q1", 1, true).await.unwrap(),
+        Slot::Running
+    );
 }

@@ -189,7 +189,7 @@ pub async fn commit_stores_everything(store: &dyn Store) {
         cancel_jobs_for: vec![],
         revision: None,
         starts: vec![],
-        release_slot: None,
+        release_slot: false,
     };
     store.commit(&commit).await.unwrap();
 
@@ -235,7 +235,7 @@ pub async fn commit_is_atomic(store: &dyn Store) {
         cancel_jobs_for: vec![],
         revision: None,
         starts: vec![],
-        release_slot: None,
+        release_slot: false,
     };
     let error = store.commit(&failing).await.unwrap_err();
     assert!(

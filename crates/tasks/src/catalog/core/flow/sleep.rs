@@ -5,7 +5,6 @@
 
 use crate::catalog::TaskType;
 use crate::{Call, Finished, Plan, PlanContext, TaskError};
-use serde_json::Value;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, req};
 
@@ -17,7 +16,7 @@ pub static SLEEP: TaskType = TaskType {
         &[req(
             "duration",
             Kind::Duration,
-            "How long to wait, as ISO-8601 (`PT5S`).",
+            "How long to wait, as ISO-8601 (`PT5S`); may be a template.",
         )],
         "Waits for a while.",
     ),
@@ -25,10 +24,9 @@ pub static SLEEP: TaskType = TaskType {
 };
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
-    let text = task.properties.get("duration").and_then(Value::as_str).unwrap_or("");
-    let duration = sluice_flow::duration::parse_duration(text).map_err(|e| TaskError::Invalid {
+    let duration = crate::props::duration(task, cx, "duration")?.ok_or_else(|| TaskError::Invalid {
         task: task.id.clone(),
-        message: format!("`duration` {text:?} is not an ISO-8601 duration such as PT5S: {e}"),
+        message: "`duration` is missing: say how long to wait, such as PT5S".into(),
     })?;
     let timeout = crate::props::timeout(task, cx)?;
     Ok(Plan::Call(Box::new(Call::new(timeout, move |_| async move {

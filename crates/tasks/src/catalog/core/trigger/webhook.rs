@@ -33,7 +33,7 @@ pub static WEBHOOK: TypeSpec = TypeSpec::new(
         opt(
             "wait",
             Kind::Bool,
-            "Answer only once the execution has ended, with the execution as it ended.",
+            "Answer only once the execution has ended, with the execution as it ended; past the server's `webhookWait` (5 minutes unless set), answer 202 with the execution still running.",
         ),
         opt(
             "returnOutputs",
