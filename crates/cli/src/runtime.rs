@@ -184,7 +184,7 @@ impl Runtime {
                 flows,
                 kills,
                 wakers.clone(),
-                Arc::new(EnvSecrets),
+                Arc::new(sluice_store::WithKv::new(Arc::new(EnvSecrets), store.clone())),
                 cache,
             ));
             let token = shutdown.clone();

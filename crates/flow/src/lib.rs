@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod inputs;
 pub mod k8s;
+pub mod kv;
 pub mod model;
 pub mod schema;
 pub mod storage;

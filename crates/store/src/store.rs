@@ -4,6 +4,7 @@ use crate::{
     ConcurrencyStore, EventStore, ExecutionStore, FlowStore, LogStore, MetricStore, QueueStore, TimerStore,
     TriggerStore,
 };
+use sluice_tasks::kv::KvStore;
 
 /// Every capability of a storage backend.
 ///
@@ -20,6 +21,7 @@ pub trait Store:
     + MetricStore
     + TriggerStore
     + ConcurrencyStore
+    + KvStore
 {
 }
 
@@ -33,5 +35,6 @@ impl<T> Store for T where
         + MetricStore
         + TriggerStore
         + ConcurrencyStore
+        + KvStore
 {
 }

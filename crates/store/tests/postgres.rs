@@ -58,6 +58,7 @@ suite_tests! {
     metrics => suite::logs::metrics,
     concurrency_slots => suite::concurrency::slots_are_counted_queued_and_handed_on,
     concurrency_end_without_slot => suite::concurrency::an_end_without_a_slot_still_hands_slots_on,
+    kv_pairs => suite::kv::pairs_are_typed_expire_and_list,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -317,7 +318,11 @@ async fn migrations_and_connect_errors() {
         .fetch_all(&mut raw)
         .await
         .unwrap();
-    assert_eq!(versions, [1, 2, 3, 4], "each migration is applied once");
+    assert_eq!(
+        versions,
+        (1..=6).collect::<Vec<i64>>(),
+        "each migration is applied once"
+    );
 
     sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future.sql', 0)")
         .execute(&mut raw)
@@ -329,7 +334,7 @@ async fn migrations_and_connect_errors() {
             error,
             StoreError::DatabaseTooNew {
                 found: 999,
-                known: 4,
+                known: 6,
                 ..
             }
         ),

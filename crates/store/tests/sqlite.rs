@@ -91,6 +91,7 @@ suite_tests! {
     metrics => suite::logs::metrics,
     concurrency_slots => suite::concurrency::slots_are_counted_queued_and_handed_on,
     concurrency_end_without_slot => suite::concurrency::an_end_without_a_slot_still_hands_slots_on,
+    kv_pairs => suite::kv::pairs_are_typed_expire_and_list,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -200,7 +201,11 @@ async fn reopening_keeps_everything() {
             .fetch_all(&mut conn)
             .await
             .unwrap();
-        assert_eq!(versions, [1, 2, 3, 4, 5], "each migration is applied once");
+        assert_eq!(
+            versions,
+            (1..=7).collect::<Vec<i64>>(),
+            "each migration is applied once"
+        );
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut conn)
             .await
@@ -309,7 +314,7 @@ async fn a_newer_database_is_refused_with_advice() {
             error,
             StoreError::SchemaTooNew {
                 found: 999,
-                known: 5,
+                known: 7,
                 ..
             }
         ),

@@ -20,6 +20,8 @@ pub struct CallContext {
     pub summary: Option<Value>,
     /// The local file of each stored file the call asked to read ([`Call::reads`]).
     pub files: std::collections::BTreeMap<String, PathBuf>,
+    /// The KV store, for the `core.kv` tasks.
+    pub kv: crate::kv::KvHandle,
 }
 
 /// The future a call runs.

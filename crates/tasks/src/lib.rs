@@ -9,6 +9,7 @@ mod container_defaults;
 pub mod dbt;
 mod error;
 mod http;
+pub mod kv;
 mod outputs;
 mod props;
 mod python;

@@ -278,7 +278,10 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
     );
     let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf())
         .with_auth(auth)
-        .with_secrets(std::sync::Arc::new(crate::secrets::EnvSecrets))
+        .with_secrets(std::sync::Arc::new(sluice_store::WithKv::new(
+            std::sync::Arc::new(crate::secrets::EnvSecrets),
+            store.clone(),
+        )))
         .with_webhook_wait(webhook_wait);
     let app = sluice_server::app(state);
     match &backend {

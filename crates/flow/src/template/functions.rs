@@ -31,6 +31,7 @@ const FUNCTIONS: &[(&str, &[&str], FunctionFn)] = &[
         filters::from_yaml(a.get(0, "yaml").unwrap_or(&Value::Null))
     }),
     ("secret", &["key", "namespace"], secret),
+    ("kv", &["key", "namespace", "errorOnMissing"], kv),
     ("render", &["toRender", "recursive"], |s, a| render(s, a, true)),
     ("renderOnce", &["toRender"], |s, a| render(s, a, false)),
     ("printContext", &[], |s, _| {
@@ -58,7 +59,6 @@ const FUNCTIONS: &[(&str, &[&str], FunctionFn)] = &[
 
 /// Kestra functions that need a service Sluice's templates do not reach yet.
 const UNAVAILABLE: &[&str] = &[
-    "kv",
     "read",
     "fileURI",
     "fileSize",
@@ -125,6 +125,34 @@ fn secret(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
     match scope.env.secrets.secret(&name) {
         Some(value) => Ok(Value::String(value)),
         None => Err(Fail::Secret(name)),
+    }
+}
+
+/// `kv('KEY', namespace=…, errorOnMissing=true)`: a KV pair of the flow's namespace (or of
+/// `namespace`); a missing one fails unless `errorOnMissing=false`, which gives null.
+/// Kestra: <https://kestra.io/docs/concepts/kv-store> (and its 0.22 migration note on the default).
+fn kv(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
+    let Some(key) = args.str(0, "key") else {
+        return fail("`kv` needs the key, e.g. `kv('MY_KEY')`");
+    };
+    let namespace = match args.str(1, "namespace") {
+        Some(ns) => ns,
+        None => match scope.env.root.pointer("/flow/namespace").and_then(Value::as_str) {
+            Some(ns) => ns.to_string(),
+            None => return fail("`kv` needs `namespace=` here: there is no `flow.namespace` to default to"),
+        },
+    };
+    let error_on_missing = !matches!(args.get(2, "errorOnMissing"), Some(Value::Bool(false)));
+    match scope.env.secrets.kv(&namespace, &key) {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) if !error_on_missing => Ok(Value::Null),
+        Ok(None) => Err(Fail::Error(
+            format!("the key '{key}' does not exist in the namespace '{namespace}'"),
+            Some(format!(
+                "set it with a `io.kestra.plugin.core.kv.Set` task or `PUT /api/v1/namespaces/{namespace}/kv/{key}`, or pass `errorOnMissing=false` to get null"
+            )),
+        )),
+        Err(message) => Err(Fail::Error(format!("`kv('{key}')`: {message}"), None)),
     }
 }
 

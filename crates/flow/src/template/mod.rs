@@ -34,9 +34,19 @@ const MAX_DEPTH: usize = 100;
 
 /// Where `{{ secret('NAME') }}` looks values up; the caller (the binary) implements it
 /// (Kestra OSS reads env var `SECRET_NAME`, base64-encoded, see [`decode_base64`]).
+///
+/// It is also where `{{ kv('KEY') }}` reads the KV store: a source that can reach one
+/// implements [`SecretSource::kv`]; the others answer that `kv()` is not readable there.
 pub trait SecretSource: Send + Sync {
     /// The decoded value of secret `name`, or `None` when it is not set.
     fn secret(&self, name: &str) -> Option<String>;
+
+    /// The live value of KV pair `key` of `namespace`, `None` when there is none (or it
+    /// expired); an error says why the store could not be read.
+    fn kv(&self, namespace: &str, key: &str) -> Result<Option<Value>, String> {
+        let _ = (namespace, key);
+        Err("the KV store cannot be read here (in the executor's own conditions and in flow validation); read it in a task's properties, or copy it into an input".into())
+    }
 }
 
 /// A [`SecretSource`] with no secrets: for places that render templates where `secret()` must

@@ -12,6 +12,7 @@ mod flow_json;
 mod flows;
 mod follow;
 mod inputs;
+mod kv;
 mod logs;
 mod openapi;
 mod openapi_schemas;
@@ -64,6 +65,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/executions/{executionId}/file", get(files::download))
         .route("/api/v1/executions/{executionId}/metrics", get(files::metrics))
         .route("/api/v1/metrics/{executionId}", get(files::metrics))
+        .route(
+            "/api/v1/namespaces/{namespace}/kv",
+            get(kv::list).delete(kv::delete_keys),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/kv/{key}",
+            get(kv::get).put(kv::put).delete(kv::delete),
+        )
         .route("/api/v1/logs/{executionId}", get(logs::list))
         .route("/api/v1/logs/{executionId}/download", get(logs::download))
         .route("/api/v1/logs/{executionId}/follow", get(follow::logs))

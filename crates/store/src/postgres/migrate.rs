@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0005_slot_limit.sql",
         sql: include_str!("../../migrations/postgres/0005_slot_limit.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_kv.sql",
+        sql: include_str!("../../migrations/postgres/0006_kv.sql"),
+    },
 ];
 
 /// Brings the schema of `conn` (the first schema of its `search_path`) up to date.

@@ -17,6 +17,7 @@ mod concurrency;
 mod events;
 mod executions;
 mod flows;
+mod kv;
 mod listen;
 mod logs;
 mod metrics;

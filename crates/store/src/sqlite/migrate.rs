@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_slot_limit.sql",
         sql: include_str!("../../migrations/sqlite/0006_slot_limit.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_kv.sql",
+        sql: include_str!("../../migrations/sqlite/0007_kv.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

@@ -11,6 +11,7 @@ mod concurrency;
 mod events;
 mod executions;
 mod flows;
+mod kv;
 mod logs;
 mod metrics;
 mod migrate;

@@ -6,6 +6,7 @@ pub mod concurrency;
 pub mod executions;
 pub mod executors;
 pub mod flows;
+pub mod kv;
 pub mod logs;
 pub mod mailbox;
 pub mod queue;

@@ -42,6 +42,7 @@ impl Worker {
             files_dir: files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt),
             summary: summary.map(|s| serde_json::to_value(s).unwrap_or_default()),
             files: readable,
+            kv: sluice_tasks::kv::KvHandle(self.store.clone()),
         };
         let limit = call
             .timeout

@@ -1,11 +1,12 @@
 //! Kestra's core plugin: logs, flowable tasks, execution control, debug and output tasks, HTTP,
-//! triggers.
+//! the KV store, triggers.
 
 pub mod condition;
 pub mod debug;
 pub mod execution;
 pub mod flow;
 pub mod http;
+pub mod kv;
 pub mod log;
 pub mod output;
 pub mod trigger;
