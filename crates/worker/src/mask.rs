@@ -82,6 +82,11 @@ impl SecretSource for Masker {
         self.add(&value);
         Some(value)
     }
+
+    /// KV pairs are not secrets: read through, not masked.
+    fn kv(&self, namespace: &str, key: &str) -> Result<Option<serde_json::Value>, String> {
+        self.source.kv(namespace, key)
+    }
 }
 
 #[cfg(test)]

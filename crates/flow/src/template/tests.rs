@@ -11,6 +11,49 @@ impl SecretSource for Env {
     fn secret(&self, name: &str) -> Option<String> {
         name.starts_with("OK").then(|| format!("s3cret-{name}"))
     }
+
+    fn kv(&self, namespace: &str, key: &str) -> Result<Option<Value>, String> {
+        match (namespace, key) {
+            ("company.team", "rows") => Ok(Some(json!([1, 2]))),
+            ("other", "rows") => Ok(Some(json!(7))),
+            (_, "broken") => Err("the store is down".into()),
+            _ => Ok(None),
+        }
+    }
+}
+
+// Kestra: https://kestra.io/docs/concepts/kv-store and
+// https://kestra.io/docs/migration-guide/0.22.0/kv-error-on-missing (errorOnMissing defaults true).
+#[test]
+fn kv_reads_the_flows_namespace_or_the_one_named() {
+    let ctx = json!({"flow": {"namespace": "company.team"}});
+    let render = |src: &str| TemplateEngine::new().render(src, &ctx, &Env);
+    assert_eq!(render("{{ kv('rows') | length }}").unwrap(), "2");
+    assert_eq!(render("{{ kv('rows', namespace='other') + 1 }}").unwrap(), "8");
+    assert_eq!(render("{{ kv(key='rows', namespace='other') }}").unwrap(), "7");
+    assert_eq!(render("[{{ kv('gone', errorOnMissing=false) }}]").unwrap(), "[]");
+    let missing = render("{{ kv('gone') }}").unwrap_err();
+    assert!(
+        missing
+            .message
+            .contains("the key 'gone' does not exist in the namespace 'company.team'"),
+        "{missing:?}"
+    );
+    assert!(missing.help.unwrap().contains("errorOnMissing=false"));
+    assert!(
+        render("{{ kv('broken') }}")
+            .unwrap_err()
+            .message
+            .contains("the store is down")
+    );
+    let nowhere = TemplateEngine::new()
+        .render("{{ kv('rows') }}", &json!({}), &Env)
+        .unwrap_err();
+    assert!(nowhere.message.contains("needs `namespace=`"), "{nowhere:?}");
+    let unreadable = TemplateEngine::new()
+        .render("{{ kv('rows') }}", &ctx, &NoSecrets)
+        .unwrap_err();
+    assert!(unreadable.message.contains("cannot be read here"), "{unreadable:?}");
 }
 
 fn r(src: &str) -> Result<String, TemplateError> {
@@ -30,7 +73,7 @@ x\n{{ 'a' | uppper }} => Syntax | unknown filter `uppper` | 2 | did you mean `up
 {{ 'a' is not nonsense }} => Syntax | unknown test `nonsense` | 1 | see the tests Kestra has: https://kestra.io/docs/expressions
 {{ nofunc(1) }} => Syntax | unknown function `nofunc` | 1 | see the functions Kestra has: https://kestra.io/docs/expressions
 {{ 'a' | date(tz='UTC') }} => Syntax | filter `date` has no argument `tz`; its arguments are format, timeZone, existingFormat, locale | 1 |
-{{ kv('A') }} => Render | Kestra's function `kv()` is not available in Sluice yet | 1 | pass the value in through an input or a previous task's output instead
+{{ read('A') }} => Render | Kestra's function `read()` is not available in Sluice yet | 1 | pass the value in through an input or a previous task's output instead
 "#;
 
 #[test]
@@ -71,9 +114,9 @@ fn typed_values() {
 #[test]
 fn unavailable_functions_are_listed() {
     let info = TemplateEngine::new()
-        .check("{{ kv('a') }}{{ read('f') }}{{ kv('b') }}")
+        .check("{{ fileURI('a') }}{{ read('f') }}{{ kv('b') }}{{ fileURI('c') }}")
         .unwrap();
-    assert_eq!(info.unavailable, vec!["kv".to_string(), "read".to_string()]);
+    assert_eq!(info.unavailable, vec!["fileURI".to_string(), "read".to_string()]);
 }
 
 #[test]
