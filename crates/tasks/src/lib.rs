@@ -73,6 +73,9 @@ pub struct ScriptJob {
     /// For DbtCLI: how to read dbt's logs and results after the run; `None` for other tasks.
     /// (Boxed to keep [`Plan`] small.)
     pub dbt: Option<Box<dbt::DbtPost>>,
+    /// Outputs the task gives besides what the job prints, known when it is planned
+    /// (git.Clone's `directory`).
+    pub outputs: serde_json::Map<String, Value>,
 }
 
 /// Everything a task needs to plan its run.

@@ -73,6 +73,7 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     };
     Ok(ScriptJob {
         job,
+        outputs: serde_json::Map::new(),
         warning_on_stderr: flag(task, "warningOnStdErr", false),
         dbt,
     })

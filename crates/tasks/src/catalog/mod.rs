@@ -10,6 +10,7 @@
 pub mod core;
 pub mod dbt;
 pub mod email;
+pub mod git;
 pub mod kubernetes;
 pub mod notifications;
 pub mod scripts;
@@ -54,6 +55,7 @@ pub static TASKS: &[&TaskType] = &[
     &core::kv::get_keys::GET_KEYS,
     &core::kv::delete::DELETE,
     &core::kv::purge_kv::PURGE_KV,
+    &git::clone::CLONE,
     &notifications::slack_incoming_webhook::SLACK_INCOMING_WEBHOOK,
     &notifications::slack_execution::SLACK_EXECUTION,
     &notifications::discord_incoming_webhook::DISCORD_INCOMING_WEBHOOK,

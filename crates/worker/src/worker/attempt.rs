@@ -218,6 +218,7 @@ impl Worker {
         let mut outputs = outcome.details.clone();
         outputs.insert("exitCode".into(), json!(outcome.exit_code));
         outputs.insert("vars".into(), Value::Object(pumped.vars));
+        outputs.extend(script.outputs.clone());
         match kept {
             Ok(files) => {
                 outputs.insert("outputFiles".into(), Value::Object(files));

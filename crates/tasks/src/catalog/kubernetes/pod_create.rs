@@ -171,6 +171,7 @@ fn job(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
     job.pod_metadata = metadata;
     Ok(ScriptJob {
         job,
+        outputs: serde_json::Map::new(),
         warning_on_stderr: false,
         dbt: None,
     })
