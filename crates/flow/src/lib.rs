@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod k8s;
 pub mod kv;
 pub mod model;
+pub mod namespace_files;
 pub mod schema;
 pub mod storage;
 pub mod suggest;

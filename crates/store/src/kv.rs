@@ -3,11 +3,11 @@
 //! for each store by [`kv_store!`].
 
 use crate::StoreError;
-use sluice_tasks::kv::KvError;
+use sluice_tasks::kv::StateError;
 
-impl From<StoreError> for KvError {
+impl From<StoreError> for StateError {
     fn from(e: StoreError) -> Self {
-        KvError { source: Box::new(e) }
+        StateError { source: Box::new(e) }
     }
 }
 
@@ -78,7 +78,7 @@ macro_rules! kv_store {
                 namespace: &str,
                 key: &str,
                 now: jiff::Timestamp,
-            ) -> Result<Option<sluice_tasks::kv::KvEntry>, sluice_tasks::kv::KvError> {
+            ) -> Result<Option<sluice_tasks::kv::KvEntry>, sluice_tasks::kv::StateError> {
                 let row = sqlx::query($crate::kv::GET)
                     .bind(namespace)
                     .bind(key)
@@ -93,7 +93,7 @@ macro_rules! kv_store {
                 &self,
                 namespace: Option<&str>,
                 now: Option<jiff::Timestamp>,
-            ) -> Result<Vec<sluice_tasks::kv::KvEntry>, sluice_tasks::kv::KvError> {
+            ) -> Result<Vec<sluice_tasks::kv::KvEntry>, sluice_tasks::kv::StateError> {
                 let rows = sqlx::query($crate::kv::LIST)
                     .bind(namespace)
                     .bind(now.map(super::codec::nanos_saturating))
@@ -103,7 +103,7 @@ macro_rules! kv_store {
                 Ok(rows.iter().map(kv_entry).collect::<$crate::Result<Vec<_>>>()?)
             }
 
-            async fn kv_put(&self, put: &sluice_tasks::kv::KvPut<'_>) -> Result<bool, sluice_tasks::kv::KvError> {
+            async fn kv_put(&self, put: &sluice_tasks::kv::KvPut<'_>) -> Result<bool, sluice_tasks::kv::StateError> {
                 let written = sqlx::query($crate::kv::PUT)
                     .bind(put.namespace)
                     .bind(put.key)
@@ -124,7 +124,7 @@ macro_rules! kv_store {
                 namespace: &str,
                 key: &str,
                 now: jiff::Timestamp,
-            ) -> Result<bool, sluice_tasks::kv::KvError> {
+            ) -> Result<bool, sluice_tasks::kv::StateError> {
                 let row = sqlx::query($crate::kv::DELETE)
                     .bind(namespace)
                     .bind(key)

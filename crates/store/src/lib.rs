@@ -23,6 +23,7 @@ mod log;
 mod log_block;
 mod lookup;
 mod metric;
+mod namespace_files;
 pub mod postgres;
 mod queue;
 mod sqlite;

@@ -5,6 +5,7 @@ use crate::{
     TriggerStore,
 };
 use sluice_tasks::kv::KvStore;
+use sluice_tasks::namespace_files::NamespaceFileStore;
 
 /// Every capability of a storage backend.
 ///
@@ -22,6 +23,7 @@ pub trait Store:
     + TriggerStore
     + ConcurrencyStore
     + KvStore
+    + NamespaceFileStore
 {
 }
 
@@ -36,5 +38,6 @@ impl<T> Store for T where
         + TriggerStore
         + ConcurrencyStore
         + KvStore
+        + NamespaceFileStore
 {
 }

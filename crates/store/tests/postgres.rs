@@ -59,6 +59,7 @@ suite_tests! {
     concurrency_slots => suite::concurrency::slots_are_counted_queued_and_handed_on,
     concurrency_end_without_slot => suite::concurrency::an_end_without_a_slot_still_hands_slots_on,
     kv_pairs => suite::kv::pairs_are_typed_expire_and_list,
+    namespace_files => suite::namespace_files::files_are_written_moved_and_deleted,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -320,7 +321,7 @@ async fn migrations_and_connect_errors() {
         .unwrap();
     assert_eq!(
         versions,
-        (1..=6).collect::<Vec<i64>>(),
+        (1..=7).collect::<Vec<i64>>(),
         "each migration is applied once"
     );
 
@@ -334,7 +335,7 @@ async fn migrations_and_connect_errors() {
             error,
             StoreError::DatabaseTooNew {
                 found: 999,
-                known: 6,
+                known: 7,
                 ..
             }
         ),

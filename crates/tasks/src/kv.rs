@@ -8,10 +8,10 @@ use jiff::Timestamp;
 use serde_json::Value;
 use sluice_flow::kv::KvType;
 
-/// Why the KV store could not be read or written.
+/// Why the store behind the KV store or the namespace files could not be read or written.
 #[derive(Debug, thiserror::Error)]
-#[error("the KV store: {source}")]
-pub struct KvError {
+#[error("the store: {source}")]
+pub struct StateError {
     /// What the backend said.
     #[source]
     pub source: Box<dyn std::error::Error + Send + Sync>,
@@ -63,18 +63,18 @@ pub struct KvPut<'a> {
 #[async_trait]
 pub trait KvStore: Send + Sync {
     /// The live pair `key` of `namespace` at `now`.
-    async fn kv_get(&self, namespace: &str, key: &str, now: Timestamp) -> Result<Option<KvEntry>, KvError>;
+    async fn kv_get(&self, namespace: &str, key: &str, now: Timestamp) -> Result<Option<KvEntry>, StateError>;
 
     /// The pairs of `namespace` (every namespace when `None`) sorted by namespace and key: only
     /// the live ones at `now`, or every stored one when `now` is `None` (for purges).
-    async fn kv_list(&self, namespace: Option<&str>, now: Option<Timestamp>) -> Result<Vec<KvEntry>, KvError>;
+    async fn kv_list(&self, namespace: Option<&str>, now: Option<Timestamp>) -> Result<Vec<KvEntry>, StateError>;
 
     /// Writes a pair; false when `overwrite` is off and a live pair of that key exists (nothing
     /// is written then).
-    async fn kv_put(&self, put: &KvPut<'_>) -> Result<bool, KvError>;
+    async fn kv_put(&self, put: &KvPut<'_>) -> Result<bool, StateError>;
 
     /// Deletes pair `key` of `namespace`, expired or not; true when it was live at `now`.
-    async fn kv_delete(&self, namespace: &str, key: &str, now: Timestamp) -> Result<bool, KvError>;
+    async fn kv_delete(&self, namespace: &str, key: &str, now: Timestamp) -> Result<bool, StateError>;
 }
 
 /// The KV store handed to a call, shown in debug output by name only.

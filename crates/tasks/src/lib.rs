@@ -10,6 +10,7 @@ pub mod dbt;
 mod error;
 mod http;
 pub mod kv;
+pub mod namespace_files;
 mod outputs;
 mod props;
 mod python;

@@ -16,10 +16,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sluice_flow::kv::{KvType, check_key};
 use sluice_store::StoreError;
-use sluice_tasks::kv::{KvEntry, KvError, KvPut};
+use sluice_tasks::kv::{KvEntry, KvPut, StateError};
 
-impl From<KvError> for ApiError {
-    fn from(e: KvError) -> Self {
+impl From<StateError> for ApiError {
+    fn from(e: StateError) -> Self {
         match e.source.downcast::<StoreError>() {
             Ok(store) => ApiError::from(*store),
             Err(other) => ApiError::internal("using the KV store", other),

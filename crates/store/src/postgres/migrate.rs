@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_kv.sql",
         sql: include_str!("../../migrations/postgres/0006_kv.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_namespace_files.sql",
+        sql: include_str!("../../migrations/postgres/0007_namespace_files.sql"),
+    },
 ];
 
 /// Brings the schema of `conn` (the first schema of its `search_path`) up to date.

@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0007_kv.sql",
         sql: include_str!("../../migrations/sqlite/0007_kv.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_namespace_files.sql",
+        sql: include_str!("../../migrations/sqlite/0008_namespace_files.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

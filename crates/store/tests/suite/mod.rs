@@ -9,6 +9,7 @@ pub mod flows;
 pub mod kv;
 pub mod logs;
 pub mod mailbox;
+pub mod namespace_files;
 pub mod queue;
 pub mod triggers;
 
