@@ -1,25 +1,35 @@
 //! Templates render synchronously, the store is async: [`WithKv`] answers `{{ kv('KEY') }}`
-//! from the store by blocking the rendering thread on the read (the runtime's other threads go
-//! on meanwhile), and `{{ secret('NAME') }}` from the secrets it wraps.
+//! and `{{ read('path') }}` from the store by blocking the rendering thread on the read (the
+//! runtime's other threads go on meanwhile), and `{{ secret('NAME') }}` from the secrets it
+//! wraps.
 
+use crate::Store;
 use jiff::Timestamp;
 use serde_json::Value;
 use sluice_flow::template::SecretSource;
-use sluice_tasks::kv::KvStore;
 use std::sync::Arc;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-/// Secrets, plus the KV store for `kv()`.
+/// Secrets, plus the store for `kv()` and `read()`.
 pub struct WithKv {
     secrets: Arc<dyn SecretSource>,
-    kv: Arc<dyn KvStore>,
+    store: Arc<dyn Store>,
 }
 
 impl WithKv {
-    /// `secret()` from `secrets`, `kv()` from `kv`.
-    pub fn new(secrets: Arc<dyn SecretSource>, kv: Arc<dyn KvStore>) -> Self {
-        WithKv { secrets, kv }
+    /// `secret()` from `secrets`, `kv()` and `read()` from `store`.
+    pub fn new(secrets: Arc<dyn SecretSource>, store: Arc<dyn Store>) -> Self {
+        WithKv { secrets, store }
     }
+}
+
+/// Runs a store read to its end from synchronous code on a multi-threaded runtime.
+fn block<T>(read: impl std::future::Future<Output = T>) -> Result<T, String> {
+    let handle = Handle::try_current().map_err(|_| "the store is read from async code only".to_string())?;
+    if handle.runtime_flavor() == RuntimeFlavor::CurrentThread {
+        return Err("the store cannot be read from a single-threaded runtime".into());
+    }
+    Ok(tokio::task::block_in_place(|| handle.block_on(read)))
 }
 
 impl SecretSource for WithKv {
@@ -28,13 +38,12 @@ impl SecretSource for WithKv {
     }
 
     fn kv(&self, namespace: &str, key: &str) -> Result<Option<Value>, String> {
-        let handle = Handle::try_current().map_err(|_| "the KV store is read from async code only".to_string())?;
-        if handle.runtime_flavor() == RuntimeFlavor::CurrentThread {
-            return Err("the KV store cannot be read from a single-threaded runtime".into());
-        }
-        let read = self.kv.kv_get(namespace, key, Timestamp::now());
-        tokio::task::block_in_place(|| handle.block_on(read))
+        block(self.store.kv_get(namespace, key, Timestamp::now()))?
             .map(|found| found.map(|e| e.value))
             .map_err(|e| e.to_string())
+    }
+
+    fn namespace_file(&self, namespace: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+        block(self.store.read_namespace_file(namespace, path))?.map_err(|e| e.to_string())
     }
 }

@@ -13,6 +13,7 @@ mod flows;
 mod kills;
 mod lost;
 mod mask;
+mod namespace_files;
 mod pump;
 mod resume;
 mod sweep;

@@ -87,6 +87,11 @@ impl SecretSource for Masker {
     fn kv(&self, namespace: &str, key: &str) -> Result<Option<serde_json::Value>, String> {
         self.source.kv(namespace, key)
     }
+
+    /// Namespace files are not secrets either.
+    fn namespace_file(&self, namespace: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+        self.source.namespace_file(namespace, path)
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ const FUNCTIONS: &[(&str, &[&str], FunctionFn)] = &[
     }),
     ("secret", &["key", "namespace"], secret),
     ("kv", &["key", "namespace", "errorOnMissing"], kv),
+    ("read", &["path", "namespace"], read),
     ("render", &["toRender", "recursive"], |s, a| render(s, a, true)),
     ("renderOnce", &["toRender"], |s, a| render(s, a, false)),
     ("printContext", &[], |s, _| {
@@ -59,7 +60,6 @@ const FUNCTIONS: &[(&str, &[&str], FunctionFn)] = &[
 
 /// Kestra functions that need a service Sluice's templates do not reach yet.
 const UNAVAILABLE: &[&str] = &[
-    "read",
     "fileURI",
     "fileSize",
     "fileExists",
@@ -153,6 +153,39 @@ fn kv(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
             )),
         )),
         Err(message) => Err(Fail::Error(format!("`kv('{key}')`: {message}"), None)),
+    }
+}
+
+/// `read('path', namespace=…)`: the text of a namespace file of the flow's namespace (or of
+/// `namespace`). Kestra also reads `kestra://` files with it; Sluice does not yet.
+/// Kestra: <https://kestra.io/docs/concepts/namespace-files> (`read()`).
+fn read(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
+    let Some(path) = args.str(0, "path") else {
+        return fail("`read` needs the file's path, e.g. `read('scripts/query.sql')`");
+    };
+    if path.starts_with("kestra://") {
+        return Err(Fail::Error(
+            format!("`read('{path}')`: Sluice's read() reads namespace files only, not `kestra://` files yet"),
+            Some("pass the file to the task in `inputFiles` and read it from the working directory".into()),
+        ));
+    }
+    let namespace = match args.str(1, "namespace") {
+        Some(ns) => ns,
+        None => match scope.env.root.pointer("/flow/namespace").and_then(Value::as_str) {
+            Some(ns) => ns.to_string(),
+            None => return fail("`read` needs `namespace=` here: there is no `flow.namespace` to default to"),
+        },
+    };
+    let normalized = crate::namespace_files::normalize(&path).map_err(|m| Fail::Error(m, None))?;
+    match scope.env.secrets.namespace_file(&namespace, &normalized) {
+        Ok(Some(bytes)) => Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+        Ok(None) => Err(Fail::Error(
+            format!("namespace `{namespace}` has no file `{normalized}`"),
+            Some(format!(
+                "upload it with `POST /api/v1/namespaces/{namespace}/files?path=/{normalized}` or put it under `_files/{namespace}/` of the flows folder"
+            )),
+        )),
+        Err(message) => Err(Fail::Error(format!("`read('{path}')`: {message}"), None)),
     }
 }
 

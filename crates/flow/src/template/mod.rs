@@ -35,8 +35,9 @@ const MAX_DEPTH: usize = 100;
 /// Where `{{ secret('NAME') }}` looks values up; the caller (the binary) implements it
 /// (Kestra OSS reads env var `SECRET_NAME`, base64-encoded, see [`decode_base64`]).
 ///
-/// It is also where `{{ kv('KEY') }}` reads the KV store: a source that can reach one
-/// implements [`SecretSource::kv`]; the others answer that `kv()` is not readable there.
+/// It is also where `{{ kv('KEY') }}` reads the KV store and `{{ read('path') }}` the
+/// namespace files: a source that can reach the store implements [`SecretSource::kv`] and
+/// [`SecretSource::namespace_file`]; the others answer that they are not readable there.
 pub trait SecretSource: Send + Sync {
     /// The decoded value of secret `name`, or `None` when it is not set.
     fn secret(&self, name: &str) -> Option<String>;
@@ -46,6 +47,13 @@ pub trait SecretSource: Send + Sync {
     fn kv(&self, namespace: &str, key: &str) -> Result<Option<Value>, String> {
         let _ = (namespace, key);
         Err("the KV store cannot be read here (in the executor's own conditions and in flow validation); read it in a task's properties, or copy it into an input".into())
+    }
+
+    /// The content of namespace file `path` (normalized) of `namespace`, `None` when there is
+    /// none; an error says why the files could not be read.
+    fn namespace_file(&self, namespace: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let _ = (namespace, path);
+        Err("namespace files cannot be read here (in the executor's own conditions and in flow validation); read them in a task's properties".into())
     }
 }
 

@@ -92,6 +92,19 @@ impl Worker {
             Plan::Job(script) => script,
         };
         let mut script = script;
+        let wanted = sluice_tasks::namespace_files::selection(task, &cx).map_err(|e| e.to_string());
+        let brought = match wanted {
+            Ok(selection) => {
+                crate::namespace_files::bring(self.store.as_ref(), selection, &mut script.job.input_files).await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(message) = brought {
+            let message = format!("task `{}`: {message}", task.id);
+            self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
+                .await?;
+            return Ok(AttemptResult::new(State::Failed, message));
+        }
         if let Err(e) =
             sluice_store::files::fetch_inputs(&self.config.data_dir, &exec.namespace, &mut script.job.input_files).await
         {
@@ -105,11 +118,11 @@ impl Worker {
                 let folder = crate::workspace::dir(&self.config.data_dir, &exec.id, &wd_run);
                 let seed = match tokio::fs::try_exists(&folder).await {
                     Ok(true) => Ok(Default::default()),
-                    _ => sluice_tasks::catalog::core::flow::working_directory::seed_files(wd, &cx),
+                    _ => self.seed(wd, &cx).await,
                 };
                 let prepared = match seed {
                     Ok(seed) => crate::workspace::prepare(&folder, seed, &mut script.job).await,
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(e),
                 };
                 match prepared {
                     Ok(own) => Some((folder, own)),
@@ -261,6 +274,20 @@ impl Worker {
 }
 
 impl Worker {
+    /// The files a WorkingDirectory starts with: its `inputFiles`, then the namespace files its
+    /// `namespaceFiles` selects (the `inputFiles` win).
+    async fn seed(
+        &self,
+        wd: &sluice_flow::model::Task,
+        cx: &sluice_tasks::PlanContext<'_>,
+    ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
+        let mut seed =
+            sluice_tasks::catalog::core::flow::working_directory::seed_files(wd, cx).map_err(|e| e.to_string())?;
+        let selection = sluice_tasks::namespace_files::selection(wd, cx).map_err(|e| e.to_string())?;
+        crate::namespace_files::bring(self.store.as_ref(), selection, &mut seed).await?;
+        Ok(seed)
+    }
+
     /// Logs and reports the result of a task that needed no runner.
     pub(super) async fn finished(
         &self,

@@ -32,7 +32,7 @@ const COMMON: [Prop; 14] = [
     opt(
         "namespaceFiles",
         Kind::Map,
-        "Namespace files to bring in (not supported by Sluice yet).",
+        "Namespace files brought into the working directory: `{enabled, include, exclude, namespaces, folderPerNamespace}`.",
     ),
     opt("containerImage", Kind::String, "Image for container runners."),
     opt(

@@ -46,11 +46,10 @@ pub static WORKING_DIRECTORY: TaskType = TaskType {
                 "Files of the directory kept as the task's outputs.",
                 "Sluice ignores it here; list `outputFiles` on the task inside that writes them",
             ),
-            no_effect(
+            opt(
                 "namespaceFiles",
                 Kind::Map,
-                "Namespace files copied into the directory.",
-                "Sluice has no namespace files yet; put the files in `inputFiles`",
+                "Namespace files copied into the directory: `{enabled, include, exclude, namespaces, folderPerNamespace}`.",
             ),
             no_effect(
                 "cache",
