@@ -247,6 +247,11 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/v1/logs/{executionId}", "get"),
         ("/api/v1/logs/{executionId}/download", "get"),
         ("/api/v1/logs/{executionId}/follow", "get"),
+        ("/api/v1/namespaces/{namespace}/kv", "get"),
+        ("/api/v1/namespaces/{namespace}/kv/{key}", "put"),
+        ("/api/v1/namespaces/{namespace}/files", "post"),
+        ("/api/v1/namespaces/{namespace}/files", "put"),
+        ("/api/v1/namespaces/{namespace}/files/directory", "get"),
     ] {
         assert!(paths[path].get(method).is_some(), "{method} {path} is not described");
     }

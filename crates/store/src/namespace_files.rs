@@ -144,6 +144,11 @@ macro_rules! namespace_file_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(super::db(ACTION))?;
+                // Nothing to move: what is at `to` stays.
+                if moved.rows_affected() == 0 {
+                    tx.rollback().await.map_err(super::db(ACTION))?;
+                    return Ok(0);
+                }
                 tx.commit().await.map_err(super::db(ACTION))?;
                 Ok(moved.rows_affected())
             }

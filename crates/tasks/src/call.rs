@@ -22,6 +22,11 @@ pub struct CallContext {
     pub files: std::collections::BTreeMap<String, PathBuf>,
     /// The KV store, for the `core.kv` tasks.
     pub kv: crate::kv::KvHandle,
+    /// Namespace files, for the `core.namespace` tasks.
+    pub namespace_files: crate::namespace_files::NamespaceFilesHandle,
+    /// The shared folder of the WorkingDirectory the task runs in, if it runs in one: a call
+    /// reads and writes its files there (UploadFiles, DownloadFiles), as script tasks do.
+    pub working_dir: Option<PathBuf>,
 }
 
 /// The future a call runs.

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::Value;
 use sluice_flow::model::Task;
+use sluice_flow::namespace_files::PathPatterns;
 
 /// One stored file of a namespace (its content is read apart).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,15 +61,26 @@ pub trait NamespaceFileStore: Send + Sync {
     ) -> Result<u64, StateError>;
 }
 
+/// The namespace files handed to a call (the `core.namespace` tasks), shown in debug output by
+/// name only.
+#[derive(Clone)]
+pub struct NamespaceFilesHandle(pub std::sync::Arc<dyn NamespaceFileStore>);
+
+impl std::fmt::Debug for NamespaceFilesHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NamespaceFilesHandle")
+    }
+}
+
 /// What a task's `namespaceFiles` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
     /// The namespaces whose files come in (default: the flow's).
     pub namespaces: Vec<String>,
-    /// Only paths matching one of these globs (all when empty).
-    pub include: Vec<String>,
+    /// Only paths matching one of these (all when empty).
+    pub include: PathPatterns,
     /// Not paths matching one of these.
-    pub exclude: Vec<String>,
+    pub exclude: PathPatterns,
     /// Each namespace's files under a folder named after it.
     pub folder_per_namespace: bool,
 }
@@ -76,8 +88,7 @@ pub struct Selection {
 impl Selection {
     /// Whether the file at `path` comes in.
     pub fn wants(&self, path: &str) -> bool {
-        let any = |globs: &[String]| globs.iter().any(|g| glob_matches(g, path));
-        (self.include.is_empty() || any(&self.include)) && !any(&self.exclude)
+        (self.include.is_empty() || self.include.matches(path)) && !self.exclude.matches(path)
     }
 
     /// Where a namespace's file goes in the working directory.
@@ -88,14 +99,6 @@ impl Selection {
             path.to_string()
         }
     }
-}
-
-/// Kestra's globs on paths: `**` any depth, `*` within a segment; a leading `/` is ignored, and
-/// a glob with no `/` also matches at any depth (`*.sql`, as Kestra matches it).
-fn glob_matches(glob: &str, path: &str) -> bool {
-    let glob = glob.trim_start_matches('/');
-    sluice_runners::output_pattern_matches(glob, path)
-        || (!glob.contains('/') && sluice_runners::output_pattern_matches(&format!("**/{glob}"), path))
 }
 
 /// The task's `namespaceFiles`, rendered: `None` when absent or `enabled: false`. Like Kestra,
@@ -135,10 +138,16 @@ pub fn selection(task: &Task, cx: &PlanContext<'_>) -> Result<Option<Selection>,
     {
         namespaces.push(ns.to_string());
     }
+    let patterns = |name: &str| {
+        PathPatterns::new(&list(name)).map_err(|message| TaskError::Invalid {
+            task: task.id.clone(),
+            message: format!("`namespaceFiles.{name}`: {message}"),
+        })
+    };
     Ok(Some(Selection {
         namespaces,
-        include: list("include"),
-        exclude: list("exclude"),
+        include: patterns("include")?,
+        exclude: patterns("exclude")?,
         folder_per_namespace: flag("folderPerNamespace", false),
     }))
 }
@@ -146,13 +155,14 @@ pub fn selection(task: &Task, cx: &PlanContext<'_>) -> Result<Option<Selection>,
 #[cfg(test)]
 mod tests {
     use super::Selection;
+    use sluice_flow::namespace_files::PathPatterns;
 
     #[test]
     fn include_and_exclude_are_globs_on_paths() {
         let s = Selection {
             namespaces: vec!["company".into()],
-            include: vec!["*.sql".into(), "/scripts/**".into()],
-            exclude: vec!["**/secret*".into()],
+            include: PathPatterns::new(&["*.sql", "/scripts/**"]).unwrap(),
+            exclude: PathPatterns::new(&["**/secret*"]).unwrap(),
             folder_per_namespace: true,
         };
         assert!(s.wants("a.sql"));

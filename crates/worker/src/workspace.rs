@@ -32,16 +32,7 @@ pub fn dir(data_dir: &Path, execution_id: &str, run_id: &str) -> PathBuf {
 /// patterns, which decide what becomes the task's `outputFiles`.
 pub async fn prepare(folder: &Path, seed: BTreeMap<String, Vec<u8>>, job: &mut Job) -> Result<Vec<String>, String> {
     let fail = |what: &str, e: &dyn std::fmt::Display| format!("WorkingDirectory {}: {what}: {e}", folder.display());
-    if !tokio::fs::try_exists(folder).await.unwrap_or(false) {
-        tokio::fs::create_dir_all(folder)
-            .await
-            .map_err(|e| fail("cannot create it", &e))?;
-        for (name, content) in seed {
-            write(&folder.join(&name), &content)
-                .await
-                .map_err(|e| fail(&name, &e))?;
-        }
-    }
+    ensure(folder, seed).await?;
     let files = sluice_runners::all_files(folder.to_path_buf())
         .await
         .map_err(|e| fail("cannot list it", &e))?;
@@ -60,6 +51,22 @@ pub async fn prepare(folder: &Path, seed: BTreeMap<String, Vec<u8>>, job: &mut J
     let own = job.output_files.clone();
     job.output_files.push("**/*".into());
     Ok(own)
+}
+
+/// Creates the folder with `seed` the first time; a folder already there is left as it is.
+pub async fn ensure(folder: &Path, seed: BTreeMap<String, Vec<u8>>) -> Result<(), String> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| format!("WorkingDirectory {}: {what}: {e}", folder.display());
+    if !tokio::fs::try_exists(folder).await.unwrap_or(false) {
+        tokio::fs::create_dir_all(folder)
+            .await
+            .map_err(|e| fail("cannot create it", &e))?;
+        for (name, content) in seed {
+            write(&folder.join(&name), &content)
+                .await
+                .map_err(|e| fail(&name, &e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Replaces the folder's content with every file the job left, then keeps in `files` only

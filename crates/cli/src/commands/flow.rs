@@ -56,7 +56,8 @@ pub fn run(cmd: FlowCommand, data_dir: Option<PathBuf>) -> Result<ExitCode> {
     }
 }
 
-/// Every flow file named by `paths`: files as given, folders searched for `*.yml`/`*.yaml`.
+/// Every flow file named by `paths`: files as given, folders searched for `*.yml`/`*.yaml`
+/// (but not their `_files/` folders).
 pub fn collect_flow_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
@@ -77,9 +78,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot list folder `{}`", dir.display()))?;
         let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let name = entry.file_name();
+        let hidden = name.to_string_lossy().starts_with('.');
+        // `_files/` holds namespace files (see `server --flows`), not flows.
+        let namespace_files = name == crate::commands::deploy::FILES_FOLDER;
         let kind = entry.file_type()?;
-        if kind.is_dir() && !hidden {
+        if kind.is_dir() && !hidden && !namespace_files {
             walk(&path, out)?;
         } else if !kind.is_dir() && matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
             out.push(path);

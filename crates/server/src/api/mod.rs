@@ -14,7 +14,9 @@ mod follow;
 mod inputs;
 mod kv;
 mod logs;
+mod namespace_files;
 mod openapi;
+mod openapi_namespaces;
 mod openapi_schemas;
 mod triggers;
 mod webhooks;
@@ -72,6 +74,26 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/namespaces/{namespace}/kv/{key}",
             get(kv::get).put(kv::put).delete(kv::delete),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/files",
+            get(namespace_files::content)
+                .post(namespace_files::upload)
+                .put(namespace_files::relocate)
+                .delete(namespace_files::delete)
+                .layer(DefaultBodyLimit::max(namespace_files::FILE_LIMIT)),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/files/stats",
+            get(namespace_files::stats),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/files/directory",
+            get(namespace_files::directory),
+        )
+        .route(
+            "/api/v1/namespaces/{namespace}/files/search",
+            get(namespace_files::search),
         )
         .route("/api/v1/logs/{executionId}", get(logs::list))
         .route("/api/v1/logs/{executionId}/download", get(logs::download))

@@ -18,12 +18,12 @@ fn schema(name: &str) -> Value {
 }
 
 /// A path parameter.
-fn path(name: &str, description: &str) -> Value {
+pub(super) fn path(name: &str, description: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
 }
 
 /// An optional query parameter of a simple type.
-fn query(name: &str, description: &str, schema: Value) -> Value {
+pub(super) fn query(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
 
@@ -44,13 +44,19 @@ fn paging(default_size: u32, max_size: u32) -> [Value; 2] {
 }
 
 /// A JSON response.
-fn json_response(description: &str, body: Value) -> Value {
+pub(super) fn json_response(description: &str, body: Value) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": body } } })
 }
 
 /// An operation: summary, parameters, a request body (or null) and its success responses; every
 /// operation also answers the documented error statuses with the Error schema.
-fn op(id: &str, summary: &str, parameters: Vec<Value>, body: Value, mut responses: Map<String, Value>) -> Value {
+pub(super) fn op(
+    id: &str,
+    summary: &str,
+    parameters: Vec<Value>,
+    body: Value,
+    mut responses: Map<String, Value>,
+) -> Value {
     let error = |what: &str| json_response(what, schema("Error"));
     responses.insert("400".into(), error("Malformed parameter or body"));
     responses.insert(
@@ -73,7 +79,7 @@ fn op(id: &str, summary: &str, parameters: Vec<Value>, body: Value, mut response
 }
 
 /// Responses from `(status, response)` pairs.
-fn responses<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+pub(super) fn responses<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
@@ -349,7 +355,7 @@ fn build() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Kestra-compatible paths and shapes for flows, executions, logs and metrics.",
         },
-        "paths": with_webhooks(paths()),
+        "paths": super::openapi_namespaces::with_namespaces(with_webhooks(paths())),
         // Credentials are needed only when the server is configured with them.
         "security": [{}, { "basicAuth": [] }, { "bearerAuth": [] }],
         "components": {

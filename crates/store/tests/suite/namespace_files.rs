@@ -94,6 +94,21 @@ pub async fn files_are_written_moved_and_deleted(store: &dyn Store) {
             .unwrap(),
         b"select 2"
     );
+    // Moving what does not exist moves nothing and keeps what is at the target.
+    assert_eq!(
+        store
+            .move_namespace_files("company", "gone.sql", "dirty.txt", at(4))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        store
+            .read_namespace_file("company", "dirty.txt")
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // `%` in a folder's name is no wildcard.
     assert_eq!(store.delete_namespace_files("company", "d%").await.unwrap(), 0);

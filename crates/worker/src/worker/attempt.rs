@@ -88,7 +88,34 @@ impl Worker {
         let script = match planned {
             Plan::Done(done) => return self.finished(job, masker, &task.id, done).await,
             Plan::Subflow(call) => return self.subflow(job, &exec, run, &call, &cancel).await,
-            Plan::Call(call) => return self.call(job, &exec, run, masker, &task.id, *call, &cancel).await,
+            Plan::Call(call) => {
+                let folder = match crate::workspace::enclosing(&flow, &exec, run) {
+                    Some((wd, wd_run)) => {
+                        let folder = crate::workspace::dir(&self.config.data_dir, &exec.id, &wd_run);
+                        let ready = match tokio::fs::try_exists(&folder).await {
+                            Ok(true) => Ok(()),
+                            _ => match self.seed(wd, &cx).await {
+                                Ok(seed) => crate::workspace::ensure(&folder, seed).await,
+                                Err(e) => Err(e),
+                            },
+                        };
+                        if let Err(message) = ready {
+                            let message = format!("task `{}`: {message}", task.id);
+                            self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
+                                .await?;
+                            return Ok(AttemptResult::new(State::Failed, message));
+                        }
+                        Some(folder)
+                    }
+                    None => None,
+                };
+                let place = super::call::Place {
+                    exec: &exec,
+                    run,
+                    working_dir: folder,
+                };
+                return self.call(job, &place, masker, &task.id, *call, &cancel).await;
+            }
             Plan::Job(script) => script,
         };
         let mut script = script;

@@ -6,19 +6,25 @@ use super::*;
 use sluice_engine::Execution;
 use sluice_tasks::{Call, CallContext, ExecutionSummary};
 
+/// Where a call runs: its execution, task run and, inside a WorkingDirectory, its folder.
+pub(super) struct Place<'a> {
+    pub exec: &'a Execution,
+    pub run: &'a sluice_engine::TaskRun,
+    pub working_dir: Option<std::path::PathBuf>,
+}
+
 impl Worker {
     /// Runs a call to its end, its timeout or a kill.
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn call(
         &self,
         job: &QueuedJob,
-        exec: &Execution,
-        run: &sluice_engine::TaskRun,
+        place: &Place<'_>,
         masker: &Arc<Masker>,
         task_id: &str,
         call: Call,
         cancel: &CancellationToken,
     ) -> Result<AttemptResult, RuntimeError> {
+        let (exec, run) = (place.exec, place.run);
         let summary = match &call.summary_of {
             Some(id) if *id == exec.id => Some(self.summary(exec)),
             Some(id) => self.store.get_execution(id).await?.map(|e| self.summary(&e)),
@@ -43,6 +49,8 @@ impl Worker {
             summary: summary.map(|s| serde_json::to_value(s).unwrap_or_default()),
             files: readable,
             kv: sluice_tasks::kv::KvHandle(self.store.clone()),
+            namespace_files: sluice_tasks::namespace_files::NamespaceFilesHandle(self.store.clone()),
+            working_dir: place.working_dir.clone(),
         };
         let limit = call
             .timeout

@@ -1,5 +1,5 @@
 //! Kestra's core plugin: logs, flowable tasks, execution control, debug and output tasks, HTTP,
-//! the KV store, triggers.
+//! the KV store, namespace files, triggers.
 
 pub mod condition;
 pub mod debug;
@@ -8,5 +8,6 @@ pub mod flow;
 pub mod http;
 pub mod kv;
 pub mod log;
+pub mod namespace;
 pub mod output;
 pub mod trigger;
