@@ -30,6 +30,8 @@ pub struct Parts {
     pub lease: Duration,
     /// What task runners may do.
     pub settings: RunnerSettings,
+    /// Internal storage.
+    pub storage: sluice_store::Storage,
     /// On PostgreSQL: wake the parts when the store notifies, instead of waiting for their polls.
     pub listen: Option<PostgresStore>,
 }
@@ -121,6 +123,23 @@ pub struct RunnerSettings {
     /// notifications such as SlackExecution send.
     #[arg(long, env = "SLUICE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Internal storage: `local` (the data folder, the default) or
+    /// `s3://bucket[/prefix]?endpoint=http://host:port&region=us-east-1`, with the credentials in
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. Every server and worker sharing a
+    /// database must use the same.
+    #[arg(long, env = "SLUICE_STORAGE")]
+    pub storage: Option<String>,
+}
+
+impl RunnerSettings {
+    /// Opens the internal storage these settings name (the data folder's by default).
+    pub fn open_storage(&self, data_dir: &Path) -> anyhow::Result<sluice_store::Storage> {
+        let config = match &self.storage {
+            Some(url) => sluice_store::StorageConfig::parse_url(url)?,
+            None => sluice_store::StorageConfig::Local,
+        };
+        Ok(config.open(data_dir)?)
+    }
 }
 
 impl Runtime {
@@ -133,6 +152,7 @@ impl Runtime {
         worker_id: &str,
         schedules: bool,
         settings: &RunnerSettings,
+        storage: sluice_store::Storage,
     ) -> Runtime {
         Runtime::start_parts(
             store,
@@ -144,6 +164,7 @@ impl Runtime {
                 slots,
                 lease: sluice_worker::DEFAULT_LEASE,
                 settings: settings.clone(),
+                storage,
                 listen: None,
             },
         )
@@ -177,6 +198,7 @@ impl Runtime {
                 lease: parts.lease,
                 docker_volumes: parts.settings.docker_volumes,
                 public_url: parts.settings.public_url.clone(),
+                storage: parts.storage.clone(),
             };
             let worker = Arc::new(Worker::new(
                 config,

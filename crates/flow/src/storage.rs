@@ -64,6 +64,26 @@ pub fn task_file_uri(
     )
 }
 
+/// The address of a task run's output file `relative` (`out/report.csv`; its folders kept), as
+/// Kestra forms it.
+pub fn task_output_uri(
+    namespace: &str,
+    flow_id: &str,
+    execution_id: &str,
+    task_id: &str,
+    task_run_id: &str,
+    relative: &str,
+) -> String {
+    let folder = task_file_uri(namespace, flow_id, execution_id, task_id, task_run_id, "x");
+    let folder = folder.strip_suffix("/x").unwrap_or(&folder);
+    let name: Vec<String> = relative
+        .split(['/', '\\'])
+        .filter(|s| !s.is_empty())
+        .map(safe_file_name)
+        .collect();
+    format!("{folder}/{}", name.join("/"))
+}
+
 /// The path of an address relative to the storage root, checked segment by segment.
 pub fn relative_path(uri: &str) -> Result<PathBuf, StorageUriError> {
     let fail = |reason| StorageUriError {

@@ -27,15 +27,24 @@ pub struct AppState {
     /// Longest a `wait: true` webhook call is held before it is answered with the execution
     /// still running.
     pub webhook_wait: Duration,
+    /// Internal storage: FILE inputs are written there, stored files served from there.
+    pub storage: sluice_store::Storage,
 }
 
 /// How long a `wait: true` webhook call is held at most, unless configured.
 pub const DEFAULT_WEBHOOK_WAIT: Duration = Duration::from_secs(300);
 
 impl AppState {
-    /// State over a store; `executor_wake` is notified after every event the API posts.
-    pub fn new(store: Arc<dyn Store>, executor_wake: Arc<Notify>, data_dir: PathBuf) -> Self {
+    /// State over a store and an internal storage; `executor_wake` is notified after every
+    /// event the API posts.
+    pub fn new(
+        store: Arc<dyn Store>,
+        executor_wake: Arc<Notify>,
+        data_dir: PathBuf,
+        storage: sluice_store::Storage,
+    ) -> Self {
         AppState {
+            storage,
             store,
             validator: Arc::new(sluice_tasks::validator()),
             executor_wake,

@@ -11,7 +11,8 @@ async fn state(name: &str) -> AppState {
     let dir = std::env::temp_dir().join(format!("sluice-auth-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir).await.unwrap());
-    AppState::new(store, Arc::new(tokio::sync::Notify::new()), dir)
+    let storage = sluice_store::Storage::local(&dir).unwrap();
+    AppState::new(store, Arc::new(tokio::sync::Notify::new()), dir, storage)
 }
 
 async fn status(

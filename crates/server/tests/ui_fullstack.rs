@@ -110,6 +110,7 @@ impl Runtime {
             lease: Duration::from_secs(30),
             docker_volumes: false,
             public_url: None,
+            storage: sluice_store::Storage::local(data_dir).unwrap(),
         };
         let worker = Arc::new(Worker::new(
             config,

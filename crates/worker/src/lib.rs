@@ -16,6 +16,7 @@ mod mask;
 mod namespace_files;
 mod pump;
 mod resume;
+mod stored_args;
 mod sweep;
 mod verdict;
 mod worker;

@@ -57,7 +57,7 @@ pub async fn given_inputs(
     flow: &Flow,
     pairs: &[String],
     execution_id: &str,
-    data_dir: &Path,
+    storage: &sluice_store::Storage,
 ) -> Result<Map<String, Value>> {
     let mut given: Map<String, Value> = Map::new();
     for pair in pairs {
@@ -70,14 +70,20 @@ pub async fn given_inputs(
             .any(|i| i.id == key && i.input_type == sluice_flow::model::InputType::File);
         let value = match value.strip_prefix('@').unwrap_or(value) {
             uri if !file_input || uri.starts_with("kestra://") => value.to_string(),
-            path => store_file(flow, key, Path::new(path), execution_id, data_dir).await?,
+            path => store_file(flow, key, Path::new(path), execution_id, storage).await?,
         };
         given.insert(key.to_string(), Value::String(value));
     }
     Ok(given)
 }
 
-async fn store_file(flow: &Flow, input: &str, path: &Path, execution_id: &str, data_dir: &Path) -> Result<String> {
+async fn store_file(
+    flow: &Flow,
+    input: &str,
+    path: &Path,
+    execution_id: &str,
+    storage: &sluice_store::Storage,
+) -> Result<String> {
     if !path.is_file() {
         bail!(
             "`--input {input}=@{}`: there is no file there; give the path of the file to upload",
@@ -89,7 +95,8 @@ async fn store_file(flow: &Flow, input: &str, path: &Path, execution_id: &str, d
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let uri = sluice_flow::storage::input_file_uri(&flow.namespace, &flow.id, execution_id, input, &name);
-    sluice_store::files::put_file(data_dir, &uri, path)
+    storage
+        .put_file(&uri, path)
         .await
         .with_context(|| format!("cannot store the file of input `{input}`"))?;
     Ok(uri)
@@ -118,15 +125,16 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let _lock = crate::runtime::lock_data_dir(data_dir)?;
+    let storage = args.runners.open_storage(data_dir)?;
     let mut exec = Execution::new(sluice_store::new_execution_id(), &flow, Map::new(), Timestamp::now());
-    let inputs = match given_inputs(&flow, &args.inputs, &exec.id, data_dir).await {
+    let inputs = match given_inputs(&flow, &args.inputs, &exec.id, &storage).await {
         Ok(given) => resolve_inputs(&flow, &exec, &given),
         Err(e) => Err(e),
     };
     exec.inputs = match inputs {
         Ok(i) => i,
         Err(e) => {
-            sluice_store::files::remove_input_files(data_dir, &flow.namespace, &flow.id, &exec.id).await;
+            sluice_store::files::remove_input_files(&storage, &flow.namespace, &flow.id, &exec.id).await;
             eprintln!("error: {e:#}");
             return Ok(ExitCode::from(2));
         }
@@ -151,6 +159,7 @@ pub async fn run(args: RunArgs, data_dir: &Path) -> Result<ExitCode> {
         &worker_id,
         false,
         &args.runners,
+        storage.clone(),
     );
     let wakers = runtime.wakers.clone();
     wakers.executor.notify_one();

@@ -91,6 +91,32 @@ pub struct ServerArgs {
     #[arg(long, env = "SLUICE_WEBHOOK_WAIT", value_name = "DURATION")]
     #[serde(rename = "webhookWait")]
     pub webhook_wait: Option<String>,
+    /// Internal storage: `local` (the data folder) [default] or
+    /// `s3://bucket[/prefix]?endpoint=http://host:port&region=us-east-1` (credentials in
+    /// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`); in the file also `storage: {type: s3, bucket,
+    /// prefix, endpoint, region, accessKeyId, secretAccessKey}`. Replicas must share it.
+    #[arg(long, env = "SLUICE_STORAGE", value_name = "URL", value_parser = storage_url)]
+    #[serde(deserialize_with = "storage_setting")]
+    pub storage: Option<sluice_store::StorageConfig>,
+}
+
+fn storage_url(text: &str) -> Result<sluice_store::StorageConfig, String> {
+    sluice_store::StorageConfig::parse_url(text).map_err(|e| e.to_string())
+}
+
+/// `storage:` in the file: a URL or a mapping.
+fn storage_setting<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<sluice_store::StorageConfig>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Setting {
+        Url(String),
+        Map(sluice_store::StorageConfig),
+    }
+    match Option::<Setting>::deserialize(d)? {
+        None => Ok(None),
+        Some(Setting::Url(url)) => storage_url(&url).map(Some).map_err(serde::de::Error::custom),
+        Some(Setting::Map(config)) => Ok(Some(config)),
+    }
 }
 
 impl ServerArgs {
@@ -109,6 +135,7 @@ impl ServerArgs {
             lease: self.lease.or(file.lease),
             id: self.id.or(file.id),
             webhook_wait: self.webhook_wait.or(file.webhook_wait),
+            storage: self.storage.or(file.storage),
         }
     }
 }
@@ -119,7 +146,7 @@ fn read_config(path: &Path) -> Result<ServerArgs> {
         sluice_flow::yaml::parse(&text).map_err(|d| anyhow::anyhow!("{}", d.render(&path.display().to_string())))?;
     serde_json::from_value(node.to_json()).with_context(|| {
         format!(
-            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`, `id`, `auth`, `dockerVolumes`, `publicUrl`, `webhookWait` and `insecureNoAuth`",
+            "`{}`: settings are `port`, `bind`, `flows`, `slots`, `db`, `workers`, `lease`, `id`, `auth`, `dockerVolumes`, `publicUrl`, `webhookWait`, `storage` and `insecureNoAuth`",
             path.display()
         )
     })
@@ -253,6 +280,7 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
             );
         }
     }
+    let storage = args.storage.clone().unwrap_or_default().open(data_dir)?;
     let mut deployer = Deployer::default();
     if let Some(dir) = &args.flows {
         deployer.sync(dir, store.as_ref()).await?;
@@ -269,20 +297,27 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
             settings: crate::runtime::RunnerSettings {
                 docker_volumes: args.docker_volumes.unwrap_or(false),
                 public_url: Some(args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"))),
+                storage: None,
             },
+            storage: storage.clone(),
             listen: match &backend {
                 Backend::Postgres(pg) => Some(PostgresStore::clone(pg)),
                 Backend::Sqlite(..) => None,
             },
         },
     );
-    let state = sluice_server::AppState::new(store.clone(), runtime.wakers.executor.clone(), data_dir.to_path_buf())
-        .with_auth(auth)
-        .with_secrets(std::sync::Arc::new(sluice_store::WithKv::new(
-            std::sync::Arc::new(crate::secrets::EnvSecrets),
-            store.clone(),
-        )))
-        .with_webhook_wait(webhook_wait);
+    let state = sluice_server::AppState::new(
+        store.clone(),
+        runtime.wakers.executor.clone(),
+        data_dir.to_path_buf(),
+        storage,
+    )
+    .with_auth(auth)
+    .with_secrets(std::sync::Arc::new(sluice_store::WithKv::new(
+        std::sync::Arc::new(crate::secrets::EnvSecrets),
+        store.clone(),
+    )))
+    .with_webhook_wait(webhook_wait);
     let app = sluice_server::app(state);
     match &backend {
         Backend::Sqlite(..) => println!(

@@ -52,6 +52,7 @@ pub async fn run(args: WorkerArgs, data_dir: &Path) -> Result<ExitCode> {
             scheduler: false,
             slots: args.slots.max(1),
             lease: args.lease,
+            storage: args.runners.open_storage(data_dir)?,
             settings: args.runners,
             listen: Some(pg.clone()),
         },

@@ -86,7 +86,7 @@ pub async fn create(
     execution.flow_revision = record.revision;
     execution.labels.extend(labels);
     let upload = Upload {
-        data_dir: &state.data_dir,
+        storage: &state.storage,
         execution: &execution,
         secrets: state.secrets.as_ref(),
     };

@@ -60,8 +60,8 @@ pub async fn resolve(root: &Path, requested: &str) -> ApiResult<PathBuf> {
     Ok(real)
 }
 
-/// A file of internal storage (`kestra:///…`) that belongs to execution `id`.
-async fn stored_file(state: &AppState, id: &str, requested: &str) -> ApiResult<PathBuf> {
+/// Checks that a file of internal storage (`kestra:///…`) belongs to execution `id`.
+fn own_stored_file(id: &str, requested: &str) -> ApiResult<()> {
     let relative = sluice_flow::storage::relative_path(requested)
         .map_err(|e| ApiError::BadRequest(format!("file path refused: {e}")))?;
     let segments: Vec<_> = relative.iter().map(|s| s.to_string_lossy()).collect();
@@ -70,26 +70,68 @@ async fn stored_file(state: &AppState, id: &str, requested: &str) -> ApiResult<P
             "file path `{requested}` is refused: it belongs to another execution than `{id}`"
         )));
     }
-    let root = sluice_store::files::root(&state.data_dir);
-    resolve(&root, &relative.to_string_lossy()).await
+    Ok(())
 }
 
-/// `GET /api/v1/executions/{executionId}/file?path=…`: a kept file (or a `kestra://` address of
-/// internal storage), streamed.
+/// A name safe in a Content-Disposition header.
+fn attachment_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A streamed download.
+fn attachment<S>(name: &str, length: u64, stream: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Bytes, Box<dyn std::error::Error + Send + Sync>>> + Send + 'static,
+{
+    (
+        [
+            (CONTENT_TYPE, "application/octet-stream".to_string()),
+            (CONTENT_LENGTH, length.to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", attachment_name(name)),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/executions/{executionId}/file?path=…`: a kept file, or a `kestra://` address of
+/// internal storage, streamed.
 pub async fn download(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     params: Params,
 ) -> ApiResult<Response> {
+    use futures_util::StreamExt;
     let requested = params
         .get("path")
         .ok_or_else(|| ApiError::BadRequest("query parameter `path` is required".into()))?
         .to_string();
     find_execution(&state, &id).await?;
-    let path = match requested.starts_with(sluice_flow::storage::SCHEME) {
-        true => stored_file(&state, &id, &requested).await?,
-        false => resolve(&files_dir(&state, &id)?, &requested).await?,
-    };
+    if requested.starts_with(sluice_flow::storage::SCHEME) {
+        own_stored_file(&id, &requested)?;
+        let (length, stream) = match state.storage.get(&requested).await {
+            Ok(got) => got,
+            Err(sluice_store::StorageError::Missing(_)) => {
+                return Err(ApiError::NotFound(format!("file `{requested}` not found")));
+            }
+            Err(e) => return Err(ApiError::internal("reading a stored file", e)),
+        };
+        let name = requested.rsplit('/').next().unwrap_or_default().to_string();
+        let stream = stream.map(|c| c.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>));
+        return Ok(attachment(&name, length, stream));
+    }
+    let path = resolve(&files_dir(&state, &id)?, &requested).await?;
     let file = tokio::fs::File::open(&path)
         .await
         .map_err(|e| ApiError::internal("opening an execution file", e))?;
@@ -98,19 +140,10 @@ pub async fn download(
         .await
         .map_err(|e| ApiError::internal("reading an execution file", e))?
         .len();
-    let name: String = path
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+        .unwrap_or_default();
     let stream = futures_util::stream::unfold(Some(file), |file| async move {
         let mut file = file?;
         let mut buffer = vec![0u8; CHUNK];
@@ -118,20 +151,15 @@ pub async fn download(
             Ok(0) => None,
             Ok(n) => {
                 buffer.truncate(n);
-                Some((Ok::<_, std::io::Error>(Bytes::from(buffer)), Some(file)))
+                Some((
+                    Ok::<_, Box<dyn std::error::Error + Send + Sync>>(Bytes::from(buffer)),
+                    Some(file),
+                ))
             }
-            Err(e) => Some((Err(e), None)),
+            Err(e) => Some((Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>), None)),
         }
     });
-    Ok((
-        [
-            (CONTENT_TYPE, "application/octet-stream".to_string()),
-            (CONTENT_LENGTH, length.to_string()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    Ok(attachment(&name, length, stream))
 }
 
 /// `GET /api/v1/metrics/{executionId}` (also `/api/v1/executions/{executionId}/metrics`): the

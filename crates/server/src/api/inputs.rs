@@ -19,7 +19,6 @@ use sluice_flow::Flow;
 use sluice_flow::model::InputType;
 use sluice_flow::template::SecretSource;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Largest non-multipart body (form or JSON inputs), and largest text field of a multipart body.
 pub const FORM_LIMIT: usize = 10 * 1024 * 1024;
@@ -40,8 +39,8 @@ enum Raw {
 
 /// Where an execution's uploads go, and what resolving its inputs may read.
 pub struct Upload<'a> {
-    /// The data folder, whose `storage/` holds the uploads.
-    pub data_dir: &'a Path,
+    /// Internal storage, which holds the uploads.
+    pub storage: &'a sluice_store::Storage,
     /// The execution being created (its id names the uploads' folder; its context renders
     /// templated defaults).
     pub execution: &'a Execution,
@@ -58,7 +57,7 @@ pub async fn read_inputs(request: Request, flow: &Flow, upload: &Upload<'_>) -> 
         Err(e) => Err(e),
     };
     if result.is_err() {
-        sluice_store::files::remove_input_files(upload.data_dir, &flow.namespace, &flow.id, &upload.execution.id).await;
+        sluice_store::files::remove_input_files(upload.storage, &flow.namespace, &flow.id, &upload.execution.id).await;
     }
     result
 }
@@ -170,7 +169,7 @@ async fn field_text(mut field: Field<'_>, name: &str) -> ApiResult<String> {
 async fn save_file(field: Field<'_>, flow: &Flow, upload: &Upload<'_>, id: &str) -> ApiResult<String> {
     let name = field.file_name().map(str::to_string).unwrap_or_else(|| id.to_string());
     let uri = sluice_flow::storage::input_file_uri(&flow.namespace, &flow.id, &upload.execution.id, id, &name);
-    match sluice_store::files::put(upload.data_dir, &uri, field).await {
+    match upload.storage.put(&uri, field).await {
         Ok(_) => Ok(uri),
         Err(sluice_store::files::StorageError::Io {
             action: "receive",

@@ -47,7 +47,12 @@ impl Env {
         let _ = std::fs::remove_dir_all(&dir);
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir).await.expect("open store"));
         let wake = Arc::new(Notify::new());
-        let state = AppState::new(store.clone(), wake.clone(), dir.clone());
+        let state = AppState::new(
+            store.clone(),
+            wake.clone(),
+            dir.clone(),
+            sluice_store::Storage::local(&dir).unwrap(),
+        );
         Env {
             app: app(state),
             store,

@@ -177,7 +177,12 @@ impl TestApp {
     pub async fn waking(executor_wake: Arc<Notify>) -> TestApp {
         let dir = TempDir::new();
         let store = Arc::new(SqliteStore::open(dir.path()).await.unwrap());
-        let state = AppState::new(store.clone(), executor_wake, dir.path().to_path_buf());
+        let state = AppState::new(
+            store.clone(),
+            executor_wake,
+            dir.path().to_path_buf(),
+            sluice_store::Storage::local(dir.path()).unwrap(),
+        );
         TestApp {
             app: sluice_server::app(state),
             store,

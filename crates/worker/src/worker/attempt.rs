@@ -132,9 +132,17 @@ impl Worker {
                 .await?;
             return Ok(AttemptResult::new(State::Failed, message));
         }
-        if let Err(e) =
-            sluice_store::files::fetch_inputs(&self.config.data_dir, &exec.namespace, &mut script.job.input_files).await
-        {
+        let fetched =
+            match sluice_store::files::fetch_inputs(&self.config.storage, &exec.namespace, &mut script.job.input_files)
+                .await
+            {
+                Ok(()) => {
+                    crate::stored_args::localize(&self.config.storage, &exec.namespace, &mut script.job, &working_dir)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+        if let Err(e) = fetched {
             let message = format!("task `{}`: {e}", task.id);
             self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
                 .await?;
@@ -208,11 +216,14 @@ impl Worker {
         }
         let kept = match &outcome {
             Ok(o) => {
-                files::keep(
-                    &o.output_files,
-                    &files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt),
-                )
-                .await
+                let owner = files::Owner {
+                    namespace: &exec.namespace,
+                    flow_id: &exec.flow_id,
+                    execution_id: &exec.id,
+                    task_id: &task.id,
+                    task_run_id: &run.id,
+                };
+                files::keep(&self.config.storage, &o.output_files, &owner).await
             }
             Err(_) => Ok(Map::new()),
         };
@@ -324,7 +335,7 @@ impl Worker {
         mut done: sluice_tasks::Finished,
     ) -> Result<AttemptResult, RuntimeError> {
         for (uri, path) in std::mem::take(&mut done.stored) {
-            let put = sluice_store::files::put_file(&self.config.data_dir, &uri, &path).await;
+            let put = self.config.storage.put_file(&uri, &path).await;
             let _ = tokio::fs::remove_file(&path).await;
             if let Err(e) = put {
                 done.failure.get_or_insert_with(|| format!("task `{task_id}`: {e}"));

@@ -31,8 +31,9 @@ impl Worker {
             None => None,
         };
         let mut readable = std::collections::BTreeMap::new();
+        let scratch = files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt).join("read");
         for uri in &call.reads {
-            match sluice_store::files::readable(&self.config.data_dir, &exec.namespace, uri).await {
+            match sluice_store::files::readable(&self.config.storage, &exec.namespace, uri, &scratch).await {
                 Ok(path) => {
                     readable.insert(uri.clone(), path);
                 }

@@ -55,6 +55,8 @@ pub struct WorkerConfig {
     pub docker_volumes: bool,
     /// The address users open the UI at, for links in notifications (`--public-url`).
     pub public_url: Option<String>,
+    /// Internal storage: FILE inputs, output files, downloads.
+    pub storage: sluice_store::Storage,
 }
 
 /// Runs attempts.
