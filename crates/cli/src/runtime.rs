@@ -206,7 +206,9 @@ impl Runtime {
                 flows,
                 kills,
                 wakers.clone(),
-                Arc::new(sluice_store::WithKv::new(Arc::new(EnvSecrets), store.clone())),
+                Arc::new(
+                    sluice_store::WithKv::new(Arc::new(EnvSecrets), store.clone()).with_storage(parts.storage.clone()),
+                ),
                 cache,
             ));
             let token = shutdown.clone();

@@ -10,18 +10,33 @@ use sluice_flow::template::SecretSource;
 use std::sync::Arc;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-/// Secrets, plus the store for `kv()` and `read()`.
+/// Secrets, plus the store for `kv()` and `read()`, and internal storage for `read()` of
+/// `kestra://` files.
 pub struct WithKv {
     secrets: Arc<dyn SecretSource>,
     store: Arc<dyn Store>,
+    storage: Option<crate::Storage>,
 }
 
 impl WithKv {
     /// `secret()` from `secrets`, `kv()` and `read()` from `store`.
     pub fn new(secrets: Arc<dyn SecretSource>, store: Arc<dyn Store>) -> Self {
-        WithKv { secrets, store }
+        WithKv {
+            secrets,
+            store,
+            storage: None,
+        }
+    }
+
+    /// The same, reading `kestra://` files from `storage`.
+    pub fn with_storage(mut self, storage: crate::Storage) -> Self {
+        self.storage = Some(storage);
+        self
     }
 }
+
+/// Most bytes `read()` returns of a stored file: the text goes into a rendered property.
+const MAX_READ: u64 = 16 * 1024 * 1024;
 
 /// Runs a store read to its end from synchronous code on a multi-threaded runtime.
 fn block<T>(read: impl std::future::Future<Output = T>) -> Result<T, String> {
@@ -45,5 +60,27 @@ impl SecretSource for WithKv {
 
     fn namespace_file(&self, namespace: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
         block(self.store.read_namespace_file(namespace, path))?.map_err(|e| e.to_string())
+    }
+
+    fn stored_file(&self, namespace: &str, uri: &str) -> Result<Vec<u8>, String> {
+        let Some(storage) = &self.storage else {
+            return Err("internal storage is not readable here".into());
+        };
+        crate::files::check_namespace(namespace, uri).map_err(|e| e.to_string())?;
+        block(async {
+            use futures_util::StreamExt;
+            let (size, mut stream) = storage.get(uri).await?;
+            if size > MAX_READ {
+                return Err(crate::StorageError::Config(format!(
+                    "`{uri}` is {size} bytes; read() returns at most {MAX_READ}: pass the file in `inputFiles` instead"
+                )));
+            }
+            let mut out = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                out.extend_from_slice(&chunk?);
+            }
+            Ok(out)
+        })?
+        .map_err(|e| e.to_string())
     }
 }

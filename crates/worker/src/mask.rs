@@ -92,6 +92,10 @@ impl SecretSource for Masker {
     fn namespace_file(&self, namespace: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
         self.source.namespace_file(namespace, path)
     }
+
+    fn stored_file(&self, namespace: &str, uri: &str) -> Result<Vec<u8>, String> {
+        self.source.stored_file(namespace, uri)
+    }
 }
 
 #[cfg(test)]

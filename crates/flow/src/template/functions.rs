@@ -157,17 +157,21 @@ fn kv(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
 }
 
 /// `read('path', namespace=…)`: the text of a namespace file of the flow's namespace (or of
-/// `namespace`). Kestra also reads `kestra://` files with it; Sluice does not yet.
+/// `namespace`), or of an internal-storage file (`read(outputs.t.outputFiles['a.csv'])`) of
+/// the flow's namespace.
 /// Kestra: <https://kestra.io/docs/concepts/namespace-files> (`read()`).
 fn read(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
     let Some(path) = args.str(0, "path") else {
         return fail("`read` needs the file's path, e.g. `read('scripts/query.sql')`");
     };
     if path.starts_with("kestra://") {
-        return Err(Fail::Error(
-            format!("`read('{path}')`: Sluice's read() reads namespace files only, not `kestra://` files yet"),
-            Some("pass the file to the task in `inputFiles` and read it from the working directory".into()),
-        ));
+        let Some(namespace) = scope.env.root.pointer("/flow/namespace").and_then(Value::as_str) else {
+            return fail("`read` of a `kestra://` file needs a flow: there is no `flow.namespace` here");
+        };
+        return match scope.env.secrets.stored_file(namespace, path.trim()) {
+            Ok(bytes) => Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+            Err(message) => Err(Fail::Error(format!("`read('{path}')`: {message}"), None)),
+        };
     }
     let namespace = match args.str(1, "namespace") {
         Some(ns) => ns,

@@ -55,6 +55,13 @@ pub trait SecretSource: Send + Sync {
         let _ = (namespace, path);
         Err("namespace files cannot be read here (in the executor's own conditions and in flow validation); read them in a task's properties".into())
     }
+
+    /// The content of the internal-storage file `uri` (`kestra://…`), which a flow of
+    /// `namespace` reads (the source refuses other namespaces' files).
+    fn stored_file(&self, namespace: &str, uri: &str) -> Result<Vec<u8>, String> {
+        let _ = (namespace, uri);
+        Err("internal-storage files cannot be read here (in the executor's own conditions and in flow validation); read them in a task's properties".into())
+    }
 }
 
 /// A [`SecretSource`] with no secrets: for places that render templates where `secret()` must

@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 /// Largest non-multipart body (form or JSON inputs), and largest text field of a multipart body.
 pub const FORM_LIMIT: usize = 10 * 1024 * 1024;
 
-/// Largest multipart body, file parts included (they are streamed to disk).
-pub const UPLOAD_LIMIT: usize = 1024 * 1024 * 1024;
+/// Largest multipart body, file parts included (they are streamed to internal storage).
+pub const UPLOAD_LIMIT: usize = 4 * 1024 * 1024 * 1024;
 
 /// An input value as the request gave it.
 #[derive(Debug)]

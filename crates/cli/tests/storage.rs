@@ -1,0 +1,121 @@
+//! Internal storage end to end on a real `sluice server local` whose storage is a real
+//! S3-compatible server (moto, from `scripts/s3-server`): a FILE input uploaded through the API,
+//! output files stored under `kestra://` addresses, those addresses written straight into a
+//! later task's commands — on a process and in a Docker container — and read by `read()`, and
+//! the files served back by the API. Nothing lands in the data folder's storage.
+//!
+//! Kestra: <https://kestra.io/docs/concepts/storage> (internal storage, `kestra://` URIs in
+//! script tasks), <https://kestra.io/docs/configuration#internal-storage>.
+
+mod common;
+
+use common::{get_json, http, scratch, start_with, wait_for};
+use serde_json::Value;
+use std::time::Duration;
+
+const FLOW: &str = r#"id: files
+namespace: company.team
+inputs:
+  - id: data
+    type: FILE
+tasks:
+  - id: make
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    inputFiles:
+      data.csv: "{{ inputs.data }}"
+    outputFiles: ["out/*.txt"]
+    commands:
+      - mkdir -p out
+      - tr a-z A-Z < data.csv > out/upper.txt
+  - id: on_process
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    env:
+      UPLOAD: "{{ inputs.data }}"
+    commands:
+      - cd /tmp
+      - echo "process=$(cat {{ outputs.make.outputFiles['out/upper.txt'] }} | tr '\n' '+')"
+      - echo "input=$(wc -c < "$UPLOAD")"
+  - id: read
+    type: io.kestra.plugin.core.log.Log
+    message: "read={{ read(outputs.make.outputFiles['out/upper.txt']) | replace({'\n': '+'}) }}"
+  - id: in_container
+    type: io.kestra.plugin.scripts.shell.Script
+    containerImage: sluice-test/busybox:1
+    taskRunner:
+      type: io.kestra.plugin.scripts.runner.docker.Docker
+      pullPolicy: NEVER
+    script: |
+      echo "container=$(cat {{ outputs.make.outputFiles['out/upper.txt'] }} | tr '\n' '+')"
+"#;
+
+fn upload(base: &str, content: &str) -> (u16, String) {
+    let boundary = "sluice-storage-3";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"rows.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    let kind = format!("multipart/form-data; boundary={boundary}");
+    http(base, "POST", "/api/v1/executions/company.team/files", &kind, &body)
+}
+
+#[test]
+fn files_live_in_s3_and_reach_every_runner_by_their_kestra_address() {
+    let s3 = std::env::var("SLUICE_TEST_S3")
+        .unwrap_or_else(|_| panic!("NO S3 SERVER: run scripts/s3-server and export what it prints (SLUICE_TEST_S3)"));
+    let (bucket, query) = s3.split_once('?').unwrap();
+    let storage = format!("{bucket}/e2e-{}?{query}", std::process::id());
+    let dir = scratch("storage-s3");
+    std::fs::write(dir.join("flows/files.yaml"), FLOW).unwrap();
+    let env = [
+        ("SLUICE_STORAGE", storage.as_str()),
+        ("AWS_ACCESS_KEY_ID", "sluice"),
+        ("AWS_SECRET_ACCESS_KEY", "sluice-s3cret"),
+    ];
+    let (server, _) = start_with(&dir, &env);
+    let base = &server.base;
+
+    let (status, body) = upload(base, "id,name\n1,ada\n");
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for("the execution to end", Duration::from_secs(120), || {
+        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED" | "WARNING")
+    });
+    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
+    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}\n{exec:#}");
+    assert!(logs.contains("process=ID,NAME+1,ADA+"), "{logs}");
+    assert!(logs.contains("input=14"), "{logs}");
+    assert!(logs.contains("container=ID,NAME+1,ADA+"), "{logs}");
+    assert!(logs.contains("read=ID,NAME+1,ADA+"), "{logs}");
+
+    // The output file's address is Kestra's, and the API serves it from the bucket.
+    let make = exec["taskRunList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["taskId"] == "make")
+        .unwrap();
+    let uri = make["outputs"]["outputFiles"]["out/upper.txt"].as_str().unwrap();
+    let expected = format!("kestra:///company/team/files/executions/{id}/tasks/make/");
+    assert!(uri.starts_with(&expected) && uri.ends_with("/out/upper.txt"), "{uri}");
+    let path = format!("/api/v1/executions/{id}/file?path={}", uri.replace('/', "%2F"));
+    let (status, body) = http(base, "GET", &path, "text/plain", "");
+    assert_eq!((status, body.as_str()), (200, "ID,NAME\n1,ADA\n"));
+    let input = exec["inputs"]["data"].as_str().unwrap();
+    let path = format!("/api/v1/executions/{id}/file?path={}", input.replace('/', "%2F"));
+    let (status, body) = http(base, "GET", &path, "text/plain", "");
+    assert_eq!((status, body.as_str()), (200, "id,name\n1,ada\n"));
+
+    // Every file went to the bucket, none to the data folder.
+    assert!(
+        !dir.join("data/storage/company").exists(),
+        "files were written to the data folder instead of S3"
+    );
+}
