@@ -31,7 +31,7 @@ enum Command {
     Execution(commands::execution::ExecutionCommand),
     /// Run the server: API, web UI, scheduler, executor and worker.
     #[command(subcommand)]
-    Server(commands::server::ServerCommand),
+    Server(Box<commands::server::ServerCommand>),
     /// Run only a worker, for servers sharing a PostgreSQL database (`server standalone --db`).
     Worker(commands::worker::WorkerArgs),
 }
@@ -60,7 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Flow(cmd) => commands::flow::run(cmd, cli.data_dir),
         Command::Server(cmd) => {
             let data_dir = data_dir::resolve(cli.data_dir)?;
-            tokio_runtime()?.block_on(commands::server::run(cmd, &data_dir))
+            tokio_runtime()?.block_on(commands::server::run(*cmd, &data_dir))
         }
         Command::Worker(args) => {
             let data_dir = data_dir::resolve(cli.data_dir)?;

@@ -47,7 +47,7 @@ pub enum StorageError {
         /// The file's address.
         uri: String,
         /// The error.
-        source: object_store::Error,
+        source: Box<object_store::Error>,
     },
     /// No file at the address.
     #[error("`{0}` is not in internal storage (it was never stored, or was deleted)")]
@@ -110,7 +110,7 @@ impl Storage {
                 backend: self.name.to_string(),
                 action,
                 uri: uri.to_string(),
-                source,
+                source: Box::new(source),
             },
         }
     }
