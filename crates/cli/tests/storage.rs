@@ -119,3 +119,79 @@ fn files_live_in_s3_and_reach_every_runner_by_their_kestra_address() {
         "files were written to the data folder instead of S3"
     );
 }
+
+/// Kestra: <https://kestra.io/plugins/core#storage> (Write, Concat, Size, Reverse, Split, Delete,
+/// PurgeCurrentExecutionFiles).
+const TASKS: &str = r#"id: storage_tasks
+namespace: company.team
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.storage.Write
+    content: "c\nb\na\n"
+    extension: .txt
+  - id: second
+    type: io.kestra.plugin.core.storage.Write
+    content: "z\n"
+  - id: joined
+    type: io.kestra.plugin.core.storage.Concat
+    files: ["{{ outputs.first.uri }}", "{{ outputs.second.uri }}"]
+  - id: size
+    type: io.kestra.plugin.core.storage.Size
+    uri: "{{ outputs.joined.uri }}"
+  - id: reversed
+    type: io.kestra.plugin.core.storage.Reverse
+    from: "{{ outputs.first.uri }}"
+  - id: parts
+    type: io.kestra.plugin.core.storage.Split
+    from: "{{ outputs.joined.uri }}"
+    rows: 3
+  - id: show
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    commands:
+      - echo "size={{ outputs.size.size }} reversed=$(tr '\n' '+' < {{ outputs.reversed.uri }}) parts={{ outputs.parts.uris | length }} last=$(cat {{ outputs.parts.uris | last }})"
+  - id: delete
+    type: io.kestra.plugin.core.storage.Delete
+    uri: "{{ outputs.second.uri }}"
+  - id: delete_again
+    type: io.kestra.plugin.core.storage.Delete
+    uri: "{{ outputs.second.uri }}"
+  - id: purge
+    type: io.kestra.plugin.core.storage.PurgeCurrentExecutionFiles
+"#;
+
+#[test]
+fn storage_tasks_write_join_cut_and_delete_stored_files() {
+    let dir = scratch("storage-tasks");
+    std::fs::write(dir.join("flows/storage_tasks.yaml"), TASKS).unwrap();
+    let (server, _) = common::start(&dir);
+    let base = &server.base;
+    let id = common::trigger(base, "company.team", "storage_tasks");
+    wait_for("the execution to end", Duration::from_secs(60), || {
+        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED" | "WARNING")
+    });
+    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
+    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}\n{exec:#}");
+    assert!(logs.contains("size=8 reversed=a+b+c+ parts=2 last=z"), "{logs}");
+    let out = |task: &str| {
+        exec["taskRunList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["taskId"] == task)
+            .unwrap()["outputs"]
+            .clone()
+    };
+    assert!(out("first")["uri"].as_str().unwrap().ends_with("/first.txt"));
+    assert!(out("second")["uri"].as_str().unwrap().ends_with("/second.ion"));
+    assert_eq!(out("delete")["deleted"], true);
+    assert_eq!(out("delete_again")["deleted"], false);
+    // Left before the purge: first, joined, reversed and the two parts.
+    assert_eq!(out("purge")["uris"].as_array().unwrap().len(), 5, "{}", out("purge"));
+    let first = out("first")["uri"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/executions/{id}/file?path={}", first.replace('/', "%2F"));
+    let (status, _) = http(base, "GET", &path, "text/plain", "");
+    assert_eq!(status, 404, "the purge deleted the execution's files");
+}

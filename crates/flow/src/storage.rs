@@ -64,6 +64,16 @@ pub fn task_file_uri(
     )
 }
 
+/// The folder address of every file of an execution.
+pub fn execution_folder_uri(namespace: &str, flow_id: &str, execution_id: &str) -> String {
+    format!(
+        "{SCHEME}/{}/{}/executions/{}",
+        namespace.replace('.', "/"),
+        safe_file_name(flow_id),
+        safe_file_name(execution_id)
+    )
+}
+
 /// The address of a task run's output file `relative` (`out/report.csv`; its folders kept), as
 /// Kestra forms it.
 pub fn task_output_uri(

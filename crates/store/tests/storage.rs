@@ -99,12 +99,16 @@ async fn exercise(storage: &Storage, dir: &std::path::Path) {
         assert!(storage.read(bad).await.is_err(), "{bad}");
     }
 
-    assert_eq!(storage.delete_prefix(&format!("{base}/inputs")).await.unwrap(), 1);
+    assert_eq!(
+        storage.delete_prefix(&format!("{base}/inputs")).await.unwrap(),
+        [format!("{base}/inputs/data/rows.csv")]
+    );
     assert!(
         storage.exists(&big_uri).await.unwrap(),
         "only the folder asked for goes"
     );
-    assert_eq!(storage.delete_prefix(base).await.unwrap(), 1);
+    assert!(storage.delete(&big_uri).await.unwrap());
+    assert!(!storage.delete(&big_uri).await.unwrap(), "deleted once");
     assert!(!storage.exists(&big_uri).await.unwrap());
 }
 

@@ -22,6 +22,8 @@ pub struct CallContext {
     pub files: std::collections::BTreeMap<String, PathBuf>,
     /// The KV store, for the `core.kv` tasks.
     pub kv: crate::kv::KvHandle,
+    /// Internal storage, for the `core.storage` tasks that delete files.
+    pub storage: crate::storage::StorageHandle,
     /// Namespace files, for the `core.namespace` tasks.
     pub namespace_files: crate::namespace_files::NamespaceFilesHandle,
     /// The shared folder of the WorkingDirectory the task runs in, if it runs in one: a call

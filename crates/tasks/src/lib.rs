@@ -17,6 +17,7 @@ mod python;
 mod render;
 mod runner;
 mod script;
+pub mod storage;
 
 pub use call::{Call, CallContext, CallFuture, ExecutionSummary};
 pub use catalog::{TaskType, catalog, check_flow, validator};

@@ -251,23 +251,53 @@ impl Storage {
         }
     }
 
-    /// Deletes every file whose address starts with `prefix` (a folder's address); how many.
-    pub async fn delete_prefix(&self, prefix: &str) -> Result<u64, StorageError> {
+    /// Deletes every file under the folder address `prefix`; their addresses.
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let key = Self::key(prefix)?;
         let mut listed = self.backend.list(Some(&key));
-        let mut deleted = 0;
+        let mut deleted = Vec::new();
         while let Some(meta) = listed.next().await {
             let meta = meta.map_err(|e| self.backend_error("list", prefix, e))?;
             match self.backend.delete(&meta.location).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => deleted += 1,
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {
+                    deleted.push(format!("{}/{}", sluice_flow::storage::SCHEME, meta.location));
+                }
                 Err(e) => return Err(self.backend_error("delete", prefix, e)),
             }
         }
         Ok(deleted)
     }
 
+    /// Deletes the file at `uri`; whether there was one.
+    pub async fn delete(&self, uri: &str) -> Result<bool, StorageError> {
+        if !self.exists(uri).await? {
+            return Ok(false);
+        }
+        let key = Self::key(uri)?;
+        match self.backend.delete(&key).await {
+            Ok(()) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(self.backend_error("delete", uri, e)),
+        }
+    }
+
     /// The data folder (for `file://` addresses of files kept before internal storage).
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+}
+
+fn state_error(e: StorageError) -> sluice_tasks::kv::StateError {
+    sluice_tasks::kv::StateError { source: Box::new(e) }
+}
+
+#[async_trait::async_trait]
+impl sluice_tasks::storage::TaskStorage for Storage {
+    async fn delete_file(&self, uri: &str) -> Result<bool, sluice_tasks::kv::StateError> {
+        self.delete(uri).await.map_err(state_error)
+    }
+
+    async fn delete_folder(&self, prefix: &str) -> Result<Vec<String>, sluice_tasks::kv::StateError> {
+        self.delete_prefix(prefix).await.map_err(state_error)
     }
 }

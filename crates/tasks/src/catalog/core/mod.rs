@@ -10,4 +10,5 @@ pub mod kv;
 pub mod log;
 pub mod namespace;
 pub mod output;
+pub mod storage;
 pub mod trigger;
