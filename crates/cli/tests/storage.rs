@@ -195,3 +195,53 @@ fn storage_tasks_write_join_cut_and_delete_stored_files() {
     let (status, _) = http(base, "GET", &path, "text/plain", "");
     assert_eq!(status, 404, "the purge deleted the execution's files");
 }
+
+/// A 1 GiB output file read by the next task, in its `inputFiles` and in its commands: stored
+/// and fetched as files, never held in the server's memory.
+#[test]
+fn a_gibibyte_passes_between_two_tasks_in_bounded_memory() {
+    const BIG: &str = r#"id: big
+namespace: company.team
+tasks:
+  - id: make
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    outputFiles: [big.bin]
+    commands:
+      - head -c 1073741824 /dev/zero > big.bin
+  - id: take
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    inputFiles:
+      copy.bin: "{{ outputs.make.outputFiles['big.bin'] }}"
+    commands:
+      - echo "input=$(wc -c < copy.bin) command=$(wc -c < {{ outputs.make.outputFiles['big.bin'] }})"
+"#;
+    let dir = scratch("storage-big");
+    std::fs::write(dir.join("flows/big.yaml"), BIG).unwrap();
+    let (server, _) = common::start(&dir);
+    let base = &server.base;
+    let id = common::trigger(base, "company.team", "big");
+    wait_for("the execution to end", Duration::from_secs(300), || {
+        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED" | "WARNING")
+    });
+    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
+    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}\n{exec:#}");
+    assert!(logs.contains("input=1073741824 command=1073741824"), "{logs}");
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    eprintln!("server peak resident memory: {} MiB", peak_kb / 1024);
+    assert!(
+        peak_kb < 100 * 1024,
+        "the server peaked at {} MiB passing a 1 GiB file",
+        peak_kb / 1024
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,7 +12,7 @@ pub(crate) fn inputs_tar(job: &Job) -> Result<Vec<u8>, RunnerError> {
     let io_err = |e| RunnerError::io("build the input archive of", &job.name, e);
     let mtime = jiff::Timestamp::now().as_second().max(0) as u64;
     let mut dirs = BTreeSet::from(["sluice".to_owned(), "sluice/work".to_owned()]);
-    for name in job.input_files.keys() {
+    for name in job.input_names() {
         let mut parent = Path::new(name).parent();
         while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
             dirs.insert(format!("sluice/work/{}", p.to_string_lossy()));
@@ -38,6 +38,22 @@ pub(crate) fn inputs_tar(job: &Job) -> Result<Vec<u8>, RunnerError> {
         header.set_size(content.len() as u64);
         builder
             .append_data(&mut header, format!("sluice/work/{name}"), content.as_slice())
+            .map_err(io_err)?;
+    }
+    for (name, source) in job
+        .input_paths
+        .iter()
+        .filter(|(k, _)| !job.input_files.contains_key(*k))
+    {
+        let mut file = std::fs::File::open(source).map_err(io_err)?;
+        let size = file.metadata().map_err(io_err)?.len();
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mode(0o666);
+        header.set_mtime(mtime);
+        header.set_size(size);
+        builder
+            .append_data(&mut header, format!("sluice/work/{name}"), &mut file)
             .map_err(io_err)?;
     }
     builder.into_inner().map_err(io_err)

@@ -23,6 +23,10 @@ pub struct Job {
     pub env: BTreeMap<String, String>,
     /// Files written into the working directory before the run: relative path -> content.
     pub input_files: BTreeMap<String, Vec<u8>>,
+    /// Files copied into the working directory from files on the worker: relative path -> local
+    /// file. For large files (stored files, a WorkingDirectory's folder): the process runner
+    /// copies them without reading them into memory. A name in both maps takes `input_files`.
+    pub input_paths: BTreeMap<String, std::path::PathBuf>,
     /// Glob patterns relative to the working directory, collected after the run, on success and
     /// on failure. `*` does not cross `/`; use `**` for any depth.
     pub output_files: Vec<String>,
@@ -51,6 +55,7 @@ impl Job {
             command: command.into_iter().map(Into::into).collect(),
             env: BTreeMap::new(),
             input_files: BTreeMap::new(),
+            input_paths: BTreeMap::new(),
             output_files: Vec::new(),
             timeout: None,
             kill_grace: DEFAULT_KILL_GRACE,
@@ -60,6 +65,20 @@ impl Job {
             pod_spec: None,
             pod_metadata: None,
         }
+    }
+}
+
+impl Job {
+    /// Whether any file is written into the working directory before the run.
+    pub fn has_inputs(&self) -> bool {
+        !self.input_files.is_empty() || !self.input_paths.is_empty()
+    }
+
+    /// The name of every input file, each once.
+    pub fn input_names(&self) -> impl Iterator<Item = &String> {
+        self.input_files
+            .keys()
+            .chain(self.input_paths.keys().filter(|k| !self.input_files.contains_key(*k)))
     }
 }
 

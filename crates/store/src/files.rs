@@ -23,22 +23,37 @@ pub async fn remove_input_files(storage: &Storage, namespace: &str, flow_id: &st
     let _ = storage.delete_prefix(folder).await;
 }
 
+/// Stored files up to this size are handed to a job in memory; larger ones as local copies.
+pub const IN_MEMORY: u64 = 8 * 1024 * 1024;
+
 /// Replaces each `inputFiles` content that is only a storage address (or the `file://` address
-/// of a kept output file) by the file it names, as Kestra's script tasks do. Only addresses of
-/// the execution's own namespace (or one below it) are read, as in Kestra.
+/// of a kept output file) by the file it names, as Kestra's script tasks do: a small one's
+/// content in `files`, a large one as a local copy under `scratch` moved to `paths`. Only
+/// addresses of the execution's own namespace (or one below it) are read, as in Kestra.
 pub async fn fetch_inputs(
     storage: &Storage,
     namespace: &str,
     files: &mut BTreeMap<String, Vec<u8>>,
+    paths: &mut BTreeMap<String, PathBuf>,
+    scratch: &Path,
 ) -> Result<(), StorageError> {
-    for content in files.values_mut() {
+    let mut large = Vec::new();
+    for (name, content) in files.iter_mut() {
         let Ok(text) = std::str::from_utf8(content) else {
             continue;
         };
         let text = text.trim().to_string();
         if is_storage_uri(&text) {
             check_namespace(namespace, &text)?;
-            *content = storage.read(&text).await?;
+            let target = scratch.join(format!(
+                "{}-{}",
+                large.len(),
+                sluice_flow::storage::safe_file_name(name)
+            ));
+            match storage.load(&text, &target, IN_MEMORY).await? {
+                crate::Loaded::Content(bytes) => *content = bytes,
+                crate::Loaded::Local(path) => large.push((name.clone(), path)),
+            }
         } else if let Some(path) = text.strip_prefix("file://").filter(|p| !p.contains('\n')) {
             let path = kept_file(storage.data_dir(), path).await?;
             *content = tokio::fs::read(&path).await.map_err(|e| StorageError::Io {
@@ -47,6 +62,10 @@ pub async fn fetch_inputs(
                 source: e,
             })?;
         }
+    }
+    for (name, path) in large {
+        files.remove(&name);
+        paths.insert(name, path);
     }
     Ok(())
 }
@@ -109,24 +128,44 @@ mod tests {
             let storage = Storage::local(&dir).unwrap();
             let uri = "kestra:///company/team/f/executions/e1/inputs/data/rows.csv";
             assert_eq!(storage.put_file(uri, &source).await.unwrap(), 4);
+            let mut paths = BTreeMap::new();
+            let scratch = dir.join("scratch");
             let mut files = BTreeMap::from([("x.csv".to_string(), format!("{uri}\n").into_bytes())]);
-            fetch_inputs(&storage, "company.team", &mut files).await.unwrap();
+            fetch_inputs(&storage, "company.team", &mut files, &mut paths, &scratch)
+                .await
+                .unwrap();
             assert_eq!(files["x.csv"], b"a,b\n");
             let mut other = BTreeMap::from([("x.csv".to_string(), uri.as_bytes().to_vec())]);
-            let e = fetch_inputs(&storage, "other.team", &mut other).await.unwrap_err();
+            let e = fetch_inputs(&storage, "other.team", &mut other, &mut paths, &scratch)
+                .await
+                .unwrap_err();
             assert!(e.to_string().contains("belongs to another namespace"), "{e}");
             let mut outside = BTreeMap::from([("x".to_string(), b"file:///etc/passwd".to_vec())]);
             assert!(matches!(
-                fetch_inputs(&storage, "company.team", &mut outside).await,
+                fetch_inputs(&storage, "company.team", &mut outside, &mut paths, &scratch).await,
                 Err(StorageError::Outside(_))
             ));
             let mut plain = BTreeMap::from([("x".to_string(), b"just text".to_vec())]);
-            fetch_inputs(&storage, "company.team", &mut plain).await.unwrap();
+            fetch_inputs(&storage, "company.team", &mut plain, &mut paths, &scratch)
+                .await
+                .unwrap();
             assert_eq!(plain["x"], b"just text");
             let missing = "kestra:///company/team/f/executions/e1/inputs/data/nope.csv";
             let mut gone = BTreeMap::from([("x".to_string(), missing.as_bytes().to_vec())]);
-            let e = fetch_inputs(&storage, "company.team", &mut gone).await.unwrap_err();
+            let e = fetch_inputs(&storage, "company.team", &mut gone, &mut paths, &scratch)
+                .await
+                .unwrap_err();
             assert!(matches!(e, StorageError::Missing(_)), "{e}");
+            // A large file comes as a local copy, not in memory.
+            let big = "kestra:///company/team/f/executions/e1/inputs/data/big.bin";
+            std::fs::write(dir.join("big.bin"), vec![7u8; IN_MEMORY as usize + 1]).unwrap();
+            storage.put_file(big, &dir.join("big.bin")).await.unwrap();
+            let mut files = BTreeMap::from([("big.bin".to_string(), big.as_bytes().to_vec())]);
+            fetch_inputs(&storage, "company.team", &mut files, &mut paths, &scratch)
+                .await
+                .unwrap();
+            assert!(files.is_empty());
+            assert_eq!(std::fs::metadata(&paths["big.bin"]).unwrap().len(), IN_MEMORY + 1);
             remove_input_files(&storage, "company.team", "f", "e1").await;
             assert!(!storage.exists(uri).await.unwrap());
         });

@@ -43,7 +43,7 @@ pub use metric::{Metric, MetricKind, MetricStore, StoredMetric};
 pub use postgres::PostgresStore;
 pub use queue::{Job, NewJob, QueueStore};
 pub use sqlite::SqliteStore;
-pub use storage::{Storage, StorageConfig, StorageError};
+pub use storage::{Loaded, Storage, StorageConfig, StorageError};
 pub use store::Store;
 pub use timer::{NewTimer, Timer, TimerStore};
 pub use trigger::{TriggerKey, TriggerState, TriggerStore};

@@ -17,6 +17,15 @@ pub fn attempt_dir(data_dir: &Path, execution_id: &str, task_run_id: &str, attem
         .join(attempt.to_string())
 }
 
+/// A scratch folder removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Whose output files are stored.
 pub struct Owner<'a> {
     /// The flow's namespace.

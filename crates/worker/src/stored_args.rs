@@ -36,6 +36,7 @@ pub async fn localize(
     namespace: &str,
     job: &mut Job,
     working_dir: &str,
+    scratch: &std::path::Path,
 ) -> Result<(), StorageError> {
     let scripts: Vec<String> = job
         .input_files
@@ -55,10 +56,13 @@ pub async fn localize(
                 continue;
             }
             sluice_store::files::check_namespace(namespace, uri)?;
-            let content = storage.read(uri).await?;
             let name = sluice_flow::storage::safe_file_name(uri);
             let relative = format!("{FOLDER}/{}-{name}", local.len());
-            job.input_files.insert(relative.clone(), content);
+            let target = scratch.join(format!("arg-{}-{name}", local.len()));
+            match storage.load(uri, &target, sluice_store::files::IN_MEMORY).await? {
+                sluice_store::Loaded::Content(content) => _ = job.input_files.insert(relative.clone(), content),
+                sluice_store::Loaded::Local(path) => _ = job.input_paths.insert(relative.clone(), path),
+            }
             local.insert(
                 uri.to_string(),
                 format!("{}/{relative}", working_dir.trim_end_matches('/')),

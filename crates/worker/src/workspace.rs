@@ -43,9 +43,8 @@ pub async fn prepare(folder: &Path, seed: BTreeMap<String, Vec<u8>>, job: &mut J
         ));
     }
     for f in files {
-        if let std::collections::btree_map::Entry::Vacant(slot) = job.input_files.entry(f.name) {
-            let content = tokio::fs::read(&f.path).await.map_err(|e| fail(slot.key(), &e))?;
-            slot.insert(content);
+        if !job.input_files.contains_key(&f.name) {
+            job.input_paths.insert(f.name, f.path);
         }
     }
     let own = job.output_files.clone();

@@ -29,7 +29,7 @@ impl KubernetesRunner {
     ) -> Result<Outcome, RunnerError> {
         let pods = self.pods();
         let containers = Self::job_containers(job);
-        let init = (!job.input_files.is_empty()).then_some(INIT);
+        let init = (job.has_inputs()).then_some(INIT);
         let mut watch = watch::PodWatch::new(pods.clone(), name);
         let (ended_tx, ended_rx) = signal::channel(false);
         let mut followers: JoinSet<PumpReport> = JoinSet::new();

@@ -174,7 +174,7 @@ impl KubernetesRunner {
         pods.create(&PostParams::default(), &pod)
             .await
             .map_err(Self::api_error(job, "create the pod"))?;
-        self.follow(job, &name, logs, cancel, !job.input_files.is_empty()).await
+        self.follow(job, &name, logs, cancel, job.has_inputs()).await
     }
 
     /// Deletes pod `name` if it exists and waits until it is gone.
@@ -226,7 +226,7 @@ impl KubernetesRunner {
         else {
             return Err(not_found());
         };
-        if !job.input_files.is_empty() && !status::files_delivered(&pod, INIT) {
+        if job.has_inputs() && !status::files_delivered(&pod, INIT) {
             // Its files never arrived, so its job never ran: it may start afresh.
             self.delete_and_wait(&pods, &name, job).await?;
             return Err(not_found());

@@ -88,11 +88,11 @@ impl PodPlan<'_> {
             );
         }
         push(&mut spec, "volumes", json!({"name": "sluice-work", "emptyDir": {}}));
-        let needs_control = !self.job.input_files.is_empty() || !self.job.output_files.is_empty();
+        let needs_control = self.job.has_inputs() || !self.job.output_files.is_empty();
         if needs_control {
             push(&mut spec, "volumes", json!({"name": "sluice-control", "emptyDir": {}}));
         }
-        if !self.job.input_files.is_empty() {
+        if self.job.has_inputs() {
             let wait = format!("until [ -f {CONTROL_DIR}/ready ]; do sleep 0.2; done");
             let init = self.helper(INIT, &wait);
             match spec.get_mut("initContainers").and_then(Value::as_array_mut) {

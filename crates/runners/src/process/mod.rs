@@ -198,7 +198,7 @@ pub(crate) fn check(job: &Job) -> Result<(), RunnerError> {
     if job.command.is_empty() {
         return Err(RunnerError::EmptyCommand { job: job.name.clone() });
     }
-    for name in job.input_files.keys() {
+    for name in job.input_names() {
         crate::safe_relative_path(name)?;
     }
     for pattern in &job.output_files {
@@ -228,6 +228,21 @@ async fn prepare_dir(dir: &Path, job: &Job) -> Result<(), RunnerError> {
         tokio::fs::write(&path, content)
             .await
             .map_err(|e| RunnerError::io("write input file", &path, e))?;
+    }
+    for (name, source) in job
+        .input_paths
+        .iter()
+        .filter(|(k, _)| !job.input_files.contains_key(*k))
+    {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| RunnerError::io("create the folder", parent, e))?;
+        }
+        tokio::fs::copy(source, &path)
+            .await
+            .map_err(|e| RunnerError::io("copy input file", &path, e))?;
     }
     Ok(())
 }

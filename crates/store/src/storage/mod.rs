@@ -70,6 +70,15 @@ pub enum StorageError {
     Config(String),
 }
 
+/// What [`Storage::load`] made of a file.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Loaded {
+    /// The whole content.
+    Content(Vec<u8>),
+    /// A local copy.
+    Local(PathBuf),
+}
+
 /// The internal storage of a server, worker or `flow run`: cheap to clone.
 #[derive(Clone)]
 pub struct Storage {
@@ -144,7 +153,7 @@ impl Storage {
                 }
             };
             writer
-                .wait_for_capacity(4)
+                .wait_for_capacity(2)
                 .await
                 .map_err(|e| self.backend_error("store", uri, e))?;
             writer.write(chunk.as_ref());
@@ -194,8 +203,37 @@ impl Storage {
             .await
             .map_err(|e| self.backend_error("read", uri, e))?;
         let size = got.meta.size;
-        let this = self.clone();
         let owned = uri.to_string();
+        // A local file is read in large chunks here: object_store's own stream of it reads
+        // 8 KiB at a time, a tenth of the disk's speed.
+        if let object_store::GetResultPayload::File(file, _) = got.payload {
+            let file = tokio::fs::File::from_std(file);
+            let stream = futures_util::stream::unfold(Some(file), move |file| {
+                let owned = owned.clone();
+                async move {
+                    let mut file = file?;
+                    let mut buf = vec![0u8; CHUNK];
+                    match file.read(&mut buf).await {
+                        Ok(0) => None,
+                        Ok(n) => {
+                            buf.truncate(n);
+                            Some((Ok(bytes::Bytes::from(buf)), Some(file)))
+                        }
+                        Err(source) => Some((
+                            Err(StorageError::Io {
+                                action: "read",
+                                uri: owned,
+                                source,
+                            }),
+                            None,
+                        )),
+                    }
+                }
+            })
+            .boxed();
+            return Ok((size, stream));
+        }
+        let this = self.clone();
         let stream = got
             .into_stream()
             .map(move |chunk| chunk.map_err(|e| this.backend_error("read", &owned, e)))
@@ -239,6 +277,22 @@ impl Storage {
         }
         file.flush().await.map_err(|e| io("write a local copy of", e))?;
         Ok(size)
+    }
+
+    /// A small file's content, or, past `limit` bytes, a local copy written to `target`
+    /// (streamed), so a large file is never held in memory.
+    pub async fn load(&self, uri: &str, target: &Path, limit: u64) -> Result<Loaded, StorageError> {
+        let (size, mut stream) = self.get(uri).await?;
+        if size <= limit {
+            let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            while let Some(chunk) = stream.next().await {
+                out.extend_from_slice(&chunk?);
+            }
+            return Ok(Loaded::Content(out));
+        }
+        drop(stream);
+        self.fetch_to(uri, target).await?;
+        Ok(Loaded::Local(target.to_path_buf()))
     }
 
     /// Whether a file is stored under `uri`.

@@ -132,16 +132,25 @@ impl Worker {
                 .await?;
             return Ok(AttemptResult::new(State::Failed, message));
         }
-        let fetched =
-            match sluice_store::files::fetch_inputs(&self.config.storage, &exec.namespace, &mut script.job.input_files)
-                .await
-            {
-                Ok(()) => {
-                    crate::stored_args::localize(&self.config.storage, &exec.namespace, &mut script.job, &working_dir)
-                        .await
-                }
-                Err(e) => Err(e),
-            };
+        // Large stored files come as local copies here, removed once the attempt ends.
+        let scratch = files::attempt_dir(&self.config.data_dir, &exec.id, &run.id, job.attempt).join(".inputs");
+        let _cleanup = files::Scratch(scratch.clone());
+        let job_files = &mut script.job;
+        let fetched = match sluice_store::files::fetch_inputs(
+            &self.config.storage,
+            &exec.namespace,
+            &mut job_files.input_files,
+            &mut job_files.input_paths,
+            &scratch,
+        )
+        .await
+        {
+            Ok(()) => {
+                crate::stored_args::localize(&self.config.storage, &exec.namespace, job_files, &working_dir, &scratch)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         if let Err(e) = fetched {
             let message = format!("task `{}`: {e}", task.id);
             self.log(job, masker, &task.id, Level::Error, vec![message.clone()])
