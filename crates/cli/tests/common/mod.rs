@@ -1,6 +1,7 @@
 //! A `sluice server local` child process and a tiny HTTP client, shared by the end-to-end tests.
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod pg;
 pub mod receiver;
 pub mod run;
 
