@@ -32,6 +32,9 @@ enum Command {
     /// Run the server: API, web UI, scheduler, executor and worker.
     #[command(subcommand)]
     Server(Box<commands::server::ServerCommand>),
+    /// Stored secrets of a namespace, encrypted with SLUICE_SECRET_KEY: set, list, delete.
+    #[command(subcommand)]
+    Secret(commands::secret::SecretCommand),
     /// Run only a worker, for servers sharing a PostgreSQL database (`server standalone --db`).
     Worker(commands::worker::WorkerArgs),
 }
@@ -65,6 +68,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker(args) => {
             let data_dir = data_dir::resolve(cli.data_dir)?;
             tokio_runtime()?.block_on(commands::worker::run(args, &data_dir))
+        }
+        Command::Secret(cmd) => {
+            let data_dir = data_dir::resolve(cli.data_dir)?;
+            tokio_runtime()?.block_on(commands::secret::run(cmd, &data_dir))
         }
         Command::Execution(cmd) => {
             let data_dir = data_dir::resolve(cli.data_dir)?;

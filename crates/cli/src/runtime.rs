@@ -32,6 +32,8 @@ pub struct Parts {
     pub settings: RunnerSettings,
     /// Internal storage.
     pub storage: sluice_store::Storage,
+    /// The key of the stored secrets (`SLUICE_SECRET_KEY`), if configured.
+    pub secret_box: Option<Arc<sluice_store::secrets::SecretBox>>,
     /// On PostgreSQL: wake the parts when the store notifies, instead of waiting for their polls.
     pub listen: Option<PostgresStore>,
 }
@@ -131,6 +133,13 @@ pub struct RunnerSettings {
     pub storage: Option<String>,
 }
 
+/// The key of the stored secrets, from `SLUICE_SECRET_KEY` (none when unset).
+pub fn secret_box() -> anyhow::Result<Option<Arc<sluice_store::secrets::SecretBox>>> {
+    Ok(sluice_store::secrets::SecretBox::from_env()
+        .map_err(|e| anyhow::anyhow!(e))?
+        .map(Arc::new))
+}
+
 impl RunnerSettings {
     /// Opens the internal storage these settings name (the data folder's by default).
     pub fn open_storage(&self, data_dir: &Path) -> anyhow::Result<sluice_store::Storage> {
@@ -165,6 +174,7 @@ impl Runtime {
                 lease: sluice_worker::DEFAULT_LEASE,
                 settings: settings.clone(),
                 storage,
+                secret_box: secret_box().ok().flatten(),
                 listen: None,
             },
         )
@@ -207,7 +217,9 @@ impl Runtime {
                 kills,
                 wakers.clone(),
                 Arc::new(
-                    sluice_store::WithKv::new(Arc::new(EnvSecrets), store.clone()).with_storage(parts.storage.clone()),
+                    sluice_store::WithKv::new(Arc::new(EnvSecrets), store.clone())
+                        .with_storage(parts.storage.clone())
+                        .with_secret_box(parts.secret_box.clone()),
                 ),
                 cache,
             ));

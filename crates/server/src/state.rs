@@ -29,6 +29,8 @@ pub struct AppState {
     pub webhook_wait: Duration,
     /// Internal storage: FILE inputs are written there, stored files served from there.
     pub storage: sluice_store::Storage,
+    /// The key that seals stored secrets (`SLUICE_SECRET_KEY`); without it they cannot be set.
+    pub secret_box: Option<Arc<sluice_store::secrets::SecretBox>>,
 }
 
 /// How long a `wait: true` webhook call is held at most, unless configured.
@@ -45,6 +47,7 @@ impl AppState {
     ) -> Self {
         AppState {
             storage,
+            secret_box: None,
             store,
             validator: Arc::new(sluice_tasks::validator()),
             executor_wake,
@@ -53,6 +56,12 @@ impl AppState {
             secrets: Arc::new(NoSecrets),
             webhook_wait: DEFAULT_WEBHOOK_WAIT,
         }
+    }
+
+    /// The same state, sealing stored secrets with `key`.
+    pub fn with_secret_box(mut self, key: Option<Arc<sluice_store::secrets::SecretBox>>) -> Self {
+        self.secret_box = key;
+        self
     }
 
     /// The same state, holding `wait: true` webhook calls at most `wait`.

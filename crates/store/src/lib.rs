@@ -26,6 +26,7 @@ mod metric;
 mod namespace_files;
 pub mod postgres;
 mod queue;
+pub mod secrets;
 mod sqlite;
 pub mod storage;
 mod store;

@@ -16,6 +16,7 @@ pub struct WithKv {
     secrets: Arc<dyn SecretSource>,
     store: Arc<dyn Store>,
     storage: Option<crate::Storage>,
+    secret_box: Option<Arc<crate::secrets::SecretBox>>,
 }
 
 impl WithKv {
@@ -25,7 +26,14 @@ impl WithKv {
             secrets,
             store,
             storage: None,
+            secret_box: None,
         }
+    }
+
+    /// The same, reading the store's encrypted secrets with `key`.
+    pub fn with_secret_box(mut self, key: Option<Arc<crate::secrets::SecretBox>>) -> Self {
+        self.secret_box = key;
+        self
     }
 
     /// The same, reading `kestra://` files from `storage`.
@@ -50,6 +58,22 @@ fn block<T>(read: impl std::future::Future<Output = T>) -> Result<T, String> {
 impl SecretSource for WithKv {
     fn secret(&self, name: &str) -> Option<String> {
         self.secrets.secret(name)
+    }
+
+    fn namespaced_secret(&self, namespace: &str, name: &str) -> Result<Option<String>, String> {
+        if let Some(key) = &self.secret_box {
+            let mut at = namespace;
+            loop {
+                if let Some(sealed) = block(self.store.get_secret(at, name))?.map_err(|e| e.to_string())? {
+                    return key.open(at, name, &sealed).map(Some);
+                }
+                match at.rsplit_once('.') {
+                    Some((parent, _)) => at = parent,
+                    None => break,
+                }
+            }
+        }
+        Ok(self.secrets.secret(name))
     }
 
     fn kv(&self, namespace: &str, key: &str) -> Result<Option<Value>, String> {

@@ -24,6 +24,7 @@ pub trait Store:
     + ConcurrencyStore
     + KvStore
     + NamespaceFileStore
+    + crate::secrets::SecretStore
 {
 }
 
@@ -39,5 +40,6 @@ impl<T> Store for T where
         + ConcurrencyStore
         + KvStore
         + NamespaceFileStore
+        + crate::secrets::SecretStore
 {
 }

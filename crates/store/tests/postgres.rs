@@ -60,6 +60,7 @@ suite_tests! {
     concurrency_end_without_slot => suite::concurrency::an_end_without_a_slot_still_hands_slots_on,
     kv_pairs => suite::kv::pairs_are_typed_expire_and_list,
     namespace_files => suite::namespace_files::files_are_written_moved_and_deleted,
+    secrets => suite::secrets::secrets_are_sealed_listed_and_deleted,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -321,7 +322,7 @@ async fn migrations_and_connect_errors() {
         .unwrap();
     assert_eq!(
         versions,
-        (1..=7).collect::<Vec<i64>>(),
+        (1..=8).collect::<Vec<i64>>(),
         "each migration is applied once"
     );
 
@@ -335,7 +336,7 @@ async fn migrations_and_connect_errors() {
             error,
             StoreError::DatabaseTooNew {
                 found: 999,
-                known: 7,
+                known: 8,
                 ..
             }
         ),

@@ -93,6 +93,7 @@ suite_tests! {
     concurrency_end_without_slot => suite::concurrency::an_end_without_a_slot_still_hands_slots_on,
     kv_pairs => suite::kv::pairs_are_typed_expire_and_list,
     namespace_files => suite::namespace_files::files_are_written_moved_and_deleted,
+    secrets => suite::secrets::secrets_are_sealed_listed_and_deleted,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -204,7 +205,7 @@ async fn reopening_keeps_everything() {
             .unwrap();
         assert_eq!(
             versions,
-            (1..=8).collect::<Vec<i64>>(),
+            (1..=9).collect::<Vec<i64>>(),
             "each migration is applied once"
         );
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
@@ -315,7 +316,7 @@ async fn a_newer_database_is_refused_with_advice() {
             error,
             StoreError::SchemaTooNew {
                 found: 999,
-                known: 8,
+                known: 9,
                 ..
             }
         ),

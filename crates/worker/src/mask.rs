@@ -83,6 +83,14 @@ impl SecretSource for Masker {
         Some(value)
     }
 
+    fn namespaced_secret(&self, namespace: &str, name: &str) -> Result<Option<String>, String> {
+        let value = self.source.namespaced_secret(namespace, name)?;
+        if let Some(v) = &value {
+            self.add(v);
+        }
+        Ok(value)
+    }
+
     /// KV pairs are not secrets: read through, not masked.
     fn kv(&self, namespace: &str, key: &str) -> Result<Option<serde_json::Value>, String> {
         self.source.kv(namespace, key)

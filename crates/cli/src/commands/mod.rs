@@ -4,6 +4,7 @@ pub mod deploy;
 pub mod execution;
 pub mod flow;
 pub mod run;
+pub mod secret;
 pub mod server;
 pub mod worker;
 

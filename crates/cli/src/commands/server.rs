@@ -281,6 +281,7 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         }
     }
     let storage = args.storage.clone().unwrap_or_default().open(data_dir)?;
+    let secret_box = crate::runtime::secret_box()?;
     let mut deployer = Deployer::default();
     if let Some(dir) = &args.flows {
         deployer.sync(dir, store.as_ref()).await?;
@@ -300,6 +301,7 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
                 storage: None,
             },
             storage: storage.clone(),
+            secret_box: secret_box.clone(),
             listen: match &backend {
                 Backend::Postgres(pg) => Some(PostgresStore::clone(pg)),
                 Backend::Sqlite(..) => None,
@@ -313,10 +315,11 @@ async fn serve(args: ServerArgs, data_dir: &Path) -> Result<ExitCode> {
         storage,
     )
     .with_auth(auth)
-    .with_secrets(std::sync::Arc::new(sluice_store::WithKv::new(
-        std::sync::Arc::new(crate::secrets::EnvSecrets),
-        store.clone(),
-    )))
+    .with_secrets(std::sync::Arc::new(
+        sluice_store::WithKv::new(std::sync::Arc::new(crate::secrets::EnvSecrets), store.clone())
+            .with_secret_box(secret_box.clone()),
+    ))
+    .with_secret_box(secret_box)
     .with_webhook_wait(webhook_wait);
     let app = sluice_server::app(state);
     match &backend {

@@ -53,6 +53,7 @@ pub async fn run(args: WorkerArgs, data_dir: &Path) -> Result<ExitCode> {
             slots: args.slots.max(1),
             lease: args.lease,
             storage: args.runners.open_storage(data_dir)?,
+            secret_box: crate::runtime::secret_box()?,
             settings: args.runners,
             listen: Some(pg.clone()),
         },

@@ -122,7 +122,15 @@ fn secret(scope: &Scope<'_>, args: &Args) -> Result<Value, Fail> {
     let Some(name) = args.str(0, "key") else {
         return fail("`secret` needs the name of the secret, e.g. `secret('API_TOKEN')`");
     };
-    match scope.env.secrets.secret(&name) {
+    let found = match scope.env.root.pointer("/flow/namespace").and_then(Value::as_str) {
+        Some(namespace) => scope
+            .env
+            .secrets
+            .namespaced_secret(namespace, &name)
+            .map_err(|m| Fail::Error(format!("`secret('{name}')`: {m}"), None))?,
+        None => scope.env.secrets.secret(&name),
+    };
+    match found {
         Some(value) => Ok(Value::String(value)),
         None => Err(Fail::Secret(name)),
     }

@@ -42,6 +42,13 @@ pub trait SecretSource: Send + Sync {
     /// The decoded value of secret `name`, or `None` when it is not set.
     fn secret(&self, name: &str) -> Option<String>;
 
+    /// Secret `name` as a flow of `namespace` reads it: a source with stored secrets looks
+    /// there first (the namespace's, then its parents'); by default, [`SecretSource::secret`].
+    fn namespaced_secret(&self, namespace: &str, name: &str) -> Result<Option<String>, String> {
+        let _ = namespace;
+        Ok(self.secret(name))
+    }
+
     /// The live value of KV pair `key` of `namespace`, `None` when there is none (or it
     /// expired); an error says why the store could not be read.
     fn kv(&self, namespace: &str, key: &str) -> Result<Option<Value>, String> {

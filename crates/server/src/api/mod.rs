@@ -18,6 +18,7 @@ mod namespace_files;
 mod openapi;
 mod openapi_namespaces;
 mod openapi_schemas;
+mod secrets;
 mod triggers;
 mod webhooks;
 
@@ -94,6 +95,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/namespaces/{namespace}/files/search",
             get(namespace_files::search),
+        )
+        .route("/api/v1/namespaces/{namespace}/secrets", get(secrets::list))
+        .route(
+            "/api/v1/namespaces/{namespace}/secrets/{key}",
+            axum::routing::put(secrets::put).delete(secrets::delete),
         )
         .route("/api/v1/logs/{executionId}", get(logs::list))
         .route("/api/v1/logs/{executionId}/download", get(logs::download))

@@ -32,6 +32,16 @@ pub fn with_namespaces(mut paths: Value) -> Value {
         "delete": op("deleteKv", "Delete a key", vec![ns(), key()], Value::Null,
             responses([("200", json_response("Whether a live value was deleted", json!({ "type": "boolean" })))])),
     });
+    let secret = || path("key", "the secret's name (letters, digits, `_`)");
+    let text = json!({ "required": true, "content": { "text/plain": { "schema": { "type": "string" } } } });
+    paths["/api/v1/namespaces/{namespace}/secrets"] = json!({
+        "get": op("listSecrets", "The names of a namespace's stored secrets (never their values)", vec![ns()], Value::Null, ok("Names and dates")),
+    });
+    paths["/api/v1/namespaces/{namespace}/secrets/{key}"] = json!({
+        "put": op("putSecret", "Store a secret, encrypted (needs the server's SLUICE_SECRET_KEY)", vec![ns(), secret()], text, ok("Its name")),
+        "delete": op("deleteSecret", "Delete a stored secret", vec![ns(), secret()], Value::Null,
+            responses([("200", json_response("Whether there was one", json!({ "type": "boolean" })))])),
+    });
     let p = || file_path("path", "the file's path, such as `/scripts/etl.py`");
     let upload = json!({ "required": true, "content": { "multipart/form-data": { "schema": {
         "type": "object", "required": ["fileContent"],

@@ -6,3 +6,5 @@ use super::PostgresStore;
 crate::kv::kv_store!(PostgresStore, sqlx::postgres::PgRow, pool, pool);
 
 crate::namespace_files::namespace_file_store!(PostgresStore, pool, pool);
+
+crate::secrets::secret_store!(PostgresStore, pool, pool);

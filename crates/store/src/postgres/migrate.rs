@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0007_namespace_files.sql",
         sql: include_str!("../../migrations/postgres/0007_namespace_files.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_secrets.sql",
+        sql: include_str!("../../migrations/postgres/0008_secrets.sql"),
+    },
 ];
 
 /// Brings the schema of `conn` (the first schema of its `search_path`) up to date.

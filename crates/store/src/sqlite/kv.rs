@@ -7,3 +7,5 @@ use super::SqliteStore;
 crate::kv::kv_store!(SqliteStore, sqlx::sqlite::SqliteRow, reader, writer);
 
 crate::namespace_files::namespace_file_store!(SqliteStore, reader, writer);
+
+crate::secrets::secret_store!(SqliteStore, reader, writer);

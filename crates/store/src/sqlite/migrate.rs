@@ -56,6 +56,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0008_namespace_files.sql",
         sql: include_str!("../../migrations/sqlite/0008_namespace_files.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_secrets.sql",
+        sql: include_str!("../../migrations/sqlite/0009_secrets.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

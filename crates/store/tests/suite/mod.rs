@@ -11,6 +11,7 @@ pub mod logs;
 pub mod mailbox;
 pub mod namespace_files;
 pub mod queue;
+pub mod secrets;
 pub mod triggers;
 
 use jiff::{SignedDuration, Timestamp};
