@@ -22,6 +22,8 @@ pub struct CallContext {
     pub files: std::collections::BTreeMap<String, PathBuf>,
     /// The KV store, for the `core.kv` tasks.
     pub kv: crate::kv::KvHandle,
+    /// Stored flows, for the git tasks that sync and push them.
+    pub flows: crate::flows::FlowsHandle,
     /// Internal storage, for the `core.storage` tasks that delete files.
     pub storage: crate::storage::StorageHandle,
     /// Namespace files, for the `core.namespace` tasks.

@@ -212,7 +212,11 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
 /// HTTP credentials through a credential helper that reads them from the environment (set
 /// with `GIT_CONFIG_*`, so they are in no command line and no config file): git sends them only
 /// to a server that asks, and says `Authentication failed` when it refuses them. And the SSH key.
-fn credentials(task: &Task, cx: &PlanContext<'_>, env: &mut BTreeMap<String, String>) -> Result<(), TaskError> {
+pub(super) fn credentials(
+    task: &Task,
+    cx: &PlanContext<'_>,
+    env: &mut BTreeMap<String, String>,
+) -> Result<(), TaskError> {
     let username = text(task, cx, "username")?;
     if let Some(password) = text(task, cx, "password")? {
         env.insert(
