@@ -5,16 +5,13 @@
 //! file is written, and a file deployed from the folder that disappears from it is deleted
 //! (files written through the API or by tasks are left alone).
 
-use crate::commands::flow::collect_flow_files;
+use crate::commands::flow::{FILES_FOLDER, collect_flow_files};
 use jiff::Timestamp;
 use sluice_flow::Validator;
 use sluice_store::Store;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
-
-/// The folder of a flows folder that holds namespace files, one folder per namespace.
-pub const FILES_FOLDER: &str = "_files";
 
 /// What each file looked like when last deployed.
 pub struct Deployer {

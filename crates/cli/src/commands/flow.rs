@@ -56,6 +56,10 @@ pub fn run(cmd: FlowCommand, data_dir: Option<PathBuf>) -> Result<ExitCode> {
     }
 }
 
+/// The folder of a flows folder that holds namespace files (`server --flows`), one folder per
+/// namespace.
+pub const FILES_FOLDER: &str = "_files";
+
 /// Every flow file named by `paths`: files as given, folders searched for `*.yml`/`*.yaml`
 /// (but not their `_files/` folders).
 pub fn collect_flow_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -81,7 +85,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let name = entry.file_name();
         let hidden = name.to_string_lossy().starts_with('.');
         // `_files/` holds namespace files (see `server --flows`), not flows.
-        let namespace_files = name == crate::commands::deploy::FILES_FOLDER;
+        let namespace_files = name == FILES_FOLDER;
         let kind = entry.file_type()?;
         if kind.is_dir() && !hidden && !namespace_files {
             walk(&path, out)?;

@@ -17,6 +17,7 @@ mod logs;
 mod namespace_files;
 mod openapi;
 mod openapi_namespaces;
+mod openapi_parts;
 mod openapi_schemas;
 mod secrets;
 mod triggers;

@@ -2,6 +2,7 @@
 //! with `serde_json` so it says exactly what the handlers do (and tools like schemathesis can
 //! fuzz the API against it).
 
+use super::openapi_parts::{json_response, op, paging, path, query, responses, schema};
 use axum::Json;
 use serde_json::{Map, Value, json};
 use std::sync::OnceLock;
@@ -10,77 +11,6 @@ use std::sync::OnceLock;
 pub async fn document() -> Json<Value> {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
     Json(DOCUMENT.get_or_init(build).clone())
-}
-
-/// A reference to a schema of `components`.
-fn schema(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
-/// A path parameter.
-pub(super) fn path(name: &str, description: &str) -> Value {
-    json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string" } })
-}
-
-/// An optional query parameter of a simple type.
-pub(super) fn query(name: &str, description: &str, schema: Value) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
-}
-
-/// The `page` and `size` parameters.
-fn paging(default_size: u32, max_size: u32) -> [Value; 2] {
-    [
-        query(
-            "page",
-            "1-based page number",
-            json!({ "type": "integer", "minimum": 1, "maximum": u32::MAX, "default": 1 }),
-        ),
-        query(
-            "size",
-            "items per page",
-            json!({ "type": "integer", "minimum": 1, "maximum": max_size, "default": default_size }),
-        ),
-    ]
-}
-
-/// A JSON response.
-pub(super) fn json_response(description: &str, body: Value) -> Value {
-    json!({ "description": description, "content": { "application/json": { "schema": body } } })
-}
-
-/// An operation: summary, parameters, a request body (or null) and its success responses; every
-/// operation also answers the documented error statuses with the Error schema.
-pub(super) fn op(
-    id: &str,
-    summary: &str,
-    parameters: Vec<Value>,
-    body: Value,
-    mut responses: Map<String, Value>,
-) -> Value {
-    let error = |what: &str| json_response(what, schema("Error"));
-    responses.insert("400".into(), error("Malformed parameter or body"));
-    responses.insert(
-        "401".into(),
-        error("Credentials required (when the server has `auth` configured)"),
-    );
-    responses.insert("404".into(), error("Not found"));
-    responses.insert("500".into(), error("Internal error (details in the server log)"));
-    responses.insert("503".into(), error("The database is busy; try again"));
-    let mut operation = json!({
-        "operationId": id,
-        "summary": summary,
-        "parameters": parameters,
-        "responses": responses,
-    });
-    if !body.is_null() {
-        operation["requestBody"] = body;
-    }
-    operation
-}
-
-/// Responses from `(status, response)` pairs.
-pub(super) fn responses<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// A response whose body's `id` is an execution id the other execution operations take.

@@ -1,6 +1,6 @@
 //! The OpenAPI description of the namespace routes: the KV store and namespace files.
 
-use super::openapi::{json_response, op, path, query, responses};
+use super::openapi_parts::{json_response, op, path, query, responses};
 use serde_json::{Value, json};
 
 fn ns() -> Value {
