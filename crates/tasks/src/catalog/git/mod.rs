@@ -62,6 +62,83 @@ fn flow_namespace(cx: &PlanContext<'_>) -> String {
         .to_string()
 }
 
+/// The end of a push: the commit made (or none), logged and in `commitId`, and what was
+/// pushed under `key`.
+fn pushed(
+    result: Result<(Option<String>, Vec<serde_json::Value>), String>,
+    key: &str,
+    remote: &Remote,
+) -> crate::Finished {
+    match result {
+        Ok((commit, items)) => {
+            let mut done = crate::Finished::default();
+            let line = match (&commit, remote.dry_run) {
+                (None, _) => "nothing changed: no commit".to_string(),
+                (Some(id), true) => format!("dry run: commit {id} made locally, not pushed"),
+                (Some(id), false) => format!("pushed commit {id} to {}", remote.branch),
+            };
+            done.logs.push(("INFO".into(), line));
+            done.outputs.insert("commitId".into(), serde_json::json!(commit));
+            done.outputs.insert(key.into(), serde_json::Value::Array(items));
+            done
+        }
+        Err(reason) => crate::Finished::failed(reason),
+    }
+}
+
+/// The end of a sync: what was synced under `key`, with the warnings met.
+fn synced(
+    result: Result<(Vec<serde_json::Value>, Vec<String>), String>,
+    key: &str,
+    remote: &Remote,
+) -> crate::Finished {
+    match result {
+        Ok((items, warnings)) => {
+            let mut done = crate::Finished::default();
+            done.logs.extend(warnings.into_iter().map(|l| ("WARN".to_string(), l)));
+            let dry = if remote.dry_run {
+                " (dry run: nothing changed)"
+            } else {
+                ""
+            };
+            done.logs
+                .push(("INFO".into(), format!("{} {key} synced{dry}", items.len())));
+            done.outputs.insert(key.into(), serde_json::Value::Array(items));
+            done
+        }
+        Err(reason) => crate::Finished::failed(reason),
+    }
+}
+
+/// The clone of a sync and its `directory`; `None` when the folder is missing and that is
+/// allowed.
+async fn sync_source(
+    remote: &Remote,
+    scratch: &std::path::Path,
+    directory: &str,
+    fail_on_missing: bool,
+) -> Result<Option<(repo::Repo, std::path::PathBuf)>, String> {
+    let repo = repo::Repo::clone(
+        &remote.url,
+        &remote.branch,
+        &scratch.join("repo"),
+        remote.env.clone(),
+        false,
+    )
+    .await?;
+    let root = repo.dir.join(directory);
+    if root.is_dir() {
+        return Ok(Some((repo, root)));
+    }
+    if fail_on_missing {
+        return Err(format!(
+            "the repository has no folder `{directory}` on branch `{}`; set `failOnMissingDirectory: false` to accept that",
+            remote.branch
+        ));
+    }
+    Ok(None)
+}
+
 fn invalid(task: &Task, message: String) -> TaskError {
     TaskError::Invalid {
         task: task.id.clone(),

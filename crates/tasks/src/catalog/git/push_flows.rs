@@ -8,9 +8,9 @@
 
 use super::repo::{Repo, files_under, folder};
 use super::sync_flows::with_namespace;
-use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, flow_namespace, invalid, remote, text_or};
+use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, flow_namespace, invalid, pushed, remote, text_or};
 use crate::catalog::TaskType;
-use crate::{Call, Finished, Plan, PlanContext, TaskError};
+use crate::{Call, Plan, PlanContext, TaskError};
 use serde_json::{Value, json};
 use sluice_flow::model::Task;
 use sluice_flow::namespace_files::PathPatterns;
@@ -116,7 +116,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 &remote.url,
                 &remote.branch,
                 &call.files_dir.join("repo"),
-                remote.env,
+                remote.env.clone(),
                 true,
             )
             .await?;
@@ -175,20 +175,6 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 .await?;
             Ok((commit, pushed))
         };
-        match work.await {
-            Ok((commit, pushed)) => {
-                let mut done = Finished::default();
-                let line = match (&commit, remote.dry_run) {
-                    (None, _) => "nothing changed: no commit".to_string(),
-                    (Some(id), true) => format!("dry run: commit {id} made locally, not pushed"),
-                    (Some(id), false) => format!("pushed commit {id} to {}", remote.branch),
-                };
-                done.logs.push(("INFO".into(), line));
-                done.outputs.insert("commitId".into(), json!(commit));
-                done.outputs.insert("flows".into(), Value::Array(pushed));
-                done
-            }
-            Err(reason) => Finished::failed(reason),
-        }
+        pushed(work.await, "flows", &remote)
     }))))
 }

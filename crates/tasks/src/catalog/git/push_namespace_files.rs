@@ -7,10 +7,10 @@
 
 use super::push_flows::{COMMIT, commit, globs};
 use super::repo::{Repo, files_under, folder};
-use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, flow_namespace, invalid, remote, text_or};
+use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, flow_namespace, invalid, pushed, remote, text_or};
 use crate::catalog::TaskType;
-use crate::{Call, Finished, Plan, PlanContext, TaskError};
-use serde_json::{Value, json};
+use crate::{Call, Plan, PlanContext, TaskError};
+use serde_json::json;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, opt};
 
@@ -83,7 +83,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 &remote.url,
                 &remote.branch,
                 &call.files_dir.join("repo"),
-                remote.env,
+                remote.env.clone(),
                 true,
             )
             .await?;
@@ -119,20 +119,6 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 .await?;
             Ok((commit, pushed))
         };
-        match work.await {
-            Ok((commit, pushed)) => {
-                let mut done = Finished::default();
-                let line = match (&commit, remote.dry_run) {
-                    (None, _) => "nothing changed: no commit".to_string(),
-                    (Some(id), true) => format!("dry run: commit {id} made locally, not pushed"),
-                    (Some(id), false) => format!("pushed commit {id} to {}", remote.branch),
-                };
-                done.logs.push(("INFO".into(), line));
-                done.outputs.insert("commitId".into(), json!(commit));
-                done.outputs.insert("files".into(), Value::Array(pushed));
-                done
-            }
-            Err(reason) => Finished::failed(reason),
-        }
+        pushed(work.await, "files", &remote)
     }))))
 }

@@ -6,11 +6,11 @@
 //!
 //! Kestra: <https://kestra.io/plugins/plugin-git/io.kestra.plugin.git.syncflows>
 
-use super::repo::{Repo, files_under, folder};
-use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, invalid, remote, text_or};
+use super::repo::{files_under, folder};
+use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, invalid, remote, sync_source, synced, text_or};
 use crate::catalog::TaskType;
-use crate::{Call, Finished, Plan, PlanContext, TaskError};
-use serde_json::{Value, json};
+use crate::{Call, Plan, PlanContext, TaskError};
+use serde_json::json;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, opt, req};
 use std::collections::BTreeSet;
@@ -96,24 +96,9 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
     let timeout = crate::props::timeout(task, cx)?;
     Ok(Plan::Call(Box::new(Call::new(timeout, move |call| async move {
         let work = async {
-            let repo = Repo::clone(
-                &remote.url,
-                &remote.branch,
-                &call.files_dir.join("repo"),
-                remote.env,
-                false,
-            )
-            .await?;
-            let root = repo.dir.join(&directory);
-            if !root.is_dir() {
-                if fail_on_missing {
-                    return Err(format!(
-                        "the repository has no folder `{directory}` on branch `{}`",
-                        remote.branch
-                    ));
-                }
-                return Ok((Vec::new(), Vec::new()));
-            }
+            let Some((_repo, root)) = sync_source(&remote, &call.files_dir, &directory, fail_on_missing).await? else {
+                return Ok(Default::default());
+            };
             let validator = crate::validator();
             let existing = call
                 .flows
@@ -185,26 +170,6 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
             }
             Ok((report, logs))
         };
-        match work.await {
-            Ok((report, logs)) => {
-                let mut done = Finished::default();
-                done.logs.extend(logs.into_iter().map(|l| ("WARN".to_string(), l)));
-                done.logs.push((
-                    "INFO".into(),
-                    format!(
-                        "{} flow(s) synced{}",
-                        report.len(),
-                        if remote.dry_run {
-                            " (dry run: nothing changed)"
-                        } else {
-                            ""
-                        }
-                    ),
-                ));
-                done.outputs.insert("flows".into(), Value::Array(report));
-                done
-            }
-            Err(reason) => Finished::failed(reason),
-        }
+        synced(work.await, "flows", &remote)
     }))))
 }

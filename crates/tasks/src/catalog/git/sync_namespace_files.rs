@@ -5,12 +5,12 @@
 //!
 //! Kestra: <https://kestra.io/plugins/plugin-git/io.kestra.plugin.git.syncnamespacefiles>
 
-use super::repo::{Repo, files_under, folder};
-use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, flow_namespace, invalid, remote, text_or};
+use super::repo::{files_under, folder};
+use super::{BRANCH, DRY_RUN, PASSWORD, URL, USERNAME, flow_namespace, invalid, remote, sync_source, synced, text_or};
 use crate::catalog::TaskType;
-use crate::{Call, Finished, Plan, PlanContext, TaskError};
+use crate::{Call, Plan, PlanContext, TaskError};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, opt};
 use std::collections::BTreeSet;
@@ -61,24 +61,9 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
     let timeout = crate::props::timeout(task, cx)?;
     Ok(Plan::Call(Box::new(Call::new(timeout, move |call| async move {
         let work = async {
-            let repo = Repo::clone(
-                &remote.url,
-                &remote.branch,
-                &call.files_dir.join("repo"),
-                remote.env,
-                false,
-            )
-            .await?;
-            let root = repo.dir.join(&directory);
-            if !root.is_dir() {
-                if fail_on_missing {
-                    return Err(format!(
-                        "the repository has no folder `{directory}` on branch `{}`",
-                        remote.branch
-                    ));
-                }
-                return Ok(Vec::new());
-            }
+            let Some((_repo, root)) = sync_source(&remote, &call.files_dir, &directory, fail_on_missing).await? else {
+                return Ok(Default::default());
+            };
             let store = &call.namespace_files.0;
             let existing: Vec<String> = store
                 .namespace_files(&namespace)
@@ -125,25 +110,6 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
             }
             Ok(report)
         };
-        match work.await {
-            Ok(report) => {
-                let mut done = Finished::default();
-                done.logs.push((
-                    "INFO".into(),
-                    format!(
-                        "{} file(s) synced{}",
-                        report.len(),
-                        if remote.dry_run {
-                            " (dry run: nothing changed)"
-                        } else {
-                            ""
-                        }
-                    ),
-                ));
-                done.outputs.insert("files".into(), Value::Array(report));
-                done
-            }
-            Err(reason) => Finished::failed(reason),
-        }
+        synced(work.await.map(|items| (items, Vec::new())), "files", &remote)
     }))))
 }

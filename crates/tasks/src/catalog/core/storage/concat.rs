@@ -3,11 +3,11 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/storage/io.kestra.plugin.core.storage.concat>
 
-use super::{extension, invalid, local, scratch};
+use super::{extension, invalid, local, scratch, stored_one};
 use crate::catalog::TaskType;
 use crate::props::StoredIds;
-use crate::{Call, Finished, Plan, PlanContext, TaskError};
-use serde_json::{Value, json};
+use crate::{Call, Plan, PlanContext, TaskError};
+use serde_json::Value;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, opt, req};
 use tokio::io::AsyncWriteExt;
@@ -85,15 +85,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
             out.flush().await.map_err(fail)?;
             Ok::<_, String>(path)
         };
-        match joined.await {
-            Ok(path) => {
-                let mut done = Finished::default();
-                done.outputs.insert("uri".into(), json!(uri));
-                done.stored.push((uri, path));
-                done
-            }
-            Err(reason) => Finished::failed(reason),
-        }
+        stored_one(joined.await, uri)
     });
     call.reads = reads;
     Ok(Plan::Call(Box::new(call)))

@@ -60,6 +60,19 @@ fn local(call: &CallContext, uri: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{uri} was not handed to the task"))
 }
 
+/// A task's end when it made one file to store under `uri`: the output `uri`, or the failure.
+fn stored_one(made: Result<PathBuf, String>, uri: String) -> crate::Finished {
+    match made {
+        Ok(path) => {
+            let mut done = crate::Finished::default();
+            done.outputs.insert("uri".into(), serde_json::json!(uri));
+            done.stored.push((uri, path));
+            done
+        }
+        Err(reason) => crate::Finished::failed(reason),
+    }
+}
+
 /// A new file in the call's folder, to be stored under `uri`.
 async fn scratch(call: &CallContext, name: &str) -> Result<PathBuf, String> {
     tokio::fs::create_dir_all(&call.files_dir)

@@ -3,11 +3,10 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/storage/io.kestra.plugin.core.storage.reverse>
 
-use super::{address, extension, local, scratch};
+use super::{address, extension, local, scratch, stored_one};
 use crate::catalog::TaskType;
 use crate::props::StoredIds;
-use crate::{Call, Finished, Plan, PlanContext, TaskError};
-use serde_json::json;
+use crate::{Call, Plan, PlanContext, TaskError};
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, opt, req};
 
@@ -63,15 +62,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 .map_err(|e| format!("cannot write the reversed file: {e}"))?;
             Ok::<_, String>(path)
         };
-        match made.await {
-            Ok(path) => {
-                let mut done = Finished::default();
-                done.outputs.insert("uri".into(), json!(uri));
-                done.stored.push((uri, path));
-                done
-            }
-            Err(reason) => Finished::failed(reason),
-        }
+        stored_one(made.await, uri)
     });
     call.reads = reads;
     Ok(Plan::Call(Box::new(call)))

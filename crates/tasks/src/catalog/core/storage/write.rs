@@ -3,10 +3,10 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/storage/io.kestra.plugin.core.storage.write>
 
-use super::{extension, invalid, scratch};
+use super::{extension, invalid, scratch, stored_one};
 use crate::catalog::TaskType;
 use crate::props::StoredIds;
-use crate::{Call, Finished, Plan, PlanContext, TaskError};
+use crate::{Call, Plan, PlanContext, TaskError};
 use serde_json::json;
 use sluice_flow::model::Task;
 use sluice_flow::schema::{Kind, TypeSpec, opt, req};
@@ -43,15 +43,10 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 .map_err(|e| format!("cannot write the file: {e}"))?;
             Ok::<_, String>(path)
         };
-        match written.await {
-            Ok(path) => {
-                let mut done = Finished::default();
-                done.outputs.insert("uri".into(), json!(uri));
-                done.outputs.insert("size".into(), json!(content.len()));
-                done.stored.push((uri, path));
-                done
-            }
-            Err(reason) => Finished::failed(reason),
+        let mut done = stored_one(written.await, uri);
+        if done.failure.is_none() {
+            done.outputs.insert("size".into(), json!(content.len()));
         }
+        done
     }))))
 }
