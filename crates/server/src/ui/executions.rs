@@ -188,6 +188,7 @@ struct RunView {
     duration: String,
     attempts: Vec<AttemptView>,
     outputs: Option<String>,
+    files: Vec<super::files::FileLink>,
     metrics: Vec<MetricView>,
 }
 
@@ -259,6 +260,15 @@ async fn render_live(app: &AppState, execution: &Execution) -> Result<String, Ui
                 })
                 .collect(),
             outputs: json_block(&run.outputs),
+            files: {
+                let mut files = Vec::new();
+                super::files::links(
+                    &execution.id,
+                    &serde_json::Value::Object(run.outputs.clone()),
+                    &mut files,
+                );
+                files
+            },
             metrics: metrics
                 .iter()
                 .filter(|m| m.task_run_id == run.id)

@@ -10,12 +10,14 @@
 //! - `/ui/flows`, `/ui/flows/{namespace}/{id}`;
 //! - `/ui/executions`, `/ui/executions/{id}`, and `/ui/executions/{id}/gantt`, the live part of
 //!   an execution's page (state, Gantt chart, task runs) that the script re-fetches while it runs;
+//! - `/ui/executions/{id}/file?path=kestra:///…`, a preview of one of its stored files;
 //! - `/ui/assets/app.css`, `/ui/assets/app.js`;
 //! - anything else under `/ui/` is a 404 page.
 
 mod assets;
 mod error;
 mod executions;
+mod files;
 mod flows;
 mod format;
 mod gantt;
@@ -42,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/executions", get(executions::list))
         .route("/ui/executions/{id}", get(executions::show))
         .route("/ui/executions/{id}/gantt", get(executions::live))
+        .route("/ui/executions/{id}/file", get(files::show))
         .route("/ui/assets/{file}", get(asset))
         .route("/ui/{*rest}", get(error::unknown_page))
 }

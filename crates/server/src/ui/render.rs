@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("execution.html", include_str!("../../assets/templates/execution.html")),
     ("live.html", include_str!("../../assets/templates/live.html")),
     ("gantt.html", include_str!("../../assets/templates/gantt.html")),
+    ("file.html", include_str!("../../assets/templates/file.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
