@@ -245,3 +245,71 @@ tasks:
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Kestra: <https://kestra.io/plugins/core/storage/io.kestra.plugin.core.storage.filteritems>,
+/// <https://kestra.io/plugins/core/storage/io.kestra.plugin.core.storage.deduplicateitems>.
+const ITEMS: &str = r#"id: items
+namespace: company.team
+tasks:
+  - id: records
+    type: io.kestra.plugin.core.storage.Write
+    content: |
+      {id:1,name:"ada",amount:5}
+      {id:2,name:"bob",amount:50}
+      // a comment between records
+      {id:1,name:"ada again",amount:12.5}
+      {id:3,name:'carl',amount:null}
+  - id: big
+    type: io.kestra.plugin.core.storage.FilterItems
+    from: "{{ outputs.records.uri }}"
+    filterCondition: " {{ value.amount > 10 }}"
+    errorOrNullBehavior: EXCLUDE
+  - id: unique
+    type: io.kestra.plugin.core.storage.DeduplicateItems
+    from: "{{ outputs.records.uri }}"
+    expr: "{{ value.id }}"
+  - id: show
+    type: io.kestra.plugin.core.log.Log
+    message: "big=[{{ read(outputs.big.uri) | trim | replace({'\n': ';'}) }}] unique=[{{ read(outputs.unique.uri) | trim | replace({'\n': ';'}) }}]"
+  - id: strict
+    type: io.kestra.plugin.core.storage.FilterItems
+    from: "{{ outputs.records.uri }}"
+    filterCondition: "{{ value.amount }}"
+"#;
+
+#[test]
+fn ion_records_are_filtered_and_deduplicated() {
+    let dir = scratch("storage-items");
+    std::fs::write(dir.join("flows/items.yaml"), ITEMS).unwrap();
+    let (server, _) = common::start(&dir);
+    let base = &server.base;
+    let id = common::trigger(base, "company.team", "items");
+    wait_for("the execution to end", Duration::from_secs(60), || {
+        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED" | "WARNING")
+    });
+    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
+    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    let out = |task: &str| {
+        exec["taskRunList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["taskId"] == task)
+            .unwrap()["outputs"]
+            .clone()
+    };
+    assert!(
+        logs.contains(r#"big=[{id:2,name:\"bob\",amount:50};{id:1,name:\"ada again\",amount:12.5}]"#),
+        "{logs}"
+    );
+    assert!(
+        logs.contains(r#"unique=[{id:2,name:\"bob\",amount:50};{id:1,name:\"ada again\",amount:12.5};{id:3,name:\"carl\",amount:null}]"#),
+        "{logs}"
+    );
+    assert_eq!(out("big")["processedItemsTotal"], 4);
+    assert_eq!(out("big")["droppedItemsTotal"], 2);
+    assert_eq!(out("unique")["numKeys"], 3);
+    // Without errorOrNullBehavior, a condition that is null (carl's amount) fails the task.
+    assert_eq!(exec["state"]["current"], "FAILED", "{logs}");
+    assert!(logs.contains("`filterCondition` is null on record"), "{logs}");
+}

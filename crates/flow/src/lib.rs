@@ -7,6 +7,7 @@ pub mod cron;
 pub mod diagnostic;
 pub mod duration;
 pub mod inputs;
+pub mod ion;
 pub mod k8s;
 pub mod kv;
 pub mod model;

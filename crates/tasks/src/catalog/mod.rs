@@ -64,6 +64,8 @@ pub static TASKS: &[&TaskType] = &[
     &core::storage::delete::DELETE,
     &core::storage::reverse::REVERSE,
     &core::storage::split::SPLIT,
+    &core::storage::filter_items::FILTER_ITEMS,
+    &core::storage::deduplicate_items::DEDUPLICATE_ITEMS,
     &core::storage::purge_current_execution_files::PURGE_CURRENT_EXECUTION_FILES,
     &git::clone::CLONE,
     &git::sync_flows::SYNC_FLOWS,

@@ -1,12 +1,15 @@
-//! Kestra's `core.storage` tasks: Write, Concat, Size, Delete, Reverse, Split and
-//! PurgeCurrentExecutionFiles, on internal storage. A task reads stored files through local
+//! Kestra's `core.storage` tasks: Write, Concat, Size, Delete, Reverse, Split, FilterItems,
+//! DeduplicateItems and PurgeCurrentExecutionFiles, on internal storage. A task reads stored files through local
 //! copies the worker makes ([`crate::Call::reads`]) and stores what it makes through
 //! [`crate::Finished::stored`], so each works on the data folder and on S3 alike.
 //!
 //! Kestra: <https://kestra.io/plugins/core#storage>
 
 pub mod concat;
+pub mod deduplicate_items;
 pub mod delete;
+pub mod filter_items;
+mod items;
 pub mod purge_current_execution_files;
 pub mod reverse;
 pub mod size;

@@ -66,27 +66,28 @@ pub(super) fn records<'a>(content: &'a [u8], separator: &[u8]) -> Vec<&'a [u8]> 
 
 /// The parts of `content`.
 pub(super) fn parts(content: &[u8], separator: &[u8], cut: Cut) -> Vec<Vec<u8>> {
-    let records = records(content, separator);
-    let limit = match cut {
-        Cut::Partitions(n) => Some((content.len() as u64).div_ceil(n.max(1))),
-        Cut::Bytes(n) => Some(n.max(1)),
-        Cut::Rows(_) => None,
-    };
+    let total = content.len();
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut current: Vec<u8> = Vec::new();
-    let mut count = 0;
-    for record in records {
-        let full = match (cut, limit) {
-            (Cut::Rows(rows), _) => count >= rows.max(1),
-            (_, Some(limit)) => !current.is_empty() && (current.len() + record.len()) as u64 > limit,
-            _ => false,
-        };
+    let (mut count, mut consumed) = (0usize, 0usize);
+    for record in records(content, separator) {
+        let full = !current.is_empty()
+            && match cut {
+                Cut::Rows(rows) => count >= rows.max(1),
+                Cut::Bytes(limit) => (current.len() + record.len()) as u64 > limit.max(1),
+                // Part `k` ends once the first k/n of the bytes are in, so there are n parts.
+                Cut::Partitions(n) => {
+                    let n = usize::try_from(n.max(1)).unwrap_or(usize::MAX);
+                    out.len() + 1 < n && consumed >= (out.len() + 1) * total / n
+                }
+            };
         if full {
             out.push(std::mem::take(&mut current));
             count = 0;
         }
         current.extend_from_slice(record);
         count += 1;
+        consumed += record.len();
     }
     if !current.is_empty() {
         out.push(current);
@@ -193,7 +194,8 @@ mod tests {
             p(Cut::Bytes(6)),
             [b"a\nbb\n".to_vec(), b"ccc\n".to_vec(), b"dddd\n".to_vec()]
         );
-        assert_eq!(p(Cut::Partitions(2)).len(), 2);
+        assert_eq!(p(Cut::Partitions(2)), [b"a\nbb\nccc\n".to_vec(), b"dddd\n".to_vec()]);
+        assert_eq!(p(Cut::Partitions(3)).len(), 3);
         assert_eq!(p(Cut::Partitions(2)).concat(), text.to_vec());
         assert_eq!(parts(b"x;y", b";", Cut::Rows(1)), [b"x;".to_vec(), b"y".to_vec()]);
         assert_eq!(super::super::reverse::reversed(b"1\n2\n3", b"\n"), b"3\n2\n1\n");
