@@ -497,3 +497,54 @@ tasks:
     }
     assert!(stored > 0, "the store files were read");
 }
+
+/// TerraformCLI is a script task: on a process it runs its `beforeCommands` and `commands` with
+/// its `env` and files (here with a `terraform` of the test's own on the PATH, standing in for
+/// the binary, which is not installed here), and keeps its output files.
+/// Kestra: <https://kestra.io/plugins/plugin-terraform/cli/io.kestra.plugin.terraform.cli.terraformcli>
+#[test]
+fn terraform_cli_runs_its_commands_as_a_script_task() {
+    let env = Env::new("terraform");
+    let bin = env.dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("terraform");
+    std::fs::write(&fake, "#!/bin/sh\necho \"terraform $* with $(cat terraform.tfvars)\"\n").unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let flow = r#"id: tf
+namespace: dev
+tasks:
+  - id: terraform
+    type: io.kestra.plugin.terraform.cli.TerraformCLI
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    inputFiles:
+      terraform.tfvars: region = "eu"
+    beforeCommands:
+      - terraform init
+    commands:
+      - terraform plan 2>&1 | tee plan_output.txt
+    env:
+      TF_VAR_x: "1"
+    outputFiles: ["*.txt"]
+"#;
+    let file = env.flow(flow);
+    let out = env
+        .command(&["flow", "run", file.to_str().unwrap(), "--output", "json"])
+        .env("PATH", &path)
+        .output()
+        .expect("sluice runs");
+    let exec: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let id = exec["id"].as_str().unwrap_or_default().to_string();
+    let logs = String::from_utf8_lossy(&env.sluice(&["execution", "logs", &id]).stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{logs}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(logs.contains("terraform init with region = \"eu\""), "{logs}");
+    assert!(logs.contains("terraform plan with region"), "{logs}");
+    let outputs = &task(&exec, "terraform")["outputs"];
+    assert!(outputs["outputFiles"]["plan_output.txt"].is_string(), "{outputs}");
+}

@@ -438,3 +438,49 @@ async fn the_last_line_is_never_lost() {
         runner.cleanup(job).await.unwrap();
     }
 }
+
+/// As Kestra's Docker runner (`entryPoint` defaults to `[""]`), an image's own ENTRYPOINT is
+/// cleared, so images made for one tool (`hashicorp/terraform`, dbt's) run the task's shell
+/// commands; an `entryPoint` given in the runner's settings still wins.
+#[tokio::test]
+async fn an_images_entrypoint_is_cleared_unless_one_is_given() {
+    let cleared = runner("entrypoint", json!({"pullPolicy": "NEVER"})).await;
+    let built = std::process::Command::new("docker")
+        .args(["build", "-q", "-t", "sluice-test/entrypoint:1", "-"])
+        .env("DOCKER_BUILDKIT", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("FROM {IMAGE}\nENTRYPOINT [\"/bin/false\"]\n").as_bytes())?;
+            child.wait()
+        })
+        .expect("the docker CLI runs");
+    assert!(built.success(), "could not build the test image with an ENTRYPOINT");
+    let mut job = sh("entrypoint", "echo ran-the-commands");
+    job.image = Some("sluice-test/entrypoint:1".into());
+    let (outcome, lines) = run(&cleared, &job, CancellationToken::new()).await;
+    assert_eq!(outcome.unwrap().exit_code, Some(0));
+    assert_eq!(texts(&lines, Stream::Stdout), ["ran-the-commands"]);
+    cleared.cleanup(&job).await.unwrap();
+
+    let own = runner(
+        "entrypoint-own",
+        json!({"pullPolicy": "NEVER", "entryPoint": ["/bin/echo", "from-the-entrypoint"]}),
+    )
+    .await;
+    let mut job = sh("entrypoint-own", "ignored");
+    job.image = Some("sluice-test/entrypoint:1".into());
+    let (outcome, lines) = run(&own, &job, CancellationToken::new()).await;
+    assert_eq!(outcome.unwrap().exit_code, Some(0));
+    assert_eq!(
+        texts(&lines, Stream::Stdout),
+        ["from-the-entrypoint /bin/sh -c ignored"]
+    );
+    own.cleanup(&job).await.unwrap();
+}

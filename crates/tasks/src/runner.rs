@@ -118,13 +118,14 @@ fn legacy_docker(task: &Task) -> Result<Option<Map<String, Value>>, TaskError> {
 /// Kestra's default image of each script task type, used in a container when the task and its
 /// runner name none: `ubuntu` for shell tasks (plugin-scripts `shell/Commands.java`), `python:3.13-slim`
 /// for Python (`python/internals/PythonBasedPlugin.java`), and for DbtCLI the image of its
-/// `engine` (plugin-dbt `cli/DbtCLI.java`).
+/// `engine` (plugin-dbt `cli/DbtCLI.java`), `hashicorp/terraform` for TerraformCLI.
 fn default_image(task: &Task) -> Option<&'static str> {
     match task.type_name.as_str() {
         "io.kestra.plugin.scripts.shell.Commands" | "io.kestra.plugin.scripts.shell.Script" => Some("ubuntu"),
         "io.kestra.plugin.scripts.python.Commands" | "io.kestra.plugin.scripts.python.Script" => {
             Some("python:3.13-slim")
         }
+        "io.kestra.plugin.terraform.cli.TerraformCLI" => Some("hashicorp/terraform"),
         crate::props::DBT_CLI => Some(match task.properties.get("engine").and_then(Value::as_str) {
             Some("FUSION") => "ghcr.io/kestra-io/dbt-fusion",
             _ => "ghcr.io/kestra-io/dbt",

@@ -126,7 +126,8 @@ impl DockerRunner {
         let body = ContainerCreateBody {
             image: Some(image.to_owned()),
             cmd: Some(job.command.clone()),
-            entrypoint: o.entry_point.clone(),
+            // Kestra's default `[""]`: the image's own ENTRYPOINT is cleared.
+            entrypoint: Some(o.entry_point.clone().unwrap_or_else(|| vec![String::new()])),
             env: Some(env),
             working_dir: Some(WORKING_DIR.to_owned()),
             user: o.user.clone(),

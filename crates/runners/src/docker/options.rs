@@ -52,7 +52,8 @@ pub struct DockerOptions {
     pub memory_reservation_bytes: Option<u64>,
     /// User (and group) the command runs as, e.g. `1000:1000`.
     pub user: Option<String>,
-    /// Replaces the image's entry point; the job's command becomes its arguments.
+    /// Replaces the image's entry point; the job's command becomes its arguments. When unset,
+    /// the image's entry point is cleared (Kestra's default `[""]`).
     pub entry_point: Option<Vec<String>>,
     /// Docker network mode, e.g. `host`, `none`, `bridge`.
     pub network_mode: Option<String>,

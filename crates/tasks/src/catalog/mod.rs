@@ -14,6 +14,7 @@ pub mod git;
 pub mod kubernetes;
 pub mod notifications;
 pub mod scripts;
+pub mod terraform;
 
 use crate::{Plan, PlanContext, TaskError};
 use sluice_flow::model::Task;
@@ -98,6 +99,7 @@ pub static TASKS: &[&TaskType] = &[
     &scripts::python_commands::PYTHON_COMMANDS,
     &scripts::python_script::PYTHON_SCRIPT,
     &dbt::cli::DBT_CLI,
+    &terraform::cli::TERRAFORM_CLI,
     &kubernetes::pod_create::POD_CREATE,
 ];
 

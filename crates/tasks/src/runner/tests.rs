@@ -81,6 +81,12 @@ fn a_container_without_an_image_gets_the_type_default() {
         image_of(&fusion, false).as_deref(),
         Some("ghcr.io/kestra-io/dbt-fusion")
     );
+    // Kestra: plugin-terraform `cli/TerraformCLI.java` (`hashicorp/terraform`).
+    let terraform = task(&format!(
+        "  - id: t\n    type: io.kestra.plugin.terraform.cli.TerraformCLI\n{docker}    commands: [terraform plan]\n"
+    ));
+    assert_eq!(image_of(&terraform, false).as_deref(), Some("hashicorp/terraform"));
+    assert_eq!(image_of(&terraform, true), None);
 }
 
 // `runner:` and `docker:`: kestra-io/kestra

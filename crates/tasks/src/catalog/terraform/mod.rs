@@ -1,0 +1,5 @@
+//! Kestra's Terraform plugin: TerraformCLI.
+//!
+//! Kestra: <https://kestra.io/plugins/plugin-terraform>
+
+pub mod cli;
