@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{get_json, http, scratch, start, wait_for};
+use common::{http, scratch, start};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -97,22 +97,9 @@ fn flows_and_files_sync_in_from_git_and_push_back_out() {
     let (status, body) = http(base, "POST", "/api/v1/flows", "application/x-yaml", stale);
     assert_eq!(status, 200, "{body}");
 
-    let id = common::trigger(base, "ops", "sync");
-    wait_for("the execution to end", Duration::from_secs(60), || {
-        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED")
-    });
-    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
-    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    let (exec, logs) = common::run_to_end(base, "ops", "sync", Duration::from_secs(60));
     assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}");
-    let out = |task: &str| {
-        exec["taskRunList"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["taskId"] == task)
-            .unwrap()["outputs"]
-            .clone()
-    };
+    let out = |task: &str| common::outputs_of(&exec, task);
 
     // In: the flows under their new namespaces, the stale one deleted, the file written.
     let states: Vec<String> = out("flows_in")["flows"]

@@ -85,28 +85,6 @@ fn names(listing: &Value) -> Vec<String> {
         .collect()
 }
 
-fn run(base: &str, flow: &str) -> (Value, String) {
-    let id = common::trigger(base, "company.team", flow);
-    wait_for("the execution to end", Duration::from_secs(120), || {
-        matches!(
-            common::state_of(base, &id).as_str(),
-            "SUCCESS" | "FAILED" | "WARNING" | "KILLED"
-        )
-    });
-    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
-    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
-    (exec, logs)
-}
-
-fn task<'a>(exec: &'a Value, id: &str) -> &'a Value {
-    exec["taskRunList"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["taskId"] == id)
-        .unwrap_or_else(|| panic!("no task run {id}: {exec}"))
-}
-
 /// The flows folder with namespace files beside the flows.
 fn folder(name: &str, flows: &[(&str, &str)]) -> std::path::PathBuf {
     let dir = scratch(name);
@@ -183,7 +161,7 @@ fn namespace_files_are_deployed_served_brought_and_written_by_tasks() {
     );
 
     // The flow: files in, a script run from them, a report uploaded, downloaded and deleted.
-    let (exec, logs) = run(base, "work");
+    let (exec, logs) = common::run_to_end(base, "company.team", "work", Duration::from_secs(120));
     assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}\n{exec:#}");
     assert!(logs.contains("hello from a namespace file"), "{logs}");
     assert!(logs.contains("daily.sql") && logs.contains("hello.sh"), "{logs}");
@@ -194,10 +172,10 @@ fn namespace_files_are_deployed_served_brought_and_written_by_tasks() {
     assert!(logs.contains("read=echo hello from a namespace file"), "{logs}");
     assert!(logs.contains("downloaded=select 2;made+"), "{logs}");
     assert_eq!(
-        task(&exec, "upload")["outputs"]["files"],
+        common::outputs_of(&exec, "upload")["files"],
         json!({"/reports/out/report.txt": 1})
     );
-    assert_eq!(task(&exec, "delete")["outputs"]["deleted"], json!(1));
+    assert_eq!(common::outputs_of(&exec, "delete")["deleted"], json!(1));
     let (status, _) = http(base, "GET", &format!("{NS}/stats?path=/reports"), "text/plain", "");
     assert_eq!(status, 404, "DeleteFiles deleted the report");
 
@@ -249,7 +227,7 @@ tasks:
 "#;
     let dir = folder("nsfiles-k8s", &[("in_pod", pod)]);
     let (server, _) = start_with(&dir, &[("KUBECONFIG", kubeconfig.as_str())]);
-    let (exec, logs) = run(&server.base, "in_pod");
+    let (exec, logs) = common::run_to_end(&server.base, "company.team", "in_pod", Duration::from_secs(120));
     assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}\n{exec:#}");
     assert!(logs.contains("hello from a namespace file"), "{logs}");
     assert!(logs.contains("only-what-was-asked"), "{logs}");

@@ -167,23 +167,10 @@ fn storage_tasks_write_join_cut_and_delete_stored_files() {
     std::fs::write(dir.join("flows/storage_tasks.yaml"), TASKS).unwrap();
     let (server, _) = common::start(&dir);
     let base = &server.base;
-    let id = common::trigger(base, "company.team", "storage_tasks");
-    wait_for("the execution to end", Duration::from_secs(60), || {
-        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED" | "WARNING")
-    });
-    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
-    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    let (exec, logs) = common::run_to_end(base, "company.team", "storage_tasks", Duration::from_secs(60));
     assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}\n{exec:#}");
     assert!(logs.contains("size=8 reversed=a+b+c+ parts=2 last=z"), "{logs}");
-    let out = |task: &str| {
-        exec["taskRunList"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["taskId"] == task)
-            .unwrap()["outputs"]
-            .clone()
-    };
+    let out = |task: &str| common::outputs_of(&exec, task);
     assert!(out("first")["uri"].as_str().unwrap().ends_with("/first.txt"));
     assert!(out("second")["uri"].as_str().unwrap().ends_with("/second.ion"));
     assert_eq!(out("delete")["deleted"], true);
@@ -191,7 +178,11 @@ fn storage_tasks_write_join_cut_and_delete_stored_files() {
     // Left before the purge: first, joined, reversed and the two parts.
     assert_eq!(out("purge")["uris"].as_array().unwrap().len(), 5, "{}", out("purge"));
     let first = out("first")["uri"].as_str().unwrap().to_string();
-    let path = format!("/api/v1/executions/{id}/file?path={}", first.replace('/', "%2F"));
+    let path = format!(
+        "/api/v1/executions/{}/file?path={}",
+        exec["id"].as_str().unwrap(),
+        first.replace('/', "%2F")
+    );
     let (status, _) = http(base, "GET", &path, "text/plain", "");
     assert_eq!(status, 404, "the purge deleted the execution's files");
 }
@@ -223,12 +214,7 @@ tasks:
     std::fs::write(dir.join("flows/big.yaml"), BIG).unwrap();
     let (server, _) = common::start(&dir);
     let base = &server.base;
-    let id = common::trigger(base, "company.team", "big");
-    wait_for("the execution to end", Duration::from_secs(300), || {
-        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED" | "WARNING")
-    });
-    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
-    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    let (exec, logs) = common::run_to_end(base, "company.team", "big", Duration::from_secs(300));
     assert_eq!(exec["state"]["current"], "SUCCESS", "{logs}\n{exec:#}");
     assert!(logs.contains("input=1073741824 command=1073741824"), "{logs}");
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
@@ -283,21 +269,8 @@ fn ion_records_are_filtered_and_deduplicated() {
     std::fs::write(dir.join("flows/items.yaml"), ITEMS).unwrap();
     let (server, _) = common::start(&dir);
     let base = &server.base;
-    let id = common::trigger(base, "company.team", "items");
-    wait_for("the execution to end", Duration::from_secs(60), || {
-        matches!(common::state_of(base, &id).as_str(), "SUCCESS" | "FAILED" | "WARNING")
-    });
-    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
-    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
-    let out = |task: &str| {
-        exec["taskRunList"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["taskId"] == task)
-            .unwrap()["outputs"]
-            .clone()
-    };
+    let (exec, logs) = common::run_to_end(base, "company.team", "items", Duration::from_secs(60));
+    let out = |task: &str| common::outputs_of(&exec, task);
     assert!(
         logs.contains(r#"big=[{id:2,name:\"bob\",amount:50};{id:1,name:\"ada again\",amount:12.5}]"#),
         "{logs}"

@@ -127,6 +127,30 @@ pub fn state_of(base: &str, id: &str) -> String {
         .to_string()
 }
 
+/// Triggers `namespace`/`flow`, waits up to `timeout` for it to end, and answers the execution
+/// and its logs (as JSON text).
+pub fn run_to_end(base: &str, namespace: &str, flow: &str, timeout: Duration) -> (Value, String) {
+    let id = trigger(base, namespace, flow);
+    wait_for("the execution to end", timeout, || {
+        matches!(
+            state_of(base, &id).as_str(),
+            "SUCCESS" | "FAILED" | "WARNING" | "KILLED"
+        )
+    });
+    let exec = get_json(base, &format!("/api/v1/executions/{id}"));
+    let logs = get_json(base, &format!("/api/v1/logs/{id}")).to_string();
+    (exec, logs)
+}
+
+/// The outputs of the first task run of task `id`.
+pub fn outputs_of(exec: &Value, id: &str) -> Value {
+    exec["taskRunList"]
+        .as_array()
+        .and_then(|runs| runs.iter().find(|t| t["taskId"] == id))
+        .unwrap_or_else(|| panic!("no task run of {id}: {exec}"))["outputs"]
+        .clone()
+}
+
 pub fn trigger(base: &str, namespace: &str, flow: &str) -> String {
     let (status, body) = http(
         base,

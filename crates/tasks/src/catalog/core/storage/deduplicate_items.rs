@@ -6,7 +6,7 @@
 //! Kestra: <https://kestra.io/plugins/core/storage/io.kestra.plugin.core.storage.deduplicateitems>
 
 use super::items::{IonWriter, Records};
-use super::{address, invalid, local, scratch, stored_one};
+use super::{address, local, per_record, scratch, stored_one};
 use crate::catalog::TaskType;
 use crate::props::StoredIds;
 use crate::{Call, Plan, PlanContext, TaskError};
@@ -36,17 +36,7 @@ pub static DEDUPLICATE_ITEMS: TaskType = TaskType {
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
     let from = address(task, cx, "from")?;
-    let expr = task
-        .properties
-        .get("expr")
-        .and_then(Value::as_str)
-        .map(|c| c.trim().to_string())
-        .ok_or_else(|| {
-            invalid(
-                task,
-                "`expr` is missing: a Pebble expression such as `{{ value.id }}`".into(),
-            )
-        })?;
+    let expr = per_record(task, "expr", "{{ value.id }}")?;
     let variables = cx.variables.clone();
     let name = format!("{}.ion", task.id);
     let uri = StoredIds::of(cx).uri(&name);

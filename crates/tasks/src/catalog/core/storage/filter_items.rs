@@ -7,7 +7,7 @@
 //! Kestra: <https://kestra.io/plugins/core/storage/io.kestra.plugin.core.storage.filteritems>
 
 use super::items::{IonWriter, Records};
-use super::{address, invalid, local, scratch, stored_one};
+use super::{address, local, per_record, scratch, stored_one};
 use crate::catalog::TaskType;
 use crate::props::StoredIds;
 use crate::{Call, Plan, PlanContext, TaskError};
@@ -58,17 +58,7 @@ pub(super) fn truth(value: &Value) -> Option<bool> {
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
     let from = address(task, cx, "from")?;
-    let condition = task
-        .properties
-        .get("filterCondition")
-        .and_then(Value::as_str)
-        .map(|c| c.trim().to_string())
-        .ok_or_else(|| {
-            invalid(
-                task,
-                "`filterCondition` is missing: a Pebble expression such as `{{ value.amount > 10 }}`".into(),
-            )
-        })?;
+    let condition = per_record(task, "filterCondition", "{{ value.amount > 10 }}")?;
     let choice =
         |key: &str, default: &str| crate::props::text(task, cx, key).map(|v| v.unwrap_or_else(|| default.into()));
     let include = choice("filterType", "INCLUDE")? != "EXCLUDE";

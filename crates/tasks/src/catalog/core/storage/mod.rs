@@ -41,6 +41,21 @@ fn address(task: &Task, cx: &PlanContext<'_>, key: &str) -> Result<String, TaskE
     Ok(uri)
 }
 
+/// A Pebble expression property that is rendered per record, not at planning (Kestra's
+/// non-dynamic `filterCondition` and `expr`), trimmed.
+fn per_record(task: &Task, key: &str, example: &str) -> Result<String, TaskError> {
+    task.properties
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .map(|c| c.trim().to_string())
+        .ok_or_else(|| {
+            invalid(
+                task,
+                format!("`{key}` is missing: a Pebble expression such as `{example}`"),
+            )
+        })
+}
+
 /// The file name extension (`.txt`) of `extension`, with its dot, or `default`.
 fn extension(task: &Task, cx: &PlanContext<'_>, default: &str) -> Result<String, TaskError> {
     let ext = crate::props::text(task, cx, "extension")?.unwrap_or_else(|| default.to_string());
