@@ -91,6 +91,14 @@ pub struct Execution {
     /// Why the execution failed when no task run says so (a flow output that would not render).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The execution's `vars` once a SetVariables or UnsetVariables task changed them (the
+    /// flow's `variables` until then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<Map<String, Value>>,
+    /// The state the execution ends in once its `afterExecution` tasks are done; set while
+    /// they run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending: Option<State>,
     /// What started it, when a trigger did: `{"id", "type", "date", "next", "previous"}`,
     /// read by templates as `{{ trigger.date }}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +193,8 @@ impl Execution {
             attempt_number: 1,
             original_id: None,
             error: None,
+            variables: None,
+            ending: None,
             trigger: None,
         }
     }

@@ -34,6 +34,9 @@ pub struct Flow {
     pub errors: Vec<Task>,
     /// Tasks run at the end, whatever happened.
     pub finally: Vec<Task>,
+    /// Tasks run once the execution's final state is known (`{{ execution.state }}`); how they
+    /// end does not change it.
+    pub after_execution: Vec<Task>,
     /// Triggers that start executions.
     pub triggers: Vec<Trigger>,
     /// Limit of executions running at once.
@@ -123,6 +126,23 @@ pub enum Flowable {
     /// `tasks` one after the other, sharing one working directory (its files carried from
     /// one task to the next by the worker).
     WorkingDirectory,
+    /// No children: adds or replaces labels of the execution, at once.
+    Labels,
+    /// No children: merges `variables` into the execution's `vars`, at once.
+    SetVariables,
+    /// No children: removes names from the execution's `vars`, at once.
+    UnsetVariables,
+}
+
+impl Flowable {
+    /// True for the kinds that hold other tasks (Kestra's flowable tasks); false for the ones
+    /// the engine does at once with no children (Pause, Exit, Labels, SetVariables…).
+    pub fn holds_tasks(self) -> bool {
+        !matches!(
+            self,
+            Flowable::Pause | Flowable::Exit | Flowable::Labels | Flowable::SetVariables | Flowable::UnsetVariables
+        )
+    }
 }
 
 /// One named list of a flowable task's children.
@@ -244,7 +264,7 @@ pub enum RetryBehavior {
 }
 
 impl Flow {
-    /// Every task of the flow, depth first: main tasks, then errors, then finally.
+    /// Every task of the flow, depth first: main tasks, then errors, finally and afterExecution.
     pub fn all_tasks(&self) -> Vec<&Task> {
         fn walk<'a>(tasks: &'a [Task], out: &mut Vec<&'a Task>) {
             for t in tasks {
@@ -258,6 +278,7 @@ impl Flow {
         walk(&self.tasks, &mut out);
         walk(&self.errors, &mut out);
         walk(&self.finally, &mut out);
+        walk(&self.after_execution, &mut out);
         out
     }
 }

@@ -24,6 +24,8 @@ pub struct CallContext {
     pub kv: crate::kv::KvHandle,
     /// Stored flows, for the git tasks that sync and push them.
     pub flows: crate::flows::FlowsHandle,
+    /// Executions, for Resume and log.Fetch.
+    pub executions: crate::executions::ExecutionsHandle,
     /// Internal storage, for the `core.storage` tasks that delete files.
     pub storage: crate::storage::StorageHandle,
     /// Namespace files, for the `core.namespace` tasks.

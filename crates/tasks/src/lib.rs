@@ -8,6 +8,7 @@ pub mod condition;
 mod container_defaults;
 pub mod dbt;
 mod error;
+pub mod executions;
 pub mod flows;
 mod http;
 pub mod kv;

@@ -19,6 +19,9 @@ use sluice_flow::template::truthy;
 /// Where ForEach keeps its values: a task run output, as Kestra's ForEachItem keeps its batches.
 const VALUES: &str = "values";
 
+/// The older loop whose tasks all run at once for every value.
+const EACH_PARALLEL: &str = "io.kestra.plugin.core.flow.EachParallel";
+
 impl Pass<'_> {
     /// Decides, once, what a flowable task run will walk, into its outputs; `Err` says why it
     /// cannot run.
@@ -84,9 +87,14 @@ impl Pass<'_> {
                 run.outputs.insert("defaults".into(), Value::Bool(!matched));
             }
             Flowable::ForEach => {
-                let values = self.values(&property("values"), run)?;
+                // EachSequential and EachParallel name it `value`.
+                let raw = task.properties.get("values").or_else(|| task.properties.get("value"));
+                let values = self.values(raw.unwrap_or(&Value::Null), run)?;
                 run.outputs.insert(VALUES.into(), Value::Array(values));
             }
+            Flowable::Labels => self.set_labels(task, run)?,
+            Flowable::SetVariables => self.set_variables(task, run)?,
+            Flowable::UnsetVariables => self.unset_variables(task)?,
         }
         Ok(())
     }
@@ -115,6 +123,8 @@ impl Pass<'_> {
             Flowable::LoopUntil => return self.loop_until(task, id),
             // Ended by a resume, a timer or a kill, never by the walk.
             Flowable::Pause | Flowable::Exit => return Status::Pending,
+            // Done when opened.
+            Flowable::Labels | Flowable::SetVariables | Flowable::UnsetVariables => return Status::Success,
         };
         let parallel = kind == Flowable::Parallel;
         let limit = task.properties.get("concurrent").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -122,33 +132,47 @@ impl Pass<'_> {
     }
 
     /// ForEach: `tasks` in order once per value, at most `concurrencyLimit` values at a time
-    /// (default 1; 0 is no limit). After a failed value no new value starts.
+    /// (default 1; 0 is no limit). After a failed value no new value starts. The older
+    /// EachParallel runs every task of every value at once instead, at most `concurrent` at a
+    /// time (default 0, no limit).
     fn each(&mut self, task: &Task, id: &str) -> Status {
         let values: Vec<String> = match self.run(id).and_then(|r| r.outputs.get(VALUES)) {
             Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             _ => Vec::new(),
         };
+        let every_task_at_once = task.type_name == EACH_PARALLEL;
+        let (limit_name, default_limit) = if every_task_at_once {
+            ("concurrent", 0)
+        } else {
+            ("concurrencyLimit", 1)
+        };
         let limit = task
             .properties
-            .get("concurrencyLimit")
+            .get(limit_name)
             .and_then(Value::as_u64)
-            .unwrap_or(1) as usize;
-        let Some(first) = task.tasks.first() else {
-            return Status::Success;
-        };
+            .unwrap_or(default_limit) as usize;
+        // What runs as one unit: all tasks of a value in order, or (EachParallel) each task.
+        let mut groups: Vec<(&str, &[Task])> = Vec::new();
+        for value in &values {
+            if every_task_at_once {
+                groups.extend(task.tasks.iter().map(|t| (value.as_str(), std::slice::from_ref(t))));
+            } else if !task.tasks.is_empty() {
+                groups.push((value.as_str(), task.tasks.as_slice()));
+            }
+        }
         let mut worst = Status::Success;
         let mut pending = 0;
-        for value in &values {
+        for (value, tasks) in groups {
             let started = self
                 .index
-                .contains_key(&self.child_id(&first.id, Some(id), Some(value)));
+                .contains_key(&self.child_id(&tasks[0].id, Some(id), Some(value)));
             if !started && (worst == Status::Failed || (limit > 0 && pending >= limit)) {
                 if worst != Status::Failed {
                     pending += 1;
                 }
                 continue;
             }
-            match self.list(&task.tasks, Some(id), Some(value), false, 0) {
+            match self.list(tasks, Some(id), Some(value), false, 0) {
                 Status::Pending => pending += 1,
                 s => worst = worst.max(s),
             }

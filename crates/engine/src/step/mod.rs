@@ -7,6 +7,7 @@
 //! is what makes replaying events after a crash safe.
 
 mod dag;
+mod edit;
 mod flowable;
 mod loop_until;
 mod walk;
@@ -139,6 +140,7 @@ pub fn task_by_id<'f>(flow: &'f Flow, id: &str) -> Option<&'f Task> {
     find_task(&flow.tasks, id)
         .or_else(|| find_task(&flow.errors, id))
         .or_else(|| find_task(&flow.finally, id))
+        .or_else(|| find_task(&flow.after_execution, id))
 }
 
 impl Pass<'_> {
@@ -292,8 +294,11 @@ impl Pass<'_> {
     fn restart(&mut self) {
         let now = self.now;
         let flow = self.flow;
-        let in_branch =
-            |task_id: &str| find_task(&flow.errors, task_id).is_some() || find_task(&flow.finally, task_id).is_some();
+        let in_branch = |task_id: &str| {
+            [&flow.errors, &flow.finally, &flow.after_execution]
+                .iter()
+                .any(|list| find_task(list, task_id).is_some())
+        };
         // A flowable that failed as it opened (a condition that would not render) opens again.
         let failed_opening = |r: &TaskRun| {
             r.state.current.is_failure()
@@ -303,6 +308,7 @@ impl Pass<'_> {
         self.exec
             .task_run_list
             .retain(|r| !in_branch(&r.task_id) && !failed_opening(r));
+        self.exec.ending = None;
         self.exec.state.set(State::Restarted, now);
         self.exec.state.set(State::Running, now);
         for run in &mut self.exec.task_run_list {

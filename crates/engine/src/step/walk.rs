@@ -40,6 +40,9 @@ impl Pass<'_> {
         }
         let flow = self.flow;
         self.reindex();
+        if let Some(state) = self.exec.ending {
+            return self.after_execution(state);
+        }
         let main = self.list(&flow.tasks, None, None, false, 0);
         if let Some(state) = self.exit.take() {
             return self.exit(state);
@@ -104,6 +107,24 @@ impl Pass<'_> {
             self.exec.error = Some(e);
             state = State::Failed;
         }
+        if state != State::Killed && !self.flow.after_execution.is_empty() && self.exec.ending.is_none() {
+            self.exec.ending = Some(state);
+            return self.after_execution(state);
+        }
+        self.end(state);
+    }
+
+    /// Walks `afterExecution` while the execution's final state is known but not yet set; how
+    /// its tasks end never changes that state, as in Kestra.
+    fn after_execution(&mut self, state: State) {
+        let flow = self.flow;
+        if self.list(&flow.after_execution, None, None, false, 0) != Status::Pending {
+            self.end(state);
+        }
+    }
+
+    fn end(&mut self, state: State) {
+        self.exec.ending = None;
         self.exec.state.set(state, self.now);
         self.commands.push(Command::Ended { state });
     }

@@ -94,13 +94,14 @@ pub(super) fn check_flow(cx: &mut Cx<'_>, root: &Node) -> Option<Flow> {
         .get("errors")
         .map(|n| check_task_list(cx, n, "errors", &defaults))
         .unwrap_or_default();
-    let mut finally = root
+    let finally = root
         .get("finally")
         .map(|n| check_task_list(cx, n, "finally", &defaults))
         .unwrap_or_default();
-    if let Some(n) = root.get("afterExecution") {
-        finally.extend(check_task_list(cx, n, "afterExecution", &defaults));
-    }
+    let after_execution = root
+        .get("afterExecution")
+        .map(|n| check_task_list(cx, n, "afterExecution", &defaults))
+        .unwrap_or_default();
     let triggers = root
         .get("triggers")
         .map(|n| check_triggers(cx, n, &defaults))
@@ -122,6 +123,7 @@ pub(super) fn check_flow(cx: &mut Cx<'_>, root: &Node) -> Option<Flow> {
         tasks,
         errors,
         finally,
+        after_execution,
         triggers,
         concurrency,
         retry,

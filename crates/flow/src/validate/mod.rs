@@ -74,6 +74,7 @@ impl Validator {
             diags: Vec::new(),
             ids: HashMap::new(),
             refs: Vec::new(),
+            set_vars: Default::default(),
         };
         let flow = flow::check_flow(&mut cx, &root);
         refs::check_references(&mut cx, &root);
@@ -94,6 +95,8 @@ pub(crate) struct Cx<'a> {
     ids: HashMap<String, Pos>,
     /// Template references, resolved once every id is known.
     refs: Vec<refs::SeenRef>,
+    /// Names a SetVariables task sets, so `vars.<name>` reads them.
+    set_vars: std::collections::HashSet<String>,
 }
 
 impl Cx<'_> {

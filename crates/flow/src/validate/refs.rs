@@ -109,7 +109,8 @@ fn names_under(root: &Node, key: &str, id_key: &str) -> HashSet<String> {
 /// Resolves every reference collected during the pass.
 pub(super) fn check_references(cx: &mut Cx<'_>, root: &Node) {
     let inputs = names_under(root, "inputs", "id");
-    let vars = names_under(root, "variables", "");
+    let mut vars = names_under(root, "variables", "");
+    vars.extend(cx.set_vars.iter().cloned());
     let refs = std::mem::take(&mut cx.refs);
     for r in refs {
         let d = match &r.reference {

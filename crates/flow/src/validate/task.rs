@@ -164,6 +164,14 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
             }
         }
     }
+    if spec.flowable == Some(crate::model::Flowable::SetVariables)
+        && let Some(serde_json::Value::Object(set)) = properties.get("variables")
+    {
+        cx.set_vars.extend(set.keys().cloned());
+    }
+    if spec.flowable == Some(crate::model::Flowable::WorkingDirectory) {
+        refuse_flowable_children(cx, &children, &owner);
+    }
     let get = |key: &str| merged.get(key);
     let flag = |cx: &mut Cx<'_>, key: &str| get(key).and_then(|n| check_bool(cx, n, key)).unwrap_or(false);
     Some(Task {
@@ -188,6 +196,24 @@ fn check_task(cx: &mut Cx<'_>, node: &Node, defaults: &[PluginDefault]) -> Optio
         properties,
         pos: node.pos,
     })
+}
+
+/// A WorkingDirectory shares one folder on one worker, so it holds only tasks a worker runs,
+/// as in Kestra: a flowable child (If, ForEach…) is refused where it is written.
+fn refuse_flowable_children(cx: &mut Cx<'_>, children: &[Task], owner: &str) {
+    for child in children.iter().filter(|c| c.flowable.is_some_and(|f| f.holds_tasks())) {
+        cx.push(
+            Diagnostic::error(
+                child.pos,
+                "flowable-in-working-directory",
+                format!(
+                    "{owner} is a WorkingDirectory, which holds only tasks a worker runs, but `{}` ({}) holds tasks of its own",
+                    child.id, child.type_name
+                ),
+            )
+            .with_help("move the flowable task out of the WorkingDirectory, or put a WorkingDirectory inside each of its branches"),
+        );
+    }
 }
 
 /// Checks a mapping of names to task lists (Switch's `cases`): one branch `<key>.<name>` each.

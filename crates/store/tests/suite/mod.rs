@@ -74,6 +74,8 @@ pub fn execution(id: &str, namespace: &str, flow_id: &str, start: Timestamp, sta
         attempt_number: 1,
         original_id: None,
         error: None,
+        variables: json!({"set": {"by": "SetVariables"}}).as_object().cloned(),
+        ending: None,
         trigger: None,
     }
 }

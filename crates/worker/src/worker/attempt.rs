@@ -87,7 +87,12 @@ impl Worker {
         };
         let script = match planned {
             Plan::Done(done) => return self.finished(job, masker, &task.id, done).await,
-            Plan::Subflow(call) => return self.subflow(job, &exec, run, &call, &cancel).await,
+            Plan::Subflow(call) => {
+                return match &call.items {
+                    Some(items) => self.for_each_item(job, &exec, run, &call, items, &cx, &cancel).await,
+                    None => self.subflow(job, &exec, run, &call, &cancel).await,
+                };
+            }
             Plan::Call(call) => {
                 let folder = match crate::workspace::enclosing(&flow, &exec, run) {
                     Some((wd, wd_run)) => {

@@ -52,6 +52,9 @@ impl Worker {
             kv: sluice_tasks::kv::KvHandle(self.store.clone()),
             namespace_files: sluice_tasks::namespace_files::NamespaceFilesHandle(self.store.clone()),
             flows: sluice_tasks::flows::FlowsHandle(std::sync::Arc::new(sluice_store::StoreFlows(self.store.clone()))),
+            executions: sluice_tasks::executions::ExecutionsHandle(std::sync::Arc::new(sluice_store::StoreExecutions(
+                self.store.clone(),
+            ))),
             storage: sluice_tasks::storage::StorageHandle(std::sync::Arc::new(self.config.storage.clone())),
             working_dir: place.working_dir.clone(),
         };

@@ -24,6 +24,7 @@ type Leftover = (Job, Chosen);
 
 mod attempt;
 mod call;
+mod for_each_item;
 mod subflow;
 
 /// When a lease renewed now ends.

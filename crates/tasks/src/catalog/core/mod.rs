@@ -11,4 +11,5 @@ pub mod log;
 pub mod namespace;
 pub mod output;
 pub mod storage;
+pub mod templating;
 pub mod trigger;

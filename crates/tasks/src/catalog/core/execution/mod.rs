@@ -3,3 +3,7 @@
 pub mod assert;
 pub mod exit;
 pub mod fail;
+pub mod labels;
+pub mod resume;
+pub mod set_variables;
+pub mod unset_variables;

@@ -2,7 +2,10 @@
 
 pub mod allow_failure;
 pub mod dag;
+pub mod each_parallel;
+pub mod each_sequential;
 pub mod for_each;
+pub mod for_each_item;
 pub mod if_then;
 pub mod loop_until;
 pub mod parallel;

@@ -33,6 +33,33 @@ pub struct SubflowCall {
     pub transmit_failed: bool,
     /// The child also gets this execution's labels.
     pub inherit_labels: bool,
+    /// For ForEachItem: the file whose batches each get one child; `None` for one Subflow.
+    pub items: Option<Items>,
+}
+
+/// ForEachItem's items: one child per batch of lines of a stored file.
+#[derive(Debug)]
+pub struct Items {
+    /// The file's `kestra://` address.
+    pub uri: String,
+    /// How its lines are cut.
+    pub batch: Batch,
+    /// What ends a line.
+    pub separator: String,
+    /// The children's inputs as written: rendered per batch, with `taskrun.items` and
+    /// `taskrun.iteration` set.
+    pub raw_inputs: Map<String, Value>,
+}
+
+/// How ForEachItem cuts lines into batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    /// This many lines each.
+    Rows(u64),
+    /// Whole lines, at most this many bytes each (a longer line is a batch of its own).
+    Bytes(u64),
+    /// This many batches of about equal lines.
+    Partitions(u64),
 }
 
 /// The Subflow task.
@@ -100,9 +127,14 @@ pub static SUBFLOW: TaskType = TaskType {
 };
 
 fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
+    Ok(Plan::Subflow(Box::new(call(task, cx, true)?)))
+}
+
+/// The call a Subflow or ForEachItem `task` makes, its `inputs` rendered when `render_inputs`.
+pub(crate) fn call(task: &Task, cx: &PlanContext<'_>, render_inputs: bool) -> Result<SubflowCall, TaskError> {
     let text = |name: &str| crate::props::text(task, cx, name).map(Option::unwrap_or_default);
     let inputs = match task.properties.get("inputs") {
-        Some(v @ Value::Object(_)) => match cx.renderer.value(&task.id, "inputs", v, cx.variables)? {
+        Some(v @ Value::Object(_)) if render_inputs => match cx.renderer.value(&task.id, "inputs", v, cx.variables)? {
             Value::Object(map) => map,
             _ => Map::new(),
         },
@@ -138,7 +170,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
         ),
         None => None,
     };
-    Ok(Plan::Subflow(Box::new(SubflowCall {
+    Ok(SubflowCall {
         namespace: text("namespace")?,
         flow_id: text("flowId")?,
         revision,
@@ -147,5 +179,6 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
         wait: flag("wait", true),
         transmit_failed: flag("transmitFailed", true),
         inherit_labels: flag("inheritLabels", false),
-    })))
+        items: None,
+    })
 }

@@ -79,7 +79,7 @@ fn local(call: &CallContext, uri: &str) -> Result<PathBuf, String> {
 }
 
 /// A task's end when it made one file to store under `uri`: the output `uri`, or the failure.
-fn stored_one(made: Result<PathBuf, String>, uri: String) -> crate::Finished {
+pub(crate) fn stored_one(made: Result<PathBuf, String>, uri: String) -> crate::Finished {
     match made {
         Ok(path) => {
             let mut done = crate::Finished::default();
@@ -92,7 +92,7 @@ fn stored_one(made: Result<PathBuf, String>, uri: String) -> crate::Finished {
 }
 
 /// A new file in the call's folder, to be stored under `uri`.
-async fn scratch(call: &CallContext, name: &str) -> Result<PathBuf, String> {
+pub(crate) async fn scratch(call: &CallContext, name: &str) -> Result<PathBuf, String> {
     tokio::fs::create_dir_all(&call.files_dir)
         .await
         .map_err(|e| format!("cannot make the task's folder: {e}"))?;

@@ -2,7 +2,9 @@
 //!
 //! Kestra: <https://kestra.io/plugins/core/log/io.kestra.plugin.core.log.log>
 
-use super::super::TaskType;
+pub mod fetch;
+
+use crate::catalog::TaskType;
 use crate::{Finished, Plan, PlanContext, TaskError};
 use serde_json::Value;
 use sluice_flow::model::Task;
