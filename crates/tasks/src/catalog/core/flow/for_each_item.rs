@@ -16,7 +16,7 @@ use crate::catalog::TaskType;
 use crate::{Plan, PlanContext, TaskError};
 use serde_json::{Map, Value};
 use sluice_flow::model::Task;
-use sluice_flow::schema::{Kind, Prop, TypeSpec, no_effect, opt, req};
+use sluice_flow::schema::{Kind, Prop, TypeSpec, opt, req};
 
 /// What `batch` holds.
 const BATCH: &[Prop] = &[
@@ -58,39 +58,13 @@ pub static FOR_EACH_ITEM: TaskType = TaskType {
                 Kind::Map,
                 "Inputs of each child; `{{ taskrun.items }}` is its batch file, `{{ taskrun.iteration }}` its number.",
             ),
-            opt(
-                "labels",
-                Kind::Any,
-                "Labels of the children: a mapping, or a list of `key`/`value`.",
-            ),
+            subflow::LABELS,
             opt("wait", Kind::Bool, "Wait for every child to end (default true)."),
-            opt(
-                "transmitFailed",
-                Kind::Bool,
-                "A failed or killed child fails this task (default true; needs `wait`).",
-            ),
-            opt(
-                "inheritLabels",
-                Kind::Bool,
-                "The children also get this execution's labels (default false).",
-            ),
-            opt(
-                "revision",
-                Kind::Int,
-                "Run this revision of the flow instead of the latest.",
-            ),
-            no_effect(
-                "restartBehavior",
-                Kind::Enum(&["RETRY_FAILED", "NEW_EXECUTION"]),
-                "What a restart of this execution does to the children.",
-                "a restart starts new children",
-            ),
-            no_effect(
-                "scheduleDate",
-                Kind::String,
-                "When the children should start.",
-                "the children start at once",
-            ),
+            subflow::TRANSMIT_FAILED,
+            subflow::INHERIT_LABELS,
+            subflow::REVISION,
+            subflow::RESTART_BEHAVIOR,
+            subflow::SCHEDULE_DATE,
         ],
         "Runs a subflow once for each batch of lines of a stored file.",
     ),

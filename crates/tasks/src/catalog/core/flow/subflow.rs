@@ -12,7 +12,7 @@ use crate::catalog::TaskType;
 use crate::{Plan, PlanContext, TaskError};
 use serde_json::{Map, Value};
 use sluice_flow::model::Task;
-use sluice_flow::schema::{Kind, TypeSpec, deprecated, no_effect, opt, req};
+use sluice_flow::schema::{Kind, Prop, TypeSpec, deprecated, no_effect, opt, req};
 
 /// What a worker needs to call a subflow.
 #[derive(Debug)]
@@ -62,6 +62,50 @@ pub enum Batch {
     Partitions(u64),
 }
 
+/// `labels` of a Subflow or ForEachItem.
+pub(crate) const LABELS: Prop = opt(
+    "labels",
+    Kind::Any,
+    "Labels of the child executions: a mapping, or a list of `key`/`value`.",
+);
+
+/// `transmitFailed` of a Subflow or ForEachItem.
+pub(crate) const TRANSMIT_FAILED: Prop = opt(
+    "transmitFailed",
+    Kind::Bool,
+    "A failed or killed child fails this task (default true; needs `wait`).",
+);
+
+/// `inheritLabels` of a Subflow or ForEachItem.
+pub(crate) const INHERIT_LABELS: Prop = opt(
+    "inheritLabels",
+    Kind::Bool,
+    "The child executions also get this execution's labels (default false).",
+);
+
+/// `revision` of a Subflow or ForEachItem.
+pub(crate) const REVISION: Prop = opt(
+    "revision",
+    Kind::Int,
+    "Run this revision of the flow instead of the latest.",
+);
+
+/// `restartBehavior` of a Subflow or ForEachItem (accepted, with no effect).
+pub(crate) const RESTART_BEHAVIOR: Prop = no_effect(
+    "restartBehavior",
+    Kind::Enum(&["RETRY_FAILED", "NEW_EXECUTION"]),
+    "What a restart of this execution does to the child executions.",
+    "a restart starts new child executions",
+);
+
+/// `scheduleDate` of a Subflow or ForEachItem (accepted, with no effect).
+pub(crate) const SCHEDULE_DATE: Prop = no_effect(
+    "scheduleDate",
+    Kind::String,
+    "When the child executions should start.",
+    "they start at once",
+);
+
 /// The Subflow task.
 pub static SUBFLOW: TaskType = TaskType {
     spec: TypeSpec::new(
@@ -81,39 +125,13 @@ pub static SUBFLOW: TaskType = TaskType {
                 Kind::Map,
                 "Inputs of the child execution; templates are rendered.",
             ),
-            opt(
-                "labels",
-                Kind::Any,
-                "Labels of the child: a mapping, or a list of `key`/`value`.",
-            ),
+            LABELS,
             opt("wait", Kind::Bool, "Wait for the child to end (default true)."),
-            opt(
-                "transmitFailed",
-                Kind::Bool,
-                "A failed or killed child fails this task (default true; needs `wait`).",
-            ),
-            opt(
-                "inheritLabels",
-                Kind::Bool,
-                "The child also gets this execution's labels (default false).",
-            ),
-            opt(
-                "revision",
-                Kind::Int,
-                "Run this revision of the flow instead of the latest.",
-            ),
-            no_effect(
-                "restartBehavior",
-                Kind::Enum(&["RETRY_FAILED", "NEW_EXECUTION"]),
-                "What a restart of this execution does to the child.",
-                "a restart starts a new child execution",
-            ),
-            no_effect(
-                "scheduleDate",
-                Kind::String,
-                "When the child should start.",
-                "the child starts at once",
-            ),
+            TRANSMIT_FAILED,
+            INHERIT_LABELS,
+            REVISION,
+            RESTART_BEHAVIOR,
+            SCHEDULE_DATE,
             deprecated(
                 "outputs",
                 Kind::Map,
