@@ -245,3 +245,83 @@ fn a_resume_task_resumes_a_paused_execution_with_inputs() {
         .unwrap();
     assert!(refused.contains("only a PAUSED execution can be resumed"), "{refused}");
 }
+
+const CONTROL: &str = r#"
+id: control
+namespace: dev
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.log.Log
+    message: first
+  - id: flaky
+    type: io.kestra.plugin.core.execution.Fail
+    errorMessage: flaky
+  - id: last
+    type: io.kestra.plugin.core.log.Log
+    message: last
+"#;
+
+/// Kestra's execution control routes: change a task run's state, and replay from a task run.
+#[test]
+fn a_task_run_state_change_and_a_replay_from_a_task_run_over_http() {
+    let dir = scratch("control");
+    std::fs::write(dir.join("flows/control.yaml"), CONTROL).unwrap();
+    let (server, _) = start(&dir);
+    let base = &server.base;
+    let (exec, logs) = run_to_end(base, "dev", "control", Duration::from_secs(30));
+    assert_eq!(exec["state"]["current"], "FAILED", "{logs}");
+    let id = exec["id"].as_str().unwrap().to_string();
+    let run_of = |exec: &serde_json::Value, task: &str| {
+        exec["taskRunList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["taskId"] == task)
+            .cloned()
+    };
+    let flaky = run_of(&exec, "flaky").unwrap()["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/executions/{id}/state");
+    for bad in [
+        r#"{"taskRunId": "nope", "state": "SUCCESS"}"#,
+        &format!(r#"{{"taskRunId": "{flaky}", "state": "RUNNING"}}"#),
+        "[]",
+    ] {
+        let (status, body) = http(base, "POST", &path, "application/json", bad);
+        assert_eq!(status, 422, "{bad}: {body}");
+    }
+    // A replay from `flaky` keeps `first` as it ran and runs `flaky` again.
+    let (status, body) = http(
+        base,
+        "POST",
+        &format!("/api/v1/executions/{id}/replay?taskRunId={flaky}"),
+        "text/plain",
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let replay: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let replay_id = replay["id"].as_str().unwrap().to_string();
+    common::wait_for("the replay to end", Duration::from_secs(30), || {
+        common::state_of(base, &replay_id) == "FAILED"
+    });
+    let replayed = get_json(base, &format!("/api/v1/executions/{replay_id}"));
+    assert_eq!(replayed["originalId"], id.as_str());
+    assert_eq!(
+        run_of(&replayed, "first").unwrap()["state"]["histories"],
+        run_of(&exec, "first").unwrap()["state"]["histories"],
+        "`first` is kept, not run again"
+    );
+    // Marking `flaky` SUCCESS lets the original go on to `last`.
+    let (status, body) = http(
+        base,
+        "POST",
+        &path,
+        "application/json",
+        &format!(r#"{{"taskRunId": "{flaky}", "state": "SUCCESS"}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    common::wait_for("the execution to succeed", Duration::from_secs(30), || {
+        common::state_of(base, &id) == "SUCCESS"
+    });
+    let done = get_json(base, &format!("/api/v1/executions/{id}"));
+    assert_eq!(run_of(&done, "last").unwrap()["state"]["current"], "SUCCESS", "{done}");
+}

@@ -48,6 +48,14 @@ pub enum Event {
     /// A user asked to restart a FAILED or KILLED execution: its failed task runs get a new
     /// attempt, and the `errors` and `finally` branches run again at the end.
     Restart,
+    /// A user set the state of a task run of an ended execution (Kestra's "change state"):
+    /// the execution goes on from there, and `errors`, `finally` and `afterExecution` run again.
+    ChangeTaskRunState {
+        /// The task run.
+        task_run_id: String,
+        /// Its new state: SUCCESS, WARNING or FAILED.
+        state: State,
+    },
 }
 
 /// How an attempt ended, as the worker saw it.

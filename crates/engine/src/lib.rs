@@ -8,6 +8,7 @@
 mod context;
 mod event;
 mod execution;
+mod replay;
 mod retry;
 mod state;
 mod step;
@@ -16,6 +17,7 @@ mod triggered;
 pub use context::{render_context, set_process_envs};
 pub use event::{AttemptResult, ChildRun, Command, Event};
 pub use execution::{Attempt, Execution, History, Label, StateInfo, TaskRun, base62, task_run_id};
+pub use replay::replay_from;
 pub use retry::{allows as retry_allows, delay as retry_delay};
 pub use state::State;
 pub use step::{Engine, task_by_id};

@@ -124,12 +124,21 @@
     textarea.setSelectionRange(start, start + (lines[line - 1] || '').length);
   }
 
-  // ---- Kill, restart, replay. ----
+  // ---- Kill, restart, replay, a task run's state. ----
   function actionForm(form) {
     var question = form.getAttribute('data-confirm');
     if (question && !window.confirm(question)) return Promise.resolve();
     setStatus(form, 'Sending…');
-    return fetch(form.action, { method: 'POST', headers: { Accept: 'application/json' } }).then(function (r) {
+    // A form with fields (a task run's new state) sends them as a JSON object.
+    var request = { method: 'POST', headers: { Accept: 'application/json' } };
+    var fields = form.querySelectorAll('[name]');
+    if (fields.length) {
+      var body = {};
+      fields.forEach(function (f) { body[f.name] = f.value; });
+      request.headers['Content-Type'] = 'application/json';
+      request.body = JSON.stringify(body);
+    }
+    return fetch(form.action, request).then(function (r) {
       return readBody(r).then(function (body) {
         if (!r.ok) throw new Error(errorText(r, body));
         var live = $('#live');

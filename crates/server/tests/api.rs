@@ -239,6 +239,7 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/v1/executions/{executionId}/kill", "post"),
         ("/api/v1/executions/{executionId}/kill", "delete"),
         ("/api/v1/executions/{executionId}/restart", "post"),
+        ("/api/v1/executions/{executionId}/state", "post"),
         ("/api/v1/executions/{executionId}/replay", "post"),
         ("/api/v1/executions/{executionId}/follow", "get"),
         ("/api/v1/executions/{executionId}/file", "get"),

@@ -217,3 +217,38 @@ async function step(doc, n) {
     let new = t.store.get_execution(&new.id).await.unwrap().unwrap();
     assert_eq!(new.original_id.as_deref(), Some(failed.id.as_str()));
 }
+
+/// Each task run of an ended execution has Kestra's "change state" and "replay from here".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_runs_state_is_set_from_its_row() {
+    let t = TestApp::new().await;
+    t.store.put_flow("company.team", "etl", ETL_FLOW).await.unwrap();
+    let failed = t.execution("etl", "company.team", State::Failed, 0).await;
+    let run = failed.task_run_list[0].id.clone();
+    let set = format!(
+        r#"
+async function step(doc, n) {{
+  await wait(() => doc.readyState === 'complete');
+  const form = doc.querySelector('#run-{run} form[action$="/state"]');
+  log('replay from here: ' + !!doc.querySelector('#run-{run} form[action*="/replay?taskRunId={run}"]'));
+  form.querySelector('select').value = 'WARNING';
+  form.requestSubmit();
+  await wait(() => /Requested/.test(doc.body.textContent));
+  log('state: requested');
+  done();
+}}"#
+    );
+    let target = format!("/ui/executions/{}", failed.id);
+    let result = scenario(t.app.clone(), &target, &set, Duration::from_secs(20)).await;
+    assert!(result.contains("replay from here: true"), "{result}");
+    assert!(result.contains("state: requested"), "{result}");
+    let events = t.store.pending_events(100).await.unwrap();
+    let wanted = Event::ChangeTaskRunState {
+        task_run_id: run,
+        state: State::Warning,
+    };
+    assert!(
+        events.iter().any(|e| e.execution_id == failed.id && e.event == wanted),
+        "no state change was posted: {events:?}"
+    );
+}

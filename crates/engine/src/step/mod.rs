@@ -6,6 +6,7 @@
 //! whatever can start now. The walk is idempotent: running it twice creates nothing twice, which
 //! is what makes replaying events after a crash safe.
 
+mod change;
 mod dag;
 mod edit;
 mod flowable;
@@ -71,6 +72,21 @@ impl Engine {
         if exec.state.current.is_terminal() {
             return match event {
                 Event::AttemptStarted { task_run_id, .. } => vec![Command::Kill { task_run_id }],
+                Event::ChangeTaskRunState { task_run_id, state } => {
+                    let mut pass = Pass {
+                        engine: self,
+                        flow,
+                        exec,
+                        now,
+                        commands: Vec::new(),
+                        index: HashMap::new(),
+                        exit: None,
+                        iteration: None,
+                    };
+                    pass.change_state(&task_run_id, state);
+                    pass.advance();
+                    pass.commands
+                }
                 Event::Restart if exec.state.current.is_failure() => {
                     let mut pass = Pass {
                         engine: self,
@@ -118,7 +134,7 @@ impl Engine {
             Event::TimerFired { task_run_id, attempt } => pass.timer(&task_run_id, attempt),
             Event::Kill => pass.kill(),
             Event::Resume { inputs } => pass.resume(inputs),
-            Event::Restart => {}
+            Event::Restart | Event::ChangeTaskRunState { .. } => {}
         }
         pass.advance();
         pass.commands
@@ -133,6 +149,14 @@ fn find_task<'f>(tasks: &'f [Task], id: &str) -> Option<&'f Task> {
             t.child_lists().find_map(|l| find_task(l, id))
         }
     })
+}
+
+/// Whether `task_id` sits in the flow's `errors`, `finally` or `afterExecution`: branches that
+/// run again at the end after a restart.
+fn in_branch(flow: &Flow, task_id: &str) -> bool {
+    [&flow.errors, &flow.finally, &flow.after_execution]
+        .iter()
+        .any(|list| find_task(list, task_id).is_some())
 }
 
 /// The task of the flow with this id, wherever it sits (main, errors, finally, nested).
@@ -294,11 +318,6 @@ impl Pass<'_> {
     fn restart(&mut self) {
         let now = self.now;
         let flow = self.flow;
-        let in_branch = |task_id: &str| {
-            [&flow.errors, &flow.finally, &flow.after_execution]
-                .iter()
-                .any(|list| find_task(list, task_id).is_some())
-        };
         // A flowable that failed as it opened (a condition that would not render) opens again.
         let failed_opening = |r: &TaskRun| {
             r.state.current.is_failure()
@@ -307,10 +326,8 @@ impl Pass<'_> {
         };
         self.exec
             .task_run_list
-            .retain(|r| !in_branch(&r.task_id) && !failed_opening(r));
-        self.exec.ending = None;
-        self.exec.state.set(State::Restarted, now);
-        self.exec.state.set(State::Running, now);
+            .retain(|r| !in_branch(flow, &r.task_id) && !failed_opening(r));
+        self.reopen();
         for run in &mut self.exec.task_run_list {
             // Children an attempt reported (dbt nodes) come back when their parent runs again.
             if !run.state.current.is_failure() || task_by_id(flow, &run.task_id).is_none() {

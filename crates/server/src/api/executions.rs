@@ -211,18 +211,54 @@ pub async fn restart(State(state): State<AppState>, ApiPath(id): ApiPath<String>
     Ok(Json(execution))
 }
 
+/// `POST /api/v1/executions/{executionId}/state`: sets the state of one task run of an ended
+/// execution (`{"taskRunId": …, "state": "SUCCESS" | "WARNING" | "FAILED"}`), which then goes on
+/// from there, as Kestra's "change state" does. 409 while the execution runs.
+pub async fn change_task_run_state(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Execution>> {
+    let execution = find_execution(&state, &id).await?;
+    let usage = "the body must be a JSON object such as {\"taskRunId\": \"…\", \"state\": \"SUCCESS\"}; the state is SUCCESS, WARNING or FAILED";
+    let request: Value = serde_json::from_slice(&body).map_err(|_| ApiError::invalid(usage))?;
+    let (Some(run), Some(new_state)) = (request["taskRunId"].as_str(), request["state"].as_str()) else {
+        return Err(ApiError::invalid(usage));
+    };
+    let new_state = match new_state {
+        "SUCCESS" => ExecState::Success,
+        "WARNING" => ExecState::Warning,
+        "FAILED" => ExecState::Failed,
+        _ => return Err(ApiError::invalid(usage)),
+    };
+    if execution.task_run(run).is_none() {
+        return Err(ApiError::invalid(format!(
+            "execution {id} has no task run `{run}`; its task runs are listed in `taskRunList`"
+        )));
+    }
+    let current = execution.state.current;
+    if !current.is_terminal() {
+        return Err(ApiError::Conflict(format!(
+            "execution {id} is still {current}; change a task run's state once it has ended"
+        )));
+    }
+    let event = Event::ChangeTaskRunState {
+        task_run_id: run.to_string(),
+        state: new_state,
+    };
+    state.store.push_event(&id, &event, Timestamp::now()).await?;
+    state.executor_wake.notify_one();
+    Ok(Json(execution))
+}
+
 /// `POST /api/v1/executions/{executionId}/replay`: a new execution of the same flow revision
-/// (or `revision`) with the same inputs and labels, whose `originalId` is the old one.
+/// (or `revision`) with the same inputs and labels, whose `originalId` is the old one; with
+/// `taskRunId`, it keeps what ran before that task run and runs it and what follows again.
 pub async fn replay(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     params: Params,
 ) -> ApiResult<Json<Execution>> {
-    if params.get("taskRunId").is_some() {
-        return Err(ApiError::invalid(
-            "replaying from a task run is not supported; omit `taskRunId` to replay the whole execution",
-        ));
-    }
     let old = find_execution(&state, &id).await?;
     if !old.state.current.is_terminal() {
         return Err(ApiError::Conflict(format!(
@@ -248,6 +284,9 @@ pub async fn replay(
     execution.flow_revision = record.revision;
     execution.labels = old.labels.clone();
     execution.original_id = Some(old.id.clone());
+    if let Some(from) = params.get("taskRunId") {
+        sluice_engine::replay_from(&old, &mut execution, from, Timestamp::now()).map_err(ApiError::invalid)?;
+    }
     start(&state, &execution).await?;
     Ok(Json(execution))
 }

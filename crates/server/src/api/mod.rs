@@ -64,6 +64,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/executions/{executionId}/resume", post(executions::resume))
         .route("/api/v1/executions/{executionId}/restart", post(executions::restart))
+        .route(
+            "/api/v1/executions/{executionId}/state",
+            post(executions::change_task_run_state),
+        )
         .route("/api/v1/executions/{executionId}/replay", post(executions::replay))
         .route("/api/v1/executions/{executionId}/follow", get(follow::execution))
         .route("/api/v1/executions/{executionId}/file", get(files::download))

@@ -296,6 +296,7 @@ async fn render_live(app: &AppState, execution: &Execution) -> Result<String, Ui
         resume_action => format!("/api/v1/executions/{id}/resume"),
         restart_action => format!("/api/v1/executions/{id}/restart"),
         replay_action => format!("/api/v1/executions/{id}/replay"),
+        state_action => format!("/api/v1/executions/{id}/state"),
         fragment_href => format!("/ui/executions/{id}/gantt"),
         follow_url => format!("/api/v1/executions/{id}/follow"),
     };
