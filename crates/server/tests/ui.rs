@@ -469,3 +469,50 @@ tasks:
         "ForEach as a stack"
     );
 }
+
+/// The Gantt chart groups a loop's task runs by value (ForEach with `concurrencyLimit` above 1
+/// starts them interleaved) and links a Subflow's row to the execution it started.
+#[tokio::test]
+async fn the_gantt_groups_loop_iterations_by_value_and_links_subflows() {
+    let t = TestApp::new().await;
+    t.store.put_flow("company.team", "etl", ETL_FLOW).await.unwrap();
+    let mut execution = sample_execution("etl", "company.team", State::Success, base());
+    let parent = execution.task_run_list[0].clone();
+    let mut child = |task: &str, value: &str| {
+        let mut run = parent.clone();
+        run.id = format!("{task}-{value}");
+        run.task_id = task.to_string();
+        run.value = Some(value.to_string());
+        run.parent_task_run_id = Some(parent.id.clone());
+        run
+    };
+    // Started interleaved: a1 b1 a2 b2.
+    let interleaved = [
+        child("one", "a"),
+        child("one", "b"),
+        child("two", "a"),
+        child("two", "b"),
+    ];
+    execution.task_run_list.extend(interleaved);
+    execution.task_run_list[0]
+        .outputs
+        .insert("executionId".into(), json!("childExec1"));
+    t.store
+        .create_execution(&execution, &sluice_engine::Event::Start, base())
+        .await
+        .unwrap();
+    let r = t.get(&format!("/ui/executions/{}", execution.id)).await;
+    let svg = r.between(r#"<svg class="gantt""#, "</svg>");
+    let order: Vec<usize> = ["one-a", "two-a", "one-b", "two-b"]
+        .iter()
+        .map(|id| {
+            svg.find(&format!(r#"data-task-run="{id}""#))
+                .unwrap_or_else(|| panic!("{id}: {svg}"))
+        })
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "rows of a value together: {order:?}"
+    );
+    assert!(svg.contains(r#"<a href="/ui/executions/childExec1">"#), "{svg}");
+}

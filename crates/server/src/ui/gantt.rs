@@ -47,6 +47,8 @@ pub(crate) struct Row {
     /// The whole label, for the tooltip.
     full_label: String,
     task_run_id: String,
+    /// The page of the execution this task run started (Subflow), if any.
+    child_href: Option<String>,
     state: String,
     /// A thin line over the task run's whole span (retry delays included), behind the attempts.
     run_x: f64,
@@ -99,10 +101,34 @@ fn tree_order(execution: &Execution) -> Vec<(&TaskRun, usize)> {
             break; // a cycle of parents: stop rather than loop
         }
         if let Some(kids) = children.get(&Some(run.id.as_str())) {
-            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+            stack.extend(grouped_by_value(kids).into_iter().rev().map(|k| (k, depth + 1)));
         }
     }
     out
+}
+
+/// A loop's children with the task runs of each value together, values in the order they
+/// started (ForEach with `concurrencyLimit` above 1 starts them interleaved).
+fn grouped_by_value<'a>(kids: &[&'a TaskRun]) -> Vec<&'a TaskRun> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, kid) in kids.iter().enumerate() {
+        if let Some(value) = kid.value.as_deref() {
+            first.entry(value).or_insert(i);
+        }
+    }
+    let mut ordered: Vec<(usize, usize, &TaskRun)> = kids
+        .iter()
+        .enumerate()
+        .map(|(i, kid)| {
+            (
+                kid.value.as_deref().and_then(|v| first.get(v)).copied().unwrap_or(i),
+                i,
+                *kid,
+            )
+        })
+        .collect();
+    ordered.sort_by_key(|(group, i, _)| (*group, *i));
+    ordered.into_iter().map(|(_, _, kid)| kid).collect()
 }
 
 /// Start and end of a state history; an unfinished one ends at `now`.
@@ -205,6 +231,11 @@ pub(crate) fn layout(execution: &Execution, now: Timestamp) -> Gantt {
             label: fit(&label, LABEL_W - label_x),
             full_label: label,
             task_run_id: run.id.clone(),
+            child_href: run
+                .outputs
+                .get("executionId")
+                .and_then(|v| v.as_str())
+                .map(super::format::execution_href),
             state: state_class(run.state.current),
             run_x,
             run_w,
