@@ -478,7 +478,7 @@ async fn the_gantt_groups_loop_iterations_by_value_and_links_subflows() {
     t.store.put_flow("company.team", "etl", ETL_FLOW).await.unwrap();
     let mut execution = sample_execution("etl", "company.team", State::Success, base());
     let parent = execution.task_run_list[0].clone();
-    let mut child = |task: &str, value: &str| {
+    let child = |task: &str, value: &str| {
         let mut run = parent.clone();
         run.id = format!("{task}-{value}");
         run.task_id = task.to_string();
