@@ -32,7 +32,7 @@ fn node() -> impl Strategy<Value = Node> {
         },
     );
     leaf.prop_recursive(3, 16, 4, |inner| {
-        (0u8..9, 0u32..3, prop::collection::vec(inner, 1..4)).prop_map(|(kind, concurrent, children)| Node::Group {
+        (0u8..11, 0u32..3, prop::collection::vec(inner, 1..4)).prop_map(|(kind, concurrent, children)| Node::Group {
             kind,
             concurrent,
             children,
@@ -84,6 +84,12 @@ fn render(nodes: &[Node], indent: usize, next: &mut usize, max_attempts: &mut Ha
                     5 => ("Switch", "value: \"x\"".into(), "cases:\n{pad}    x"),
                     6 => ("AllowFailure", String::new(), "tasks"),
                     7 => ("Dag", format!("concurrent: {concurrent}"), "dag"),
+                    9 => (
+                        "EachParallel",
+                        format!("value: '[\"a\", \"b\"]'\n{pad}  concurrent: {concurrent}"),
+                        "tasks",
+                    ),
+                    10 => ("Sequential", String::new(), "edits"),
                     _ => ("Pause", "pauseDuration: PT1S".into(), ""),
                 };
                 out.push_str(&format!(
@@ -94,6 +100,20 @@ fn render(nodes: &[Node], indent: usize, next: &mut usize, max_attempts: &mut Ha
                 }
                 match list {
                     "" => {}
+                    "edits" => {
+                        // Tasks that change the execution itself, then the children.
+                        out.push_str(&format!("{pad}  tasks:\n"));
+                        let inner = " ".repeat(indent + 4);
+                        for edit in [
+                            "type: SetVariables, variables: {x: \"{{ 1 + 1 }}\"}",
+                            "type: Labels, labels: {step: \"{{ vars.x }}\"}",
+                            "type: UnsetVariables, variables: [x, y], ignoreMissing: true",
+                        ] {
+                            *next += 1;
+                            out.push_str(&format!("{inner}- {{id: t{next}, {edit}}}\n"));
+                        }
+                        render(children, indent + 4, next, max_attempts, out);
+                    }
                     "then" | "tasks" => {
                         out.push_str(&format!("{pad}  {list}:\n"));
                         render(children, indent + 4, next, max_attempts, out);
@@ -140,12 +160,12 @@ fn render(nodes: &[Node], indent: usize, next: &mut usize, max_attempts: &mut Ha
     }
 }
 
-fn flow_yaml(main: &[Node], errors: &[Node], finally: &[Node]) -> (String, HashMap<String, u32>) {
+fn flow_yaml(main: &[Node], errors: &[Node], finally: &[Node], after: &[Node]) -> (String, HashMap<String, u32>) {
     let mut out = String::from("id: prop\nnamespace: dev\ntasks:\n");
     let mut next = 0;
     let mut max = HashMap::new();
     render(main, 2, &mut next, &mut max, &mut out);
-    for (name, list) in [("errors", errors), ("finally", finally)] {
+    for (name, list) in [("errors", errors), ("finally", finally), ("afterExecution", after)] {
         if !list.is_empty() {
             out.push_str(&format!("{name}:\n"));
             render(list, 2, &mut next, &mut max, &mut out);
@@ -231,9 +251,12 @@ proptest! {
         main in prop::collection::vec(node(), 1..4),
         errors in prop::collection::vec(node(), 0..2),
         finally in prop::collection::vec(node(), 0..2),
+        after in prop::collection::vec(node(), 0..2),
+        reopen in prop::option::of((any::<usize>(), 0u8..3)),
         actions in prop::collection::vec(action(), 0..200),
     ) {
-        let (yaml, max_attempts) = flow_yaml(&main, &errors, &finally);
+        let (yaml, max_attempts) = flow_yaml(&main, &errors, &finally, &after);
+        let mut reopen = reopen;
         let mut sim = Sim::start(&yaml);
         check_invariants(&sim, &max_attempts);
         let states = [State::Success, State::Warning, State::Failed];
@@ -241,7 +264,17 @@ proptest! {
         // Random actions first, then a well-behaved driver until the execution ends.
         for _ in 0..10_000 {
             if sim.ended.is_some() {
-                break;
+                // Once, a user may set a task run's state and the execution goes on.
+                match reopen.take() {
+                    Some((i, s)) if !sim.exec.task_run_list.is_empty() => {
+                        let run = sim.exec.task_run_list[i % sim.exec.task_run_list.len()].id.clone();
+                        sim.ended = None;
+                        sim.send(Event::ChangeTaskRunState { task_run_id: run, state: states[s as usize] });
+                        check_invariants(&sim, &max_attempts);
+                        continue;
+                    }
+                    _ => break,
+                }
             }
             sim.advance_ms(100);
             match steps.next() {
