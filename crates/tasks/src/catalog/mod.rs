@@ -14,6 +14,7 @@ pub mod git;
 pub mod kubernetes;
 pub mod notifications;
 pub mod scripts;
+pub mod serdes;
 pub mod terraform;
 
 use crate::{Plan, PlanContext, TaskError};
@@ -103,6 +104,10 @@ pub static TASKS: &[&TaskType] = &[
     &core::execution::resume::RESUME,
     &core::execution::set_variables::SET_VARIABLES,
     &core::execution::unset_variables::UNSET_VARIABLES,
+    &serdes::csv_to_ion::CSV_TO_ION,
+    &serdes::ion_to_csv::ION_TO_CSV,
+    &serdes::json_to_ion::JSON_TO_ION,
+    &serdes::ion_to_json::ION_TO_JSON,
     &scripts::shell_commands::SHELL_COMMANDS,
     &scripts::shell_script::SHELL_SCRIPT,
     &scripts::python_commands::PYTHON_COMMANDS,

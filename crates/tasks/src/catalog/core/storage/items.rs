@@ -7,7 +7,7 @@ use std::path::Path;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 
 /// The records of an Ion file, read as they are asked for.
-pub(super) struct Records {
+pub(crate) struct Records {
     lines: tokio::io::Lines<BufReader<tokio::fs::File>>,
     pending: String,
     ready: std::collections::VecDeque<Value>,
@@ -15,7 +15,7 @@ pub(super) struct Records {
 
 impl Records {
     /// Opens the file at `path`.
-    pub(super) async fn open(path: &Path) -> Result<Records, String> {
+    pub(crate) async fn open(path: &Path) -> Result<Records, String> {
         let file = tokio::fs::File::open(path)
             .await
             .map_err(|e| format!("cannot read the file: {e}"))?;
@@ -27,7 +27,7 @@ impl Records {
     }
 
     /// The next record, `None` at the end.
-    pub(super) async fn next(&mut self) -> Result<Option<Value>, String> {
+    pub(crate) async fn next(&mut self) -> Result<Option<Value>, String> {
         loop {
             if let Some(value) = self.ready.pop_front() {
                 return Ok(Some(value));
@@ -58,11 +58,11 @@ impl Records {
 }
 
 /// Writes records as Ion, one per line.
-pub(super) struct IonWriter(BufWriter<tokio::fs::File>);
+pub(crate) struct IonWriter(BufWriter<tokio::fs::File>);
 
 impl IonWriter {
     /// A new file at `path`.
-    pub(super) async fn create(path: &Path) -> Result<IonWriter, String> {
+    pub(crate) async fn create(path: &Path) -> Result<IonWriter, String> {
         let file = tokio::fs::File::create(path)
             .await
             .map_err(|e| format!("cannot write the result: {e}"))?;
@@ -70,7 +70,7 @@ impl IonWriter {
     }
 
     /// Appends one record.
-    pub(super) async fn write(&mut self, value: &Value) -> Result<(), String> {
+    pub(crate) async fn write(&mut self, value: &Value) -> Result<(), String> {
         let mut line = sluice_flow::ion::write(value);
         line.push('\n');
         self.0
@@ -80,7 +80,7 @@ impl IonWriter {
     }
 
     /// Flushes the file.
-    pub(super) async fn finish(mut self) -> Result<(), String> {
+    pub(crate) async fn finish(mut self) -> Result<(), String> {
         self.0
             .flush()
             .await

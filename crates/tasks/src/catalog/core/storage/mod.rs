@@ -9,7 +9,7 @@ pub mod concat;
 pub mod deduplicate_items;
 pub mod delete;
 pub mod filter_items;
-mod items;
+pub(crate) mod items;
 pub mod purge_current_execution_files;
 pub mod reverse;
 pub mod size;
