@@ -11,6 +11,7 @@ pub mod core;
 pub mod dbt;
 pub mod email;
 pub mod git;
+pub mod jdbc;
 pub mod kubernetes;
 pub mod notifications;
 pub mod scripts;
@@ -104,6 +105,10 @@ pub static TASKS: &[&TaskType] = &[
     &core::execution::resume::RESUME,
     &core::execution::set_variables::SET_VARIABLES,
     &core::execution::unset_variables::UNSET_VARIABLES,
+    &jdbc::postgresql::query::QUERY,
+    &jdbc::postgresql::queries::QUERIES,
+    &jdbc::postgresql::copy_in::COPY_IN,
+    &jdbc::postgresql::copy_out::COPY_OUT,
     &serdes::csv_to_ion::CSV_TO_ION,
     &serdes::ion_to_csv::ION_TO_CSV,
     &serdes::json_to_ion::JSON_TO_ION,
