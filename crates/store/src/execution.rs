@@ -81,8 +81,11 @@ pub struct ExecutionSummary {
 /// both advance the same version of an execution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepCommit<'a> {
-    /// The execution after the step (inserted or replaced as a whole).
+    /// The execution after the step.
     pub execution: &'a Execution,
+    /// The execution as stored at [`StepCommit::revision`], when the caller has it: only the
+    /// task runs that differ from it are written. `None` writes them all.
+    pub previous: Option<&'a Execution>,
     /// Mailbox ids of the events the step handled.
     pub acked_events: Vec<i64>,
     /// Jobs for workers.
@@ -111,6 +114,7 @@ impl<'a> StepCommit<'a> {
     pub fn new(execution: &'a Execution) -> Self {
         StepCommit {
             execution,
+            previous: None,
             acked_events: Vec::new(),
             enqueue: Vec::new(),
             timers: Vec::new(),

@@ -32,6 +32,7 @@ pub mod secrets;
 mod sqlite;
 pub mod storage;
 mod store;
+mod task_runs;
 mod timer;
 mod trigger;
 

@@ -38,6 +38,7 @@ suite_tests! {
     execution_list_filters_and_paging => suite::executions::list_filters_and_paging,
     commit_stores_everything => suite::executions::commit_stores_everything,
     commit_is_atomic => suite::executions::commit_is_atomic,
+    commit_writes_changed_task_runs => suite::executions::commit_writes_changed_task_runs,
     commit_cancels_task_runs => suite::executions::commit_cancels_task_runs,
     event_needs_execution => suite::executions::event_needs_execution,
     events_fifo_and_ack => suite::mailbox::events_fifo_and_ack,
@@ -322,7 +323,7 @@ async fn migrations_and_connect_errors() {
         .unwrap();
     assert_eq!(
         versions,
-        (1..=8).collect::<Vec<i64>>(),
+        (1..=9).collect::<Vec<i64>>(),
         "each migration is applied once"
     );
 
@@ -336,7 +337,7 @@ async fn migrations_and_connect_errors() {
             error,
             StoreError::DatabaseTooNew {
                 found: 999,
-                known: 8,
+                known: 9,
                 ..
             }
         ),

@@ -71,6 +71,7 @@ suite_tests! {
     execution_list_filters_and_paging => suite::executions::list_filters_and_paging,
     commit_stores_everything => suite::executions::commit_stores_everything,
     commit_is_atomic => suite::executions::commit_is_atomic,
+    commit_writes_changed_task_runs => suite::executions::commit_writes_changed_task_runs,
     commit_cancels_task_runs => suite::executions::commit_cancels_task_runs,
     event_needs_execution => suite::executions::event_needs_execution,
     events_fifo_and_ack => suite::mailbox::events_fifo_and_ack,
@@ -205,7 +206,7 @@ async fn reopening_keeps_everything() {
             .unwrap();
         assert_eq!(
             versions,
-            (1..=9).collect::<Vec<i64>>(),
+            (1..=10).collect::<Vec<i64>>(),
             "each migration is applied once"
         );
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
@@ -316,7 +317,7 @@ async fn a_newer_database_is_refused_with_advice() {
             error,
             StoreError::SchemaTooNew {
                 found: 999,
-                known: 9,
+                known: 10,
                 ..
             }
         ),

@@ -241,14 +241,17 @@ impl Executor {
         let execution_id = &batch.execution_id;
         let group = &batch.events;
         // `create_execution` stores an execution with its first event, so a missing one is a broken store.
-        let mut exec = match self.cache.get_at(execution_id, batch.revision) {
-            Some(cached) => Execution::clone(&cached),
-            None => self
-                .store
-                .get_execution(execution_id)
-                .await?
-                .ok_or_else(|| RuntimeError::ExecutionMissing(execution_id.clone()))?,
+        // The execution as stored at this revision: the commit writes only what differs from it.
+        let stored = match self.cache.get_at(execution_id, batch.revision) {
+            Some(cached) => cached,
+            None => Arc::new(
+                self.store
+                    .get_execution(execution_id)
+                    .await?
+                    .ok_or_else(|| RuntimeError::ExecutionMissing(execution_id.clone()))?,
+            ),
         };
+        let mut exec = Execution::clone(&stored);
         let flow = self
             .flows
             .get(self.store.as_ref(), &exec.namespace, &exec.flow_id, exec.flow_revision)
@@ -273,6 +276,7 @@ impl Executor {
         };
         let mut commit = StepCommit::new(&exec);
         commit.revision = Some(batch.revision);
+        commit.previous = Some(&stored);
         commit.starts = starts;
         commit.release_slot = !before.is_terminal() && exec.state.current.is_terminal();
         commit.acked_events.extend(group.iter().map(|e| e.id));

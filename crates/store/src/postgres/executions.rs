@@ -1,7 +1,7 @@
 //! [`ExecutionStore`] on PostgreSQL: the execution document (`json`) with indexed columns, and the
 //! step commit that writes it with its jobs, timers and acks in one transaction.
 
-use super::codec::{from_json, get, json, nanos, nanos_saturating, timestamp, to_i64, to_u64};
+use super::codec::{get, nanos, nanos_saturating, timestamp, to_i64, to_u64};
 use super::concurrency::release_slot;
 use super::events::{delete_events, insert_event};
 use super::queue::{cancel_jobs, insert_job};
@@ -30,7 +30,7 @@ impl Columns {
             start: execution.state.start().map(nanos).transpose()?,
             end: execution.state.end().map(nanos).transpose()?,
             now: nanos(Timestamp::now())?,
-            document: json(execution, "an execution")?,
+            document: crate::task_runs::head_json(execution)?,
         })
     }
 }
@@ -45,6 +45,8 @@ pub(super) async fn insert_new(
     save(conn, execution, false).await?;
     insert_event(conn, &execution.id, event, at).await
 }
+
+crate::task_runs::task_run_rows!(PgConnection);
 
 /// Inserts an execution, or replaces the stored one with the same id (`upsert`), inside a
 /// transaction. Without `upsert`, an execution with the same id is [`StoreError::AlreadyExists`].
@@ -70,7 +72,7 @@ async fn save(conn: &mut PgConnection, execution: &Execution, upsert: bool) -> R
         .bind(columns.end)
         .bind(columns.now)
         .bind(columns.document)
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .map_err(|source| match &source {
             sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::AlreadyExists {
@@ -79,14 +81,19 @@ async fn save(conn: &mut PgConnection, execution: &Execution, upsert: bool) -> R
             },
             _ => StoreError::Database { action: ACTION, source },
         })?;
-    Ok(())
+    write_task_runs(conn, execution, None).await
 }
 
 /// Replaces a stored execution that is still at revision `expected`, moving it to the next
 /// revision and ending any executor's hold, inside a transaction; [`StoreError::Conflict`] when
 /// it is at another revision (a concurrent commit waits for this row's lock, then finds the
 /// revision moved on).
-async fn replace_at(conn: &mut PgConnection, execution: &Execution, expected: u64) -> Result<()> {
+async fn replace_at(
+    conn: &mut PgConnection,
+    execution: &Execution,
+    expected: u64,
+    previous: Option<&Execution>,
+) -> Result<()> {
     const ACTION: &str = "saving an execution";
     let columns = Columns::of(execution)?;
     let updated = sqlx::query(
@@ -103,7 +110,7 @@ async fn replace_at(conn: &mut PgConnection, execution: &Execution, expected: u6
     .bind(columns.now)
     .bind(columns.document)
     .bind(to_i64(expected))
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(db(ACTION))?
     .rows_affected();
@@ -113,7 +120,7 @@ async fn replace_at(conn: &mut PgConnection, execution: &Execution, expected: u6
             expected,
         });
     }
-    Ok(())
+    write_task_runs(conn, execution, previous).await
 }
 
 /// Adds the `WHERE` clause of a filter to a query.
@@ -171,18 +178,28 @@ impl ExecutionStore for PostgresStore {
     }
 
     async fn get_execution(&self, id: &str) -> Result<Option<Execution>> {
+        const ACTION: &str = "reading an execution";
+        let mut tx = self.pool.begin().await.map_err(db(ACTION))?;
+        // One snapshot for the document and its task runs.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ACTION))?;
         let document: Option<String> = sqlx::query_scalar("SELECT document::text FROM executions WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(|e| match e {
                 sqlx::Error::ColumnDecode { .. } => StoreError::corrupt(format!("execution {id}"), e),
                 e => StoreError::Database {
-                    action: "reading an execution",
+                    action: ACTION,
                     source: e,
                 },
             })?;
-        document.map(|d| from_json(&d, &format!("execution {id}"))).transpose()
+        let Some(document) = document else { return Ok(None) };
+        let runs = read_task_runs(&mut *tx, id).await?;
+        tx.rollback().await.map_err(db(ACTION))?;
+        crate::task_runs::assemble(id, &document, &runs).map(Some)
     }
 
     async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Page<ExecutionSummary>> {
@@ -225,7 +242,7 @@ impl ExecutionStore for PostgresStore {
         let execution = commit.execution;
         let mut tx = self.write(ACTION).await?;
         match commit.revision {
-            Some(expected) => replace_at(&mut tx, execution, expected).await?,
+            Some(expected) => replace_at(&mut tx, execution, expected, commit.previous).await?,
             None => save(&mut tx, execution, true).await?,
         }
         delete_events(&mut tx, &commit.acked_events).await?;

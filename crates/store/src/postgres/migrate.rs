@@ -56,6 +56,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0008_secrets.sql",
         sql: include_str!("../../migrations/postgres/0008_secrets.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_task_runs.sql",
+        sql: include_str!("../../migrations/postgres/0009_task_runs.sql"),
+    },
 ];
 
 /// Brings the schema of `conn` (the first schema of its `search_path`) up to date.

@@ -1,7 +1,7 @@
 //! [`ExecutionStore`] on SQLite: the execution document with indexed columns, and the step commit
 //! that writes it with its jobs, timers and acks in one transaction.
 
-use super::codec::{from_json, get, json, nanos, nanos_saturating, timestamp, to_i64, to_u64};
+use super::codec::{get, nanos, nanos_saturating, timestamp, to_i64, to_u64};
 use super::concurrency::release_slot;
 use super::events::{delete_event, insert_event};
 use super::queue::{cancel_jobs, insert_job};
@@ -30,10 +30,12 @@ impl Columns {
             start: execution.state.start().map(nanos).transpose()?,
             end: execution.state.end().map(nanos).transpose()?,
             now: nanos(Timestamp::now())?,
-            document: json(execution, "an execution")?,
+            document: crate::task_runs::head_json(execution)?,
         })
     }
 }
+
+crate::task_runs::task_run_rows!(SqliteConnection);
 
 /// Inserts an execution, or replaces the stored one with the same id (`upsert`), inside a write
 /// transaction.
@@ -70,7 +72,7 @@ async fn save(conn: &mut SqliteConnection, execution: &Execution, upsert: bool) 
         .bind(columns.end)
         .bind(columns.now)
         .bind(columns.document)
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .map_err(|source| {
             if is_unique_violation(&source) {
@@ -82,13 +84,18 @@ async fn save(conn: &mut SqliteConnection, execution: &Execution, upsert: bool) 
                 StoreError::Database { action: ACTION, source }
             }
         })?;
-    Ok(())
+    write_task_runs(conn, execution, None).await
 }
 
 /// Replaces a stored execution that is still at revision `expected`, moving it to the next
 /// revision and ending any executor's hold, inside a write transaction; [`StoreError::Conflict`]
 /// when it is at another revision.
-async fn replace_at(conn: &mut SqliteConnection, execution: &Execution, expected: u64) -> Result<()> {
+async fn replace_at(
+    conn: &mut SqliteConnection,
+    execution: &Execution,
+    expected: u64,
+    previous: Option<&Execution>,
+) -> Result<()> {
     const ACTION: &str = "saving an execution";
     let columns = Columns::of(execution)?;
     let updated = sqlx::query(
@@ -105,7 +112,7 @@ async fn replace_at(conn: &mut SqliteConnection, execution: &Execution, expected
     .bind(columns.now)
     .bind(columns.document)
     .bind(to_i64(expected))
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(db(ACTION))?
     .rows_affected();
@@ -115,7 +122,7 @@ async fn replace_at(conn: &mut SqliteConnection, execution: &Execution, expected
             expected,
         });
     }
-    Ok(())
+    write_task_runs(conn, execution, previous).await
 }
 
 /// Adds the `WHERE` clause of a filter to a query.
@@ -177,18 +184,23 @@ impl ExecutionStore for SqliteStore {
     }
 
     async fn get_execution(&self, id: &str) -> Result<Option<Execution>> {
+        const ACTION: &str = "reading an execution";
+        let mut tx = self.reader.begin().await.map_err(db(ACTION))?;
         let document: Option<String> = sqlx::query_scalar("SELECT document FROM executions WHERE id = ?")
             .bind(id)
-            .fetch_optional(&self.reader)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(|e| match e {
                 sqlx::Error::ColumnDecode { .. } => StoreError::corrupt(format!("execution {id}"), e),
                 e => StoreError::Database {
-                    action: "reading an execution",
+                    action: ACTION,
                     source: e,
                 },
             })?;
-        document.map(|d| from_json(&d, &format!("execution {id}"))).transpose()
+        let Some(document) = document else { return Ok(None) };
+        let runs = read_task_runs(&mut *tx, id).await?;
+        tx.rollback().await.map_err(db(ACTION))?;
+        crate::task_runs::assemble(id, &document, &runs).map(Some)
     }
 
     async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Page<ExecutionSummary>> {
@@ -226,7 +238,7 @@ impl ExecutionStore for SqliteStore {
         let execution = commit.execution;
         let mut tx = self.write(ACTION).await?;
         match commit.revision {
-            Some(expected) => replace_at(&mut tx, execution, expected).await?,
+            Some(expected) => replace_at(&mut tx, execution, expected, commit.previous).await?,
             None => save(&mut tx, execution, true).await?,
         }
         for &id in &commit.acked_events {

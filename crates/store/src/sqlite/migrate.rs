@@ -61,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0009_secrets.sql",
         sql: include_str!("../../migrations/sqlite/0009_secrets.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_task_runs.sql",
+        sql: include_str!("../../migrations/sqlite/0010_task_runs.sql"),
+    },
 ];
 
 /// Brings the schema of the database behind `pool` up to date.

@@ -2,7 +2,7 @@
 
 use super::{at, execution, job, t0, timer};
 use jiff::SignedDuration;
-use sluice_engine::{AttemptResult, Event, State};
+use sluice_engine::{AttemptResult, Event, State, TaskRun};
 use sluice_store::{ExecutionFilter, StepCommit, Store, StoreError};
 use std::time::Duration;
 
@@ -183,6 +183,7 @@ pub async fn commit_stores_everything(store: &dyn Store) {
 
     let commit = StepCommit {
         execution: &e,
+        previous: None,
         acked_events: vec![start],
         enqueue: vec![job("exec-c", "tr1", 1), job("exec-c", "tr2", 1)],
         timers: vec![timer("exec-c", "tr3", 2, at(300))],
@@ -229,6 +230,7 @@ pub async fn commit_is_atomic(store: &dyn Store) {
 
     let failing = StepCommit {
         execution: &changed,
+        previous: None,
         acked_events: vec![start],
         enqueue: vec![job("exec-a", "tr1", 1), job("no-such-execution", "tr2", 1)],
         timers: vec![timer("exec-a", "tr1", 1, at(60))],
@@ -329,4 +331,42 @@ pub async fn event_needs_execution(store: &dyn Store) {
         )
         .await;
     assert!(matches!(result, Err(StoreError::UnknownExecution { .. })), "{result:?}");
+}
+
+/// A step that knows the stored execution writes only the task runs it changed, and the
+/// execution read back is the whole new one: changed, moved, added and dropped task runs alike.
+pub async fn commit_writes_changed_task_runs(store: &dyn Store) {
+    let mut e = execution("exec-d", "ns", "flow", t0(), State::Created);
+    let template = e.task_run_list[0].clone();
+    e.task_run_list = ["a", "b", "c"]
+        .iter()
+        .map(|id| TaskRun {
+            id: format!("exec-d-{id}"),
+            task_id: id.to_string(),
+            ..template.clone()
+        })
+        .collect();
+    store.create_execution(&e, &Event::Start, t0()).await.unwrap();
+    assert_eq!(store.get_execution("exec-d").await.unwrap().unwrap(), e);
+    let claimed = store
+        .claim_events("x", Duration::from_secs(60), at(1), 1)
+        .await
+        .unwrap();
+    let mut next = e.clone();
+    next.state.set(State::Running, at(2));
+    next.task_run_list[1]
+        .outputs
+        .insert("rows".into(), serde_json::json!(7));
+    next.task_run_list.remove(0);
+    next.task_run_list.push(TaskRun {
+        id: "exec-d-d".into(),
+        task_id: "d".into(),
+        ..template.clone()
+    });
+    let mut commit = StepCommit::new(&next);
+    commit.revision = Some(claimed[0].revision);
+    commit.previous = Some(&e);
+    commit.acked_events = claimed[0].events.iter().map(|ev| ev.id).collect();
+    store.commit(&commit).await.unwrap();
+    assert_eq!(store.get_execution("exec-d").await.unwrap().unwrap(), next);
 }
