@@ -14,6 +14,7 @@ pub mod git;
 pub mod jdbc;
 pub mod kubernetes;
 pub mod notifications;
+pub mod openai;
 pub mod scripts;
 pub mod serdes;
 pub mod terraform;
@@ -95,6 +96,7 @@ pub static TASKS: &[&TaskType] = &[
     &notifications::opsgenie_alert::OPSGENIE_ALERT,
     &email::mail_send::MAIL_SEND,
     &email::mail_execution::MAIL_EXECUTION,
+    &openai::chat_completion::CHAT_COMPLETION,
     &core::debug::return_value::RETURN,
     &core::templating::templated_task::TEMPLATED_TASK,
     &core::output::output_values::OUTPUT_VALUES,
