@@ -80,6 +80,18 @@ pub struct ScriptJob {
     /// Outputs the task gives besides what the job prints, known when it is planned
     /// (git.Clone's `directory`).
     pub outputs: serde_json::Map<String, Value>,
+    /// For tasks whose job prints their outputs (DuckDB): how they are handed back; `None`
+    /// for script tasks, whose printed outputs are `vars`.
+    pub lifted: Option<Box<Lifted>>,
+}
+
+/// The outputs a job prints, handed back as the task's own outputs rather than `vars`.
+#[derive(Debug, Default)]
+pub struct Lifted {
+    /// The output file (of `outputFiles`) whose address is the output `uri`.
+    pub uri_of: Option<String>,
+    /// The output file whose address is the output `databaseUri`.
+    pub database_of: Option<String>,
 }
 
 /// Everything a task needs to plan its run.

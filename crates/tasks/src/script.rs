@@ -76,5 +76,6 @@ pub fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
         outputs: serde_json::Map::new(),
         warning_on_stderr: flag(task, "warningOnStdErr", false),
         dbt,
+        lifted: None,
     })
 }

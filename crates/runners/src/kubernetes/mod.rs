@@ -171,9 +171,21 @@ impl KubernetesRunner {
         };
         let pod: Pod = serde_json::from_value(plan.build()?)
             .map_err(|e| read::invalid(format!("the pod spec is not a valid Kubernetes pod: {e}")))?;
-        pods.create(&PostParams::default(), &pod)
-            .await
-            .map_err(Self::api_error(job, "create the pod"))?;
+        let mut tries = 0;
+        loop {
+            match pods.create(&PostParams::default(), &pod).await {
+                Ok(_) => break,
+                // A namespace made a moment ago has no service-account token yet (Kubernetes says
+                // ServerTimeout, retry after 1s); a busy API server says 429: both pass.
+                Err(kube::Error::Api(s))
+                    if (s.code == 429 || s.reason == "ServerTimeout") && tries < 60 && !cancel.is_cancelled() =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => return Err(Self::api_error(job, "create the pod")(e)),
+            }
+        }
         self.follow(job, &name, logs, cancel, job.has_inputs()).await
     }
 

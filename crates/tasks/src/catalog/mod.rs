@@ -111,6 +111,8 @@ pub static TASKS: &[&TaskType] = &[
     &jdbc::postgresql::queries::QUERIES,
     &jdbc::postgresql::copy_in::COPY_IN,
     &jdbc::postgresql::copy_out::COPY_OUT,
+    &jdbc::duckdb::query::QUERY,
+    &jdbc::duckdb::queries::QUERIES,
     &serdes::csv_to_ion::CSV_TO_ION,
     &serdes::ion_to_csv::ION_TO_CSV,
     &serdes::json_to_ion::JSON_TO_ION,

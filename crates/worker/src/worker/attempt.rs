@@ -282,10 +282,22 @@ impl Worker {
         let (state, mut reason) = crate::verdict::judge(&outcome, &pumped, script.warning_on_stderr, dbt.as_ref());
         let mut outputs = outcome.details.clone();
         outputs.insert("exitCode".into(), json!(outcome.exit_code));
-        outputs.insert("vars".into(), Value::Object(pumped.vars));
+        match &script.lifted {
+            Some(_) => outputs.extend(pumped.vars),
+            None => {
+                outputs.insert("vars".into(), Value::Object(pumped.vars));
+            }
+        }
         outputs.extend(script.outputs.clone());
         match kept {
             Ok(files) => {
+                if let Some(lifted) = &script.lifted {
+                    for (name, key) in [(&lifted.uri_of, "uri"), (&lifted.database_of, "databaseUri")] {
+                        if let Some(uri) = name.as_ref().and_then(|n| files.get(n)) {
+                            outputs.insert(key.into(), uri.clone());
+                        }
+                    }
+                }
                 outputs.insert("outputFiles".into(), Value::Object(files));
             }
             Err(e) => reason = format!("{reason}; output files could not be kept: {e}"),

@@ -205,6 +205,7 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
         job,
         warning_on_stderr: false,
         dbt: None,
+        lifted: None,
         outputs: serde_json::Map::from_iter([("directory".to_string(), Value::String(path))]),
     })))
 }

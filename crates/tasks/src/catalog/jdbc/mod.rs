@@ -5,6 +5,7 @@
 //!
 //! Kestra: <https://kestra.io/plugins/plugin-jdbc-postgres>
 
+pub mod duckdb;
 pub mod postgresql;
 mod results;
 

@@ -174,5 +174,6 @@ fn job(task: &Task, cx: &PlanContext<'_>) -> Result<ScriptJob, TaskError> {
         outputs: serde_json::Map::new(),
         warning_on_stderr: false,
         dbt: None,
+        lifted: None,
     })
 }
