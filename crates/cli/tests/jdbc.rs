@@ -106,6 +106,11 @@ fn queries_fetch_types_copy_in_and_copy_out_on_real_postgresql() {
     );
     let both = outputs_of(&exec, "both");
     assert_eq!(both["outputs"][1]["rows"][0], json!({"b": "x", "c": 2}), "{both}");
+    assert_eq!(
+        both["rows"], both["outputs"][1]["rows"],
+        "the last statement's rows are the task's own"
+    );
+    assert_eq!(both["size"], 2);
     let broken = exec["taskRunList"]
         .as_array()
         .unwrap()

@@ -1,6 +1,7 @@
 //! `io.kestra.plugin.jdbc.postgresql.Queries`: runs several statements in one transaction and
 //! hands the rows of each back as `fetchType` says, one entry of `outputs` per statement that
-//! returned rows (STORE: one Ion file each); `size` is the number of rows in all.
+//! returned rows (STORE: one Ion file each), the last one's also as the task's own `row`, `rows`
+//! or `uri`; `size` is the number of rows in all.
 //!
 //! Kestra: <https://kestra.io/plugins/plugin-jdbc-postgres/io.kestra.plugin.jdbc.postgresql.Queries>
 
@@ -101,6 +102,15 @@ fn plan(task: &Task, cx: &PlanContext<'_>) -> Result<Plan, TaskError> {
                 }
             }
             if fetch != FetchType::None {
+                // The last statement's rows are also the task's own (`outputs.<task>.rows`), as
+                // Kestra's blueprints read them.
+                if let Some(Value::Object(last)) = outputs.last() {
+                    for key in ["row", "rows", "uri"] {
+                        if let Some(v) = last.get(key) {
+                            done.outputs.insert(key.into(), v.clone());
+                        }
+                    }
+                }
                 done.outputs.insert("outputs".into(), Value::Array(outputs));
                 done.outputs.insert("size".into(), Value::from(total));
             }
