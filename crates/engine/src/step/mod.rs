@@ -73,31 +73,13 @@ impl Engine {
             return match event {
                 Event::AttemptStarted { task_run_id, .. } => vec![Command::Kill { task_run_id }],
                 Event::ChangeTaskRunState { task_run_id, state } => {
-                    let mut pass = Pass {
-                        engine: self,
-                        flow,
-                        exec,
-                        now,
-                        commands: Vec::new(),
-                        index: HashMap::new(),
-                        exit: None,
-                        iteration: None,
-                    };
+                    let mut pass = Pass::new(self, flow, exec, now);
                     pass.change_state(&task_run_id, state);
                     pass.advance();
                     pass.commands
                 }
                 Event::Restart if exec.state.current.is_failure() => {
-                    let mut pass = Pass {
-                        engine: self,
-                        flow,
-                        exec,
-                        now,
-                        commands: Vec::new(),
-                        index: HashMap::new(),
-                        exit: None,
-                        iteration: None,
-                    };
+                    let mut pass = Pass::new(self, flow, exec, now);
                     pass.restart();
                     pass.advance();
                     pass.commands
@@ -105,16 +87,7 @@ impl Engine {
                 _ => Vec::new(),
             };
         }
-        let mut pass = Pass {
-            engine: self,
-            flow,
-            exec,
-            now,
-            commands: Vec::new(),
-            index: HashMap::new(),
-            exit: None,
-            iteration: None,
-        };
+        let mut pass = Pass::new(self, flow, exec, now);
         match event {
             Event::Start => {
                 if matches!(pass.exec.state.current, State::Created | State::Queued) {
@@ -165,6 +138,22 @@ pub fn task_by_id<'f>(flow: &'f Flow, id: &str) -> Option<&'f Task> {
         .or_else(|| find_task(&flow.errors, id))
         .or_else(|| find_task(&flow.finally, id))
         .or_else(|| find_task(&flow.after_execution, id))
+}
+
+impl<'a> Pass<'a> {
+    /// A walk of `exec` at `now`, with nothing decided yet.
+    fn new(engine: &'a Engine, flow: &'a Flow, exec: &'a mut Execution, now: Timestamp) -> Self {
+        Pass {
+            engine,
+            flow,
+            exec,
+            now,
+            commands: Vec::new(),
+            index: HashMap::new(),
+            exit: None,
+            iteration: None,
+        }
+    }
 }
 
 impl Pass<'_> {

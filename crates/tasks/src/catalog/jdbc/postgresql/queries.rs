@@ -5,44 +5,47 @@
 //!
 //! Kestra: <https://kestra.io/plugins/plugin-jdbc-postgres/io.kestra.plugin.jdbc.postgresql.Queries>
 
-use super::super::{
-    AUTO_COMMIT, Connection, FETCH, FETCH_ONE, FETCH_SIZE, FETCH_TYPE, FetchType, PASSWORD, STORE, TIME_ZONE, URL,
-    USERNAME, fetch_type, refuse_parameters, rows_outputs,
-};
-use super::query::{PARAMETERS, SQL};
+use super::super::{Connection, FetchType, fetch_type, refuse_parameters, rows_outputs};
+use super::query::PROPS;
 use crate::catalog::TaskType;
 use crate::props::StoredIds;
 use crate::{Call, Finished, Plan, PlanContext, TaskError};
 use serde_json::{Map, Value};
 use sluice_flow::model::Task;
-use sluice_flow::schema::{Kind, TypeSpec, no_effect};
+use sluice_flow::schema::{Kind, Prop, TypeSpec, no_effect};
 use std::collections::BTreeMap;
+
+/// `transaction`.
+const TRANSACTION: Prop = no_effect(
+    "transaction",
+    Kind::Bool,
+    "Run the statements in one transaction.",
+    "they run in one transaction unless they hold BEGIN/COMMIT themselves",
+);
+
+/// Query's properties and `transaction`.
+const ALL_PROPS: [Prop; 13] = [
+    PROPS[0],
+    PROPS[1],
+    PROPS[2],
+    PROPS[3],
+    PROPS[4],
+    PROPS[5],
+    PROPS[6],
+    PROPS[7],
+    PROPS[8],
+    PROPS[9],
+    PROPS[10],
+    PROPS[11],
+    TRANSACTION,
+];
 
 /// The Queries task.
 pub static QUERIES: TaskType = TaskType {
     spec: TypeSpec::new(
         "io.kestra.plugin.jdbc.postgresql.Queries",
         &["jdbc.postgresql.Queries"],
-        &[
-            URL,
-            USERNAME,
-            PASSWORD,
-            SQL,
-            FETCH_TYPE,
-            PARAMETERS,
-            FETCH,
-            FETCH_ONE,
-            STORE,
-            FETCH_SIZE,
-            TIME_ZONE,
-            AUTO_COMMIT,
-            no_effect(
-                "transaction",
-                Kind::Bool,
-                "Run the statements in one transaction.",
-                "they run in one transaction unless they hold BEGIN/COMMIT themselves",
-            ),
-        ],
+        &ALL_PROPS,
         "Runs several SQL statements on PostgreSQL.",
     ),
     plan: Some(plan),

@@ -24,25 +24,28 @@ pub(super) const PARAMETERS: Prop = opt(
     "Values for named `:name` placeholders (not bound yet: render values into `sql`).",
 );
 
+/// Query's properties, which Queries has too.
+pub(super) const PROPS: [Prop; 12] = [
+    URL,
+    USERNAME,
+    PASSWORD,
+    SQL,
+    FETCH_TYPE,
+    PARAMETERS,
+    FETCH,
+    FETCH_ONE,
+    STORE,
+    FETCH_SIZE,
+    TIME_ZONE,
+    AUTO_COMMIT,
+];
+
 /// The Query task.
 pub static QUERY: TaskType = TaskType {
     spec: TypeSpec::new(
         "io.kestra.plugin.jdbc.postgresql.Query",
         &["jdbc.postgresql.Query"],
-        &[
-            URL,
-            USERNAME,
-            PASSWORD,
-            SQL,
-            FETCH_TYPE,
-            PARAMETERS,
-            FETCH,
-            FETCH_ONE,
-            STORE,
-            FETCH_SIZE,
-            TIME_ZONE,
-            AUTO_COMMIT,
-        ],
+        &PROPS,
         "Runs a SQL query on PostgreSQL.",
     ),
     plan: Some(plan),
